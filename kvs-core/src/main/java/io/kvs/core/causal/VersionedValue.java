@@ -1,0 +1,27 @@
+package io.kvs.core.causal;
+
+/**
+ * A stored value with its causal metadata.
+ *
+ * @param value           the client's value
+ * @param timestampMillis wall-clock time on the replica that first processed the write, raised
+ *                        above the value it replaced (see {@link #successor}) so that a causally
+ *                        later write always carries a later timestamp
+ * @param origin          the node that first processed the write; breaks timestamp ties
+ * @param version         the write's version vector
+ */
+public record VersionedValue(String value, long timestampMillis, String origin, VersionVector version) {
+
+    /**
+     * The timestamp a new write gets when it replaces {@code previous}: the wall clock, but never
+     * earlier than one millisecond after what it replaces, whatever the clocks of the replicas.
+     */
+    public static long successorTimestamp(VersionedValue previous, long nowMillis) {
+        return previous == null ? nowMillis : Math.max(nowMillis, previous.timestampMillis + 1);
+    }
+
+    /** The Unix seconds shown to clients as {@code timestamp}. */
+    public String timestampSeconds() {
+        return Long.toString(timestampMillis / 1000);
+    }
+}
