@@ -24,14 +24,14 @@ public final class SlotTable {
         this.owners = owners;
     }
 
-    /** An even round-robin spread of every slot over partitions {@code 0..partitions-1}. */
+    /** Every slot spread evenly over partitions {@code 0..partitions-1}, each owning one contiguous range. */
     public static SlotTable initial(int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("a view has at least one partition");
         }
         int[] owners = new int[KeySlots.SLOT_COUNT];
         for (int slot = 0; slot < owners.length; slot++) {
-            owners[slot] = slot % partitions;
+            owners[slot] = (int) ((long) slot * partitions / owners.length);
         }
         return new SlotTable(owners);
     }

@@ -1,0 +1,48 @@
+package io.kvs.http.api;
+
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** Answers a request when its future completes, with the error shape when it fails. */
+final class Async {
+    private static final Logger LOG = LoggerFactory.getLogger(Async.class);
+
+    private Async() {
+    }
+
+    /** The future of {@code work}, whose result {@code onSuccess} writes; failures, synchronous ones too, become error replies. */
+    static <T> CompletableFuture<Void> reply(Context ctx, Supplier<CompletableFuture<T>> work, Consumer<T> onSuccess) {
+        CompletableFuture<T> future;
+        try {
+            future = work.get();
+        } catch (KvsException e) {
+            Replies.error(ctx, e);
+            return CompletableFuture.completedFuture(null);
+        }
+        return future.handle((result, failure) -> {
+            if (failure == null) {
+                onSuccess.accept(result);
+            } else {
+                Replies.error(ctx, asKvsException(failure));
+            }
+            return null;
+        });
+    }
+
+    static KvsException asKvsException(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof KvsException e) {
+            return e;
+        }
+        LOG.warn("unexpected failure: {}", cause.toString());
+        return new KvsException(ErrorCode.INTERNAL, "internal error: " + cause.getClass().getSimpleName());
+    }
+}

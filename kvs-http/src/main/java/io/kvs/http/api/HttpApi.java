@@ -1,0 +1,73 @@
+package io.kvs.http.api;
+
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.kvs.http.gateway.KeyGateway;
+import io.kvs.raft.engine.StoreEngine;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node's HTTP API (CONTRACT.md §3) on Javalin. */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    /** Names under /kv-store/ that are endpoints, not keys. */
+    private static final java.util.Set<String> RESERVED =
+            java.util.Set.of("update_view", "get_partition_id", "get_all_partition_ids", "get_partition_members");
+
+    private final Javalin app;
+
+    public HttpApi(StoreEngine engine, KeyGateway gateway) {
+        KeyRoutes keys = new KeyRoutes(gateway);
+        PartitionRoutes partitions = new PartitionRoutes(engine);
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = false;
+            config.http.asyncTimeout = 0L;
+            config.jetty.modifyServer(server -> server.setStopTimeout(1_000));
+        });
+        app.get("/kv-store/get_partition_id", partitions::partitionId);
+        app.get("/kv-store/get_all_partition_ids", partitions::allPartitionIds);
+        app.get("/kv-store/get_partition_members", partitions::partitionMembers);
+        app.put("/kv-store/update_view", ctx -> {
+            throw new KvsException(ErrorCode.UNAVAILABLE, "view changes are not supported by this node yet");
+        });
+        app.get("/kv-store/{key}", ctx -> {
+            rejectReserved(ctx.pathParam("key"));
+            keys.get(ctx);
+        });
+        app.put("/kv-store/{key}", ctx -> {
+            rejectReserved(ctx.pathParam("key"));
+            keys.put(ctx);
+        });
+        app.exception(KvsException.class, (e, ctx) -> Replies.error(ctx, e));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.warn("unhandled {} {}: {}", ctx.method(), ctx.path(), e.toString());
+            Replies.error(ctx, new KvsException(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName()));
+        });
+        app.exception(HttpResponseException.class, (e, ctx) -> Replies.error(ctx, e.getStatus() == 404
+                ? new KvsException(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path())
+                : new KvsException(ErrorCode.BAD_REQUEST, e.getMessage())));
+    }
+
+    private static void rejectReserved(String key) {
+        if (RESERVED.contains(key)) {
+            throw new KvsException(ErrorCode.KEY_INVALID, "Key not valid: '" + key + "' names an endpoint");
+        }
+    }
+
+    public HttpApi start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,41 @@
+package io.kvs.http.api;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.kvs.core.error.KvsException;
+import io.javalin.http.Context;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The two JSON shapes every response takes (CONTRACT.md §3):
+ * {@code {"result":"success","msg":"success",...}} and
+ * {@code {"result":"error","error":text,"msg":text}}.
+ */
+public final class Replies {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
+    private Replies() {
+    }
+
+    public static void success(Context ctx, int status, Map<String, ?> fields) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "success");
+        body.put("msg", "success");
+        body.putAll(fields);
+        write(ctx, status, body);
+    }
+
+    public static void error(Context ctx, KvsException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "error");
+        body.put("error", e.getMessage());
+        body.put("msg", e.getMessage());
+        write(ctx, e.httpStatus(), body);
+    }
+
+    private static void write(Context ctx, int status, Map<String, Object> body) {
+        ctx.status(status).contentType("application/json").result(GSON.toJson(body));
+    }
+}

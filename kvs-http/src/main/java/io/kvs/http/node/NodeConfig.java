@@ -1,0 +1,71 @@
+package io.kvs.http.node;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.server.RaftPeers;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A node's configuration, read from the environment (CONTRACT.md §1).
+ *
+ * @param self             {@code IPPORT}: this node's address, as the view names it
+ * @param k                {@code K}, if given: replicas per partition
+ * @param initialView      {@code VIEW}, if given: the nodes of the cluster to form at start
+ * @param dataDir          {@code DATA_DIR}, default {@code data/<ip>_<port>}
+ * @param bindHost         {@code BIND_ADDRESS}, default the host of {@code IPPORT}: where the
+ *                         HTTP and Raft servers listen (a container sets {@code 0.0.0.0})
+ * @param raftPortOffset   {@code RAFT_PORT_OFFSET}, default {@value RaftPeers#DEFAULT_PORT_OFFSET}:
+ *                         a node's Raft port is its HTTP port plus this; the same on every node
+ */
+public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<NodeAddress>> initialView,
+                         Path dataDir, String bindHost, int raftPortOffset) {
+
+    public static NodeConfig fromEnvironment(Map<String, String> env) {
+        String ipPort = env.get("IPPORT");
+        if (ipPort == null || ipPort.isBlank()) {
+            throw new IllegalArgumentException("IPPORT is not set: give this node's ip:port, e.g. IPPORT=10.0.0.21:8080");
+        }
+        NodeAddress self = NodeAddress.parse(ipPort);
+        Optional<Integer> k = Optional.ofNullable(blankToNull(env.get("K"))).map(NodeConfig::parseK);
+        Optional<List<NodeAddress>> view = Optional.ofNullable(blankToNull(env.get("VIEW")))
+                .map(text -> Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                        .map(NodeAddress::parse).toList());
+        if (view.isPresent()) {
+            if (k.isEmpty()) {
+                throw new IllegalArgumentException("VIEW is set but K is not: a cluster needs both");
+            }
+            if (!view.get().contains(self)) {
+                throw new IllegalArgumentException("IPPORT " + self + " is not in VIEW " + view.get());
+            }
+            if (view.get().stream().distinct().count() != view.get().size()) {
+                throw new IllegalArgumentException("VIEW names a node twice: " + view.get());
+            }
+        }
+        Path dataDir = Path.of(Optional.ofNullable(blankToNull(env.get("DATA_DIR")))
+                .orElse("data/" + self.host() + "_" + self.port()));
+        String bindHost = Optional.ofNullable(blankToNull(env.get("BIND_ADDRESS"))).orElse(self.host());
+        int offset = Optional.ofNullable(blankToNull(env.get("RAFT_PORT_OFFSET")))
+                .map(Integer::parseInt).orElse(RaftPeers.DEFAULT_PORT_OFFSET);
+        return new NodeConfig(self, k, view, dataDir, bindHost, offset);
+    }
+
+    private static int parseK(String text) {
+        try {
+            int k = Integer.parseInt(text.trim());
+            if (k >= 1) {
+                return k;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("K must be a positive integer, got '" + text + "'");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,94 @@
+package io.kvs.raft.client;
+
+import io.kvs.raft.server.RaftTuning;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * One Ratis client per group this node sends requests to, kept while the group's peers stay the
+ * same. Every client has a bounded retry policy and per-attempt timeout ({@link RaftTuning}).
+ */
+public final class GroupClients implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
+
+    private final RaftProperties properties = RaftTuning.client();
+    private final Map<RaftGroupId, Cached> clients = new ConcurrentHashMap<>();
+
+    private record Cached(RaftGroup group, RaftClient client) {
+        boolean serves(RaftGroup other) {
+            return new HashSet<>(group.getPeers()).equals(new HashSet<>(other.getPeers()));
+        }
+    }
+
+    private RaftClient client(RaftGroup group) {
+        return clients.compute(group.getGroupId(), (id, cached) -> {
+            if (cached != null && cached.serves(group)) {
+                return cached;
+            }
+            if (cached != null) {
+                closeQuietly(cached.client());
+            }
+            return new Cached(group, RaftClient.newBuilder()
+                    .setRaftGroup(group)
+                    .setProperties(properties)
+                    .setRetryPolicy(RaftTuning.clientRetry())
+                    .build());
+        }).client();
+    }
+
+    /** Closes the client of a group that no longer serves anything. */
+    public void forget(RaftGroupId id) {
+        Cached cached = clients.remove(id);
+        if (cached != null) {
+            closeQuietly(cached.client());
+        }
+    }
+
+    /**
+     * Sends a request with the group's client. A Ratis client that ran out of retries or lost a
+     * connection stays unusable (it fails every later request with AlreadyClosedException), so
+     * such a client is replaced before the next request.
+     */
+    public <T> CompletableFuture<T> call(RaftGroup group, Function<RaftClient, CompletableFuture<T>> request) {
+        RaftClient client = client(group);
+        return request.apply(client).whenComplete((reply, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof AlreadyClosedException || cause instanceof RaftRetryFailureException) {
+                Cached cached = clients.get(group.getGroupId());
+                if (cached != null && cached.client() == client && clients.remove(group.getGroupId(), cached)) {
+                    closeQuietly(client);
+                }
+            }
+        });
+    }
+
+    private static void closeQuietly(RaftClient client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("closing client of {}: {}", client.getGroupId(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(c -> closeQuietly(c.client()));
+        clients.clear();
+    }
+}

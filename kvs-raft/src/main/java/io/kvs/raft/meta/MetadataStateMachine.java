@@ -1,0 +1,83 @@
+package io.kvs.raft.meta;
+
+import io.kvs.raft.statemachine.SnapshottingStateMachine;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The state machine of the metadata group, which every node of the view is a member of: it
+ * holds the {@link ClusterState} and tells its node whenever the state changes.
+ */
+public final class MetadataStateMachine extends SnapshottingStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
+
+    private final Consumer<ClusterState> onChange;
+    private volatile ClusterState state;
+
+    /** @param onChange called with every new state, on the apply thread; it must not block */
+    public MetadataStateMachine(Consumer<ClusterState> onChange) {
+        this.onChange = onChange;
+    }
+
+    public ClusterState state() {
+        return state;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        MetaCommand command = MetaJson.decodeCommand(entry.getStateMachineLogEntry().getLogData().toStringUtf8());
+        ClusterState next = apply(command);
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        if (next != state) {
+            state = next;
+            LOG.info("cluster state at index {}: view epoch {}", entry.getIndex(), next.view().epoch());
+            onChange.accept(next);
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(MetaJson.encode(state)));
+    }
+
+    private ClusterState apply(MetaCommand command) {
+        if (command instanceof MetaCommand.Init init) {
+            return state == null ? init.state() : state;
+        }
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        ClusterState current = state;
+        return CompletableFuture.completedFuture(Message.valueOf(current == null ? "" : MetaJson.encode(current)));
+    }
+
+    @Override
+    protected void writeState(DataOutputStream out) throws IOException {
+        byte[] json = state == null ? new byte[0] : MetaJson.encode(state).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(json.length);
+        out.write(json);
+    }
+
+    @Override
+    protected void readState(DataInputStream in) throws IOException {
+        byte[] json = new byte[in.readInt()];
+        in.readFully(json);
+        state = json.length == 0 ? null : MetaJson.decodeState(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        if (state != null) {
+            onChange.accept(state);
+        }
+    }
+
+    @Override
+    protected void clearState() {
+        state = null;
+    }
+}

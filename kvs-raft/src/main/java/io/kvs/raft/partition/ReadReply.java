@@ -1,0 +1,15 @@
+package io.kvs.raft.partition;
+
+import io.kvs.core.causal.VersionedValue;
+
+/**
+ * What a replica answered to a read.
+ *
+ * @param status       what happened
+ * @param appliedIndex the replica's applied log index when it read: a causal position the
+ *                     client has now seen
+ * @param value        the value, null unless FOUND
+ */
+public record ReadReply(Status status, long appliedIndex, VersionedValue value) {
+    public enum Status { FOUND, NOT_FOUND, NOT_CAUGHT_UP, WRONG_OWNER }
+}

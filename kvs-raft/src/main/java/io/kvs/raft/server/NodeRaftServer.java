@@ -1,0 +1,110 @@
+package io.kvs.raft.server;
+
+import io.kvs.core.view.NodeAddress;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's one Ratis server. It hosts every group the node is a member of (the metadata group
+ * and its partition's group, and briefly more during a view change), each with its own state
+ * machine instance from the registry. Groups found in the data directory are recovered on start.
+ */
+public final class NodeRaftServer implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRaftServer.class);
+
+    private final RaftServer server;
+    private final ClientId localClient = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    /**
+     * @param bindHost where the Raft server listens: the node's own host, or 0.0.0.0
+     */
+    public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
+                          StateMachine.Registry registry) throws IOException {
+        this.server = RaftServer.newBuilder()
+                .setServerId(RaftPeers.peerId(self))
+                .setProperties(RaftTuning.server(dataDir.resolve("raft"), bindHost, peers.raftPort(self)))
+                .setStateMachineRegistry(registry)
+                // Never FORMAT: a restarted node must come back with every group it had.
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+    }
+
+    public void start() throws IOException {
+        server.start();
+        LOG.info("Raft server {} started with groups {}", server.getId(), groupIds());
+    }
+
+    public Set<RaftGroupId> groupIds() {
+        Set<RaftGroupId> ids = new HashSet<>();
+        server.getGroupIds().forEach(ids::add);
+        return ids;
+    }
+
+    public boolean hosts(RaftGroupId id) {
+        return groupIds().contains(id);
+    }
+
+    /** Joins {@code group} on this server, unless it already hosts it. */
+    public void addGroup(RaftGroup group) throws IOException {
+        if (hosts(group.getGroupId())) {
+            return;
+        }
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(
+                localClient, server.getId(), callIds.incrementAndGet(), group, true));
+        if (!reply.isSuccess() && !hosts(group.getGroupId())) {
+            throw new IOException("could not add group " + group.getGroupId() + ": " + reply.getException());
+        }
+        LOG.info("joined group {} with peers {}", group.getGroupId(), group.getPeers());
+    }
+
+    /** Leaves {@code id} on this server and deletes its storage. */
+    public void removeGroup(RaftGroupId id) throws IOException {
+        if (!hosts(id)) {
+            return;
+        }
+        RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
+                localClient, server.getId(), callIds.incrementAndGet(), id, true, false));
+        if (!reply.isSuccess()) {
+            throw new IOException("could not remove group " + id + ": " + reply.getException());
+        }
+        LOG.info("left group {}", id);
+    }
+
+    public Optional<RaftServer.Division> division(RaftGroupId id) {
+        if (!hosts(id)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(server.getDivision(id));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The state machine this server runs for {@code id}, if it hosts the group. */
+    public <T extends StateMachine> Optional<T> stateMachine(RaftGroupId id, Class<T> type) {
+        return division(id).map(RaftServer.Division::getStateMachine).filter(type::isInstance).map(type::cast);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.kvs.raft.server;
+
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every Ratis setting kvs changes from the defaults, in one place, with the reason.
+ */
+public final class RaftTuning {
+    /** A single attempt of a client request; a dead or cut-off peer costs at most this. */
+    public static final TimeDuration CLIENT_ATTEMPT_TIMEOUT = TimeDuration.valueOf(400, TimeUnit.MILLISECONDS);
+
+    private RaftTuning() {
+    }
+
+    public static RaftProperties server(Path storageDir, String host, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+        GrpcConfigKeys.Server.setHost(p, host);
+        GrpcConfigKeys.Server.setPort(p, port);
+
+        // Elections within half a second of a leader's death keep requests under the 1 s bound;
+        // a floor of 250 ms tolerates GC pauses of several JVMs sharing two cores.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(250, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        // A new group's first election waits longer: nodes starting together on a loaded
+        // machine answer slowly at first, and a leader that steps down straight after its
+        // election leaves an uncommitted first entry behind.
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        // Ratis keeps a leader that stepped down out of elections for 10 s by default; in a
+        // two-member group the other member often cannot win (its log is shorter), so the
+        // group would have no leader for those 10 s.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+
+        // Reads through the leader are linearizable (ReadIndex); the lease saves the heartbeat
+        // round while the leader's majority has answered recently.
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+        RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
+
+        // Snapshots bound the log (and restart time); the log is purged up to the snapshot, and
+        // a follower too far behind gets the snapshot instead of the log.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, 200_000);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+
+        // Values reach 1 MiB; the default 8 MiB write buffer per group holds several. Segments
+        // are kept small so that purging after a snapshot frees space early.
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        return p;
+    }
+
+    public static RaftProperties client() {
+        RaftProperties p = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, CLIENT_ATTEMPT_TIMEOUT);
+        return p;
+    }
+
+    /**
+     * Bounded: the Ratis default retries forever. Enough attempts to ride out one election
+     * (about 500 ms); callers put their own deadline on top.
+     */
+    public static RetryPolicy clientRetry() {
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(12, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
+    }
+}

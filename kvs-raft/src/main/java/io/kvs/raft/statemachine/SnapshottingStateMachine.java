@@ -1,0 +1,102 @@
+package io.kvs.raft.statemachine;
+
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A state machine whose whole state is written to one snapshot file in the group's storage
+ * directory, fsynced and checksummed, and read back when the group starts or when the leader
+ * installs a snapshot on this follower.
+ *
+ * <p>Ratis calls {@link #takeSnapshot()} from the same thread that applies entries, so the state
+ * written is exactly the state at the last applied index.
+ */
+public abstract class SnapshottingStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshottingStateMachine.class);
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+
+    /** Writes the entire state. */
+    protected abstract void writeState(DataOutputStream out) throws IOException;
+
+    /** Replaces the entire state with one written by {@link #writeState}. */
+    protected abstract void readState(DataInputStream in) throws IOException;
+
+    /** Forgets the entire state, as before the first entry. */
+    protected abstract void clearState();
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadLatestSnapshot();
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadLatestSnapshot();
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return -1;
+        }
+        File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File partial = new File(target.getParentFile(), target.getName() + ".partial");
+        try (FileOutputStream file = new FileOutputStream(partial);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(file, 1 << 16))) {
+            writeState(out);
+            out.flush();
+            file.getFD().sync();
+        }
+        Files.move(partial.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
+        LOG.info("{} snapshot at {} ({} bytes)", getGroupId(), last, target.length());
+        return last.getIndex();
+    }
+
+    private void loadLatestSnapshot() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) {
+            clearState();
+            return;
+        }
+        File file = snapshot.getFile().getPath().toFile();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file.toPath()), 1 << 16))) {
+            readState(in);
+        }
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+        LOG.info("{} loaded snapshot at {}", getGroupId(), snapshot.getTermIndex());
+    }
+}

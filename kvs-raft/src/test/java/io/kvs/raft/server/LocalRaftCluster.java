@@ -1,0 +1,62 @@
+package io.kvs.raft.server;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.client.GroupClients;
+import io.kvs.raft.partition.PartitionStateMachine;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Raft servers in this JVM on distinct loopback addresses, each hosting one partition group. */
+public final class LocalRaftCluster implements AutoCloseable {
+    public final List<NodeAddress> nodes = new ArrayList<>();
+    public final NodeRaftServer[] servers;
+    public final RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
+    public final RaftGroup group;
+    public final GroupClients clients = new GroupClients();
+    private final Path dataRoot;
+
+    public LocalRaftCluster(Path dataRoot, int size, int firstAddress, int port) throws IOException {
+        this.dataRoot = dataRoot;
+        for (int i = 0; i < size; i++) {
+            nodes.add(new NodeAddress("127.0.1." + (firstAddress + i), port));
+        }
+        group = peers.group(RaftGroupId.valueOf(UUID.randomUUID()), nodes);
+        servers = new NodeRaftServer[size];
+        for (int i = 0; i < size; i++) {
+            start(i);
+            servers[i].addGroup(group);
+        }
+    }
+
+    public void start(int i) throws IOException {
+        NodeAddress self = nodes.get(i);
+        servers[i] = new NodeRaftServer(self, self.host(), dataRoot.resolve("n" + i), peers,
+                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis));
+        servers[i].start();
+    }
+
+    public void stop(int i) throws IOException {
+        servers[i].close();
+        servers[i] = null;
+    }
+
+    public PartitionStateMachine stateMachine(int i) {
+        return servers[i].stateMachine(group.getGroupId(), PartitionStateMachine.class).orElseThrow();
+    }
+
+    @Override
+    public void close() throws IOException {
+        clients.close();
+        for (NodeRaftServer server : servers) {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+}
