@@ -16,6 +16,8 @@ public final class HttpApi implements AutoCloseable {
     private static final java.util.Set<String> RESERVED =
             java.util.Set.of("update_view", "get_partition_id", "get_all_partition_ids", "get_partition_members");
 
+    private static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+
     private final Javalin app;
 
     public HttpApi(StoreEngine engine, KeyGateway gateway) {
@@ -25,6 +27,8 @@ public final class HttpApi implements AutoCloseable {
             config.showJavalinBanner = false;
             config.useVirtualThreads = false;
             config.http.asyncTimeout = 0L;
+            // A 1 MiB value may triple when form-encoded; larger bodies are refused as too large.
+            config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.modifyServer(server -> server.setStopTimeout(1_000));
         });
         app.get("/kv-store/get_partition_id", partitions::partitionId);
@@ -33,6 +37,11 @@ public final class HttpApi implements AutoCloseable {
         app.put("/kv-store/update_view", ctx -> {
             throw new KvsException(ErrorCode.UNAVAILABLE, "view changes are not supported by this node yet");
         });
+        // An empty key names no endpoint: it is a key that is not valid.
+        for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
+            app.get(empty, ctx -> rejectReserved(""));
+            app.put(empty, ctx -> rejectReserved(""));
+        }
         app.get("/kv-store/{key}", ctx -> {
             rejectReserved(ctx.pathParam("key"));
             keys.get(ctx);
@@ -46,12 +55,17 @@ public final class HttpApi implements AutoCloseable {
             LOG.warn("unhandled {} {}: {}", ctx.method(), ctx.path(), e.toString());
             Replies.error(ctx, new KvsException(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName()));
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> Replies.error(ctx, e.getStatus() == 404
-                ? new KvsException(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path())
-                : new KvsException(ErrorCode.BAD_REQUEST, e.getMessage())));
+        app.exception(HttpResponseException.class, (e, ctx) -> Replies.error(ctx, switch (e.getStatus()) {
+            case 404 -> new KvsException(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
+            case 413 -> new KvsException(ErrorCode.VALUE_TOO_LARGE);
+            default -> new KvsException(ErrorCode.BAD_REQUEST, e.getMessage());
+        }));
     }
 
     private static void rejectReserved(String key) {
+        if (key.isEmpty()) {
+            throw new KvsException(ErrorCode.KEY_INVALID);
+        }
         if (RESERVED.contains(key)) {
             throw new KvsException(ErrorCode.KEY_INVALID, "Key not valid: '" + key + "' names an endpoint");
         }

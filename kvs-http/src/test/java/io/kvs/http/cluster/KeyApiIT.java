@@ -1,0 +1,167 @@
+package io.kvs.http.cluster;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.http.cluster.KvsClient.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The key and partition API of CONTRACT.md §3 on five nodes, K=2: two partitions and a proxy. */
+class KeyApiIT {
+    private static ProcessCluster cluster;
+    private static KvsClient client;
+    private static List<NodeAddress> nodes;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = ProcessCluster.start("key-api", 21, 5, 2);
+        client = cluster.client();
+        nodes = cluster.addresses();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        cluster.close();
+    }
+
+    @Test
+    void writesThroughAnyNodeAreReadThroughEveryNode() {
+        for (int i = 0; i < 20; i++) {
+            String key = "every_node_" + i;
+            Reply put = client.put(nodes.get(i % nodes.size()), key, "value" + i, "");
+            assertEquals(201, put.status(), put.toString());
+            assertNotNull(put.string("causal_payload"));
+            assertTrue(put.string("timestamp").matches("\\d+"), put.toString());
+            for (NodeAddress node : nodes) {
+                Reply get = client.get(node, key, "");
+                assertEquals(200, get.status(), node + ": " + get);
+                assertEquals("value" + i, get.string("value"));
+                assertEquals(put.integer("partition_id"), get.integer("partition_id"), "owner partition seen from " + node);
+            }
+        }
+    }
+
+    @Test
+    void secondWriteIsAnUpdate() {
+        assertEquals(201, client.put(nodes.get(0), "updated", "one", "").status());
+        Reply second = client.put(nodes.get(4), "updated", "two", "");
+        assertEquals(200, second.status(), second.toString());
+        assertEquals("two", client.get(nodes.get(2), "updated", "").string("value"));
+    }
+
+    @Test
+    void keysSpreadOverBothPartitionsAndTheOwnerIsReported() {
+        int[] perPartition = new int[2];
+        for (int i = 0; i < 200; i++) {
+            Reply put = client.put(nodes.get(i % 5), "spread_" + i, "v", "");
+            assertTrue(put.isSuccess(), put.toString());
+            perPartition[put.integer("partition_id")]++;
+        }
+        assertTrue(perPartition[0] > 60 && perPartition[1] > 60, java.util.Arrays.toString(perPartition));
+    }
+
+    @Test
+    void partitionInformationAgreesOnEveryNode() {
+        Map<Integer, List<NodeAddress>> expected = Map.of(0, nodes.subList(0, 2), 1, nodes.subList(2, 4));
+        for (NodeAddress node : nodes) {
+            Reply ids = client.send("GET", node, "/kv-store/get_all_partition_ids", Map.of());
+            assertEquals("[0,1]", ids.json().get("partition_id_list").toString(), node.toString());
+            assertEquals(expected, cluster.partitions(node), "members as seen from " + node);
+            Reply own = client.send("GET", node, "/kv-store/get_partition_id", Map.of());
+            int expectedId = nodes.indexOf(node) < 4 ? nodes.indexOf(node) / 2 : -1;
+            assertEquals(expectedId, own.integer("partition_id"), node.toString());
+            assertEquals("success", own.string("msg"));
+        }
+    }
+
+    @Test
+    void partitionMembersAcceptsQueryParameterToo() {
+        Reply reply = client.send("GET", nodes.get(4), "/kv-store/get_partition_members?partition_id=1", Map.of());
+        assertEquals(200, reply.status(), reply.toString());
+        assertEquals("[\"" + nodes.get(2) + "\",\"" + nodes.get(3) + "\"]", reply.json().get("partition_members").toString());
+    }
+
+    @Test
+    void readWithAnotherReplicasPayloadSeesTheWrite() {
+        for (int i = 0; i < 10; i++) {
+            String key = "causal_" + i;
+            Reply put = client.put(nodes.get(0), key, "first" + i, "");
+            int partition = put.integer("partition_id");
+            List<NodeAddress> members = cluster.partitions(nodes.get(0)).get(partition);
+            Reply update = client.put(members.get(0), key, "second" + i, put.string("causal_payload"));
+            Reply read = client.get(members.get(1), key, update.string("causal_payload"));
+            assertEquals("second" + i, read.string("value"), read.toString());
+            assertFalse(read.string("causal_payload").isEmpty());
+        }
+    }
+
+    @Test
+    void foreignPayloadsAreIgnored() {
+        for (String payload : new String[]{"9.9.9.9", "garbage!!", "1.0.0.4"}) {
+            Reply put = client.put(nodes.get(1), "foreign", "v-" + payload, payload);
+            assertTrue(put.isSuccess(), put.toString());
+            Reply get = client.get(nodes.get(3), "foreign", payload);
+            assertEquals("v-" + payload, get.string("value"), get.toString());
+        }
+    }
+
+    @Test
+    void invalidKeysAreRejectedAndChangeNothing() {
+        List<String> invalid = new ArrayList<>(List.of("a-b", "a.b", "k".repeat(201), "%C3%A9", "a%20b"));
+        for (String key : invalid) {
+            Reply put = client.put(nodes.get(0), key, "x", "");
+            assertError(put, 400, "Key not valid");
+            assertError(client.get(nodes.get(1), key, ""), 400, "Key not valid");
+        }
+        assertError(client.put(nodes.get(0), "", "x", ""), 400, "Key not valid");
+        assertEquals(201, client.put(nodes.get(0), "k".repeat(200), "x", "").status());
+    }
+
+    @Test
+    void missingAndOversizedValuesAreRejectedAndChangeNothing() {
+        assertError(client.put(nodes.get(0), "no_value", null, ""), 400, "No value provided");
+        assertError(client.get(nodes.get(2), "no_value", ""), 404, "Key does not exist");
+
+        String big = "x".repeat(1024 * 1024 + 1);
+        assertError(client.put(nodes.get(1), "too_big", big, ""), 413, "Object too large. Size limit is 1MB");
+        assertError(client.get(nodes.get(3), "too_big", ""), 404, "Key does not exist");
+
+        client.put(nodes.get(0), "kept", "original", "");
+        assertError(client.put(nodes.get(4), "kept", big, ""), 413, "Object too large. Size limit is 1MB");
+        assertError(client.put(nodes.get(4), "kept", null, ""), 400, "No value provided");
+        assertEquals("original", client.get(nodes.get(2), "kept", "").string("value"));
+
+        String atLimit = "y".repeat(1024 * 1024);
+        assertEquals(201, client.put(nodes.get(1), "at_limit", atLimit, "").status());
+        assertEquals(atLimit, client.get(nodes.get(4), "at_limit", "").string("value"));
+    }
+
+    @Test
+    void unknownKeysAndPartitionsAreNotFound() {
+        assertError(client.get(nodes.get(0), "never_written", ""), 404, "Key does not exist");
+        assertError(client.send("GET", nodes.get(0), "/kv-store/get_partition_members", Map.of("partition_id", "7")), 404, null);
+        assertError(client.send("GET", nodes.get(0), "/kv-store/get_partition_members", Map.of("partition_id", "-1")), 404, null);
+        assertError(client.send("GET", nodes.get(0), "/kv-store/get_partition_members", Map.of()), 400, null);
+        assertError(client.send("GET", nodes.get(0), "/kv-store/get_partition_members", Map.of("partition_id", "one")), 400, null);
+        assertError(client.send("GET", nodes.get(0), "/no/such/path", Map.of()), 404, null);
+    }
+
+    private static void assertError(Reply reply, int status, String text) {
+        assertEquals(status, reply.status(), reply.toString());
+        assertEquals("error", reply.string("result"), reply.toString());
+        assertNotNull(reply.string("error"), reply.toString());
+        assertEquals(reply.string("error"), reply.string("msg"), reply.toString());
+        if (text != null) {
+            assertEquals(text, reply.string("error"), reply.toString());
+        }
+    }
+}

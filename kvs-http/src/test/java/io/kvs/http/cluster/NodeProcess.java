@@ -1,0 +1,78 @@
+package io.kvs.http.cluster;
+
+import io.kvs.core.view.NodeAddress;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One kvs node running as its own JVM from kvs.jar, so that a test can kill it with SIGKILL. */
+public final class NodeProcess {
+    private static final Path JAR = Path.of("target", "kvs.jar");
+
+    private final NodeAddress address;
+    private final Path dataDir;
+    private final Path log;
+    private final Map<String, String> env;
+    private Process process;
+
+    NodeProcess(NodeAddress address, Path dataDir, Path log, Map<String, String> env) {
+        this.address = address;
+        this.dataDir = dataDir;
+        this.log = log;
+        this.env = Map.copyOf(env);
+    }
+
+    public NodeAddress address() {
+        return address;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Starts the node (again), with its data directory as it was left. */
+    public synchronized void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(address + " is already running");
+        }
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the tests with 'mvn verify'");
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().keySet().removeIf(k -> k.equals("K") || k.equals("VIEW") || k.equals("IPPORT"));
+        builder.environment().putAll(env);
+        builder.environment().put("IPPORT", address.toString());
+        builder.environment().put("DATA_DIR", dataDir.toString());
+        process = builder.start();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already durable. */
+    public synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Override
+    public String toString() {
+        return address.toString();
+    }
+}

@@ -1,0 +1,128 @@
+package io.kvs.http.cluster;
+
+import io.kvs.core.view.NodeAddress;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A cluster of kvs nodes as separate JVMs on loopback addresses {@code 127.0.<block>.1..n:8080}.
+ * Each test class uses its own block, so clusters never share ports; data and logs go to
+ * {@code target/cluster-tests/<name>}.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    public static final Duration START_DEADLINE = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final KvsClient client = new KvsClient(Duration.ofSeconds(5));
+    private int probes;
+
+    private ProcessCluster(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Starts n nodes with K replicas from one VIEW and waits until every partition serves. */
+    public static ProcessCluster start(String name, int block, int n, int k) throws IOException {
+        ProcessCluster cluster = new ProcessCluster(freshDir(name));
+        List<NodeAddress> view = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            view.add(new NodeAddress("127.0." + block + "." + i, 8080));
+        }
+        String viewText = view.stream().map(NodeAddress::toString).collect(Collectors.joining(","));
+        for (NodeAddress address : view) {
+            cluster.add(address, Map.of("K", Integer.toString(k), "VIEW", viewText)).start();
+        }
+        cluster.awaitServing();
+        return cluster;
+    }
+
+    private static Path freshDir(String name) throws IOException {
+        Path dir = Path.of("target", "cluster-tests", name).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    private NodeProcess add(NodeAddress address, Map<String, String> env) {
+        String name = address.host() + "_" + address.port();
+        NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), env);
+        nodes.add(node);
+        return node;
+    }
+
+    public List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    public NodeProcess node(NodeAddress address) {
+        return nodes.stream().filter(n -> n.address().equals(address)).findFirst().orElseThrow();
+    }
+
+    public List<NodeAddress> addresses() {
+        return nodes.stream().map(NodeProcess::address).toList();
+    }
+
+    public KvsClient client() {
+        return client;
+    }
+
+    /** Every running node answers, and every partition takes a write. */
+    public void awaitServing() {
+        List<NodeProcess> alive = nodes.stream().filter(NodeProcess::isAlive).toList();
+        for (NodeProcess node : alive) {
+            Poll.until(START_DEADLINE, node + " to answer", () -> {
+                KvsClient.Reply reply = client.send("GET", node.address(), "/kv-store/get_partition_id", Map.of());
+                return reply.status() == 200 ? reply : null;
+            });
+        }
+        NodeAddress entry = alive.get(0).address();
+        int partitions = client.send("GET", entry, "/kv-store/get_all_partition_ids", Map.of())
+                .json().getAsJsonArray("partition_id_list").size();
+        Set<Integer> served = new HashSet<>();
+        Poll.until(START_DEADLINE, "every partition to accept writes", () -> {
+            KvsClient.Reply reply = client.put(entry, "probe_" + probes++, "ok", "");
+            if (reply.isSuccess()) {
+                served.add(reply.integer("partition_id"));
+            }
+            return served.size() == partitions ? served : null;
+        });
+    }
+
+    /** The members of each partition, as the given node reports them. */
+    public Map<Integer, List<NodeAddress>> partitions(NodeAddress via) {
+        KvsClient.Reply ids = client.send("GET", via, "/kv-store/get_all_partition_ids", Map.of());
+        Map<Integer, List<NodeAddress>> result = new java.util.TreeMap<>();
+        ids.json().getAsJsonArray("partition_id_list").forEach(id -> {
+            KvsClient.Reply members = client.send("GET", via, "/kv-store/get_partition_members",
+                    Map.of("partition_id", id.getAsString()));
+            List<NodeAddress> list = new ArrayList<>();
+            members.json().getAsJsonArray("partition_members").forEach(m -> list.add(NodeAddress.parse(m.getAsString())));
+            result.put(id.getAsInt(), list);
+        });
+        return result;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (NodeProcess node : nodes) {
+            node.kill();
+        }
+    }
+}
