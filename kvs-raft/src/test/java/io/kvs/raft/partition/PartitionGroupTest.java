@@ -18,6 +18,7 @@ class PartitionGroupTest {
     void writesAreReadBackThroughTheLeader(@TempDir Path dir) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 1, 7001)) {
             PartitionClient client = new PartitionClient(cluster.clients);
+            LocalRaftCluster.awaitLeader(client, cluster.group);
             WriteReply first = client.write(cluster.group, new PartitionCommand.Put(5, "k", "v1")).get(10, TimeUnit.SECONDS);
             assertEquals(WriteReply.Status.CREATED, first.status());
             WriteReply second = client.write(cluster.group, new PartitionCommand.Put(5, "k", "v2")).get(10, TimeUnit.SECONDS);
@@ -27,12 +28,24 @@ class PartitionGroupTest {
             assertEquals(ReadReply.Status.FOUND, read.status());
             assertEquals("v2", read.value().value());
 
-            long start = System.nanoTime();
-            int n = 200;
-            for (int i = 0; i < n; i++) {
-                client.write(cluster.group, new PartitionCommand.Put(1, "k" + i, "v")).get(10, TimeUnit.SECONDS);
+            // Concurrent writes each get their own log index, and every replica applies them all.
+            java.util.List<java.util.concurrent.CompletableFuture<WriteReply>> writes = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                writes.add(client.write(cluster.group, new PartitionCommand.Put(1, "k" + i, "v" + i)));
             }
-            System.out.printf("sequential write: %.2f ms%n", (System.nanoTime() - start) / 1e6 / n);
+            java.util.Set<Long> indices = new java.util.HashSet<>();
+            for (java.util.concurrent.CompletableFuture<WriteReply> write : writes) {
+                indices.add(write.get(10, TimeUnit.SECONDS).index());
+            }
+            assertEquals(200, indices.size());
+            for (int replica = 0; replica < 3; replica++) {
+                int r = replica;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (cluster.stateMachine(r).size() < 201 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(201, cluster.stateMachine(r).size(), "replica " + r);
+            }
         }
     }
 }

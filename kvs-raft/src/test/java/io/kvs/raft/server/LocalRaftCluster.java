@@ -2,6 +2,8 @@ package io.kvs.raft.server;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.client.GroupClients;
+import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -31,6 +33,22 @@ public final class LocalRaftCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             start(i);
             servers[i].addGroup(group);
+        }
+    }
+
+    /** Polls the group with reads until one succeeds: the group has elected a leader. */
+    public static void awaitLeader(PartitionClient client, RaftGroup group) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try {
+                client.read(group, new PartitionQuery(0, "leader_probe", java.util.Map.of())).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("group " + group.getGroupId() + " elected no leader within 20 s", e);
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
