@@ -1,0 +1,33 @@
+# kvs node image: build the runnable jar with Maven, run it on a JRE as a non-root user.
+#
+#   docker build -t kvs .
+#   docker run -p 8081:8080 --net=mynet --ip=10.0.0.21 -e K=2 \
+#     -e VIEW=10.0.0.21:8080,10.0.0.22:8080,10.0.0.23:8080,10.0.0.24:8080 \
+#     -e IPPORT=10.0.0.21:8080 kvs
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY kvs-core/pom.xml kvs-core/
+COPY kvs-raft/pom.xml kvs-raft/
+COPY kvs-http/pom.xml kvs-http/
+COPY kvs-core/src kvs-core/src
+COPY kvs-raft/src kvs-raft/src
+COPY kvs-http/src kvs-http/src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+# Configuration is the contract's environment (K, VIEW, IPPORT, DATA_DIR); the rest has
+# container defaults: listen on every interface, keep data in the /data volume.
+ENV BIND_ADDRESS=0.0.0.0 \
+    DATA_DIR=/data \
+    JAVA_OPTS="-XX:+UseSerialGC -XX:MaxRAMPercentage=60"
+RUN mkdir -p /app /data && chown 10001:10001 /data
+COPY --from=build /src/kvs-http/target/kvs.jar /app/kvs.jar
+USER 10001:10001
+VOLUME ["/data"]
+EXPOSE 8080
+# Healthy once the HTTP API answers at all (a node waiting to be added answers 503).
+HEALTHCHECK --interval=5s --timeout=2s --start-period=20s --retries=3 \
+  CMD curl -s -o /dev/null -m 2 http://127.0.0.1:8080/kv-store/get_partition_id || exit 1
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/kvs.jar"]
