@@ -20,6 +20,15 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
         return previous == null ? nowMillis : Math.max(nowMillis, previous.timestampMillis + 1);
     }
 
+    /**
+     * A write ordered by Raft after {@code previous} (null for a new key): it follows everything
+     * stored before it, so its vector is the previous one with the Raft counter raised.
+     */
+    public static VersionedValue orderedAfter(VersionedValue previous, String value, long nowMillis, String origin) {
+        VersionVector base = previous == null ? VersionVector.EMPTY : previous.version();
+        return new VersionedValue(value, successorTimestamp(previous, nowMillis), origin, base.nextRaft());
+    }
+
     /** The Unix seconds shown to clients as {@code timestamp}. */
     public String timestampSeconds() {
         return Long.toString(timestampMillis / 1000);

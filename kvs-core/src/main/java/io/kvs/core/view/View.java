@@ -93,6 +93,13 @@ public record View(long epoch, int k, List<NodeAddress> nodes, List<Partition> p
         return partitions.get(slots.ownerOf(KeySlots.slotOf(key)));
     }
 
+    /** This view with partition {@code id} served by a new group (the next serial): its old group is being rebuilt. */
+    public View withNewGroupFor(int id) {
+        List<Partition> next = new ArrayList<>(partitions);
+        next.set(id, partition(id).withGroup(nextGroup));
+        return new View(epoch, k, nodes, next, slots, nextGroup + 1);
+    }
+
     public Optional<Partition> partitionServedBy(int group) {
         return partitions.stream().filter(p -> p.group() == group).findFirst();
     }

@@ -42,6 +42,10 @@ final class Async {
         if (cause instanceof KvsException e) {
             return e;
         }
+        if (cause instanceof java.io.UncheckedIOException e) {
+            LOG.info("request failed: {}", e.getCause().getMessage());
+            return new KvsException(ErrorCode.UNAVAILABLE, "could not complete: " + e.getCause().getMessage());
+        }
         LOG.warn("unexpected failure: {}", cause.toString());
         return new KvsException(ErrorCode.INTERNAL, "internal error: " + cause.getClass().getSimpleName());
     }

@@ -4,10 +4,13 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.http.gateway.KeyGateway;
 import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutorService;
 
 /** The node's HTTP API (CONTRACT.md §3) on Javalin. */
 public final class HttpApi implements AutoCloseable {
@@ -20,9 +23,12 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
 
-    public HttpApi(StoreEngine engine, KeyGateway gateway) {
+    public HttpApi(StoreEngine engine, KeyGateway gateway, ViewChangeCoordinator coordinator,
+                   ExecutorService viewChanges) {
         KeyRoutes keys = new KeyRoutes(gateway);
         PartitionRoutes partitions = new PartitionRoutes(engine);
+        ViewRoutes views = new ViewRoutes(coordinator, viewChanges);
+        InternalRoutes internal = new InternalRoutes(engine, coordinator);
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.useVirtualThreads = false;
@@ -34,9 +40,10 @@ public final class HttpApi implements AutoCloseable {
         app.get("/kv-store/get_partition_id", partitions::partitionId);
         app.get("/kv-store/get_all_partition_ids", partitions::allPartitionIds);
         app.get("/kv-store/get_partition_members", partitions::partitionMembers);
-        app.put("/kv-store/update_view", ctx -> {
-            throw new KvsException(ErrorCode.UNAVAILABLE, "view changes are not supported by this node yet");
-        });
+        app.put("/kv-store/update_view", views::updateView);
+        app.post("/internal/join", internal::join);
+        app.get("/internal/status", internal::status);
+        app.post("/internal/export-replica", internal::exportReplica);
         // An empty key names no endpoint: it is a key that is not valid.
         for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
             app.get(empty, ctx -> rejectReserved(""));

@@ -2,39 +2,72 @@ package io.kvs.http.node;
 
 import io.kvs.http.api.HttpApi;
 import io.kvs.http.gateway.KeyGateway;
+import io.kvs.http.peer.HttpPeerNodes;
 import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.kvs.raft.server.RaftPeers;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** One kvs node: its store engine and the HTTP API in front of it. */
+/** One kvs node: its store engine, the view-change coordinator and the HTTP API in front of them. */
 public final class KvsNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvsNode.class);
+    /** How often a node looks for a view change whose coordinator has died, to finish it. */
+    private static final long STALLED_CHANGE_CHECK_SECONDS = 10;
 
     private final StoreEngine engine;
     private final HttpApi http;
+    private final ScheduledExecutorService viewChanges;
+    private final OkHttpClient peerHttp;
 
-    private KvsNode(StoreEngine engine, HttpApi http) {
+    private KvsNode(StoreEngine engine, HttpApi http, ScheduledExecutorService viewChanges, OkHttpClient peerHttp) {
         this.engine = engine;
         this.http = http;
+        this.viewChanges = viewChanges;
+        this.peerHttp = peerHttp;
     }
 
     public static KvsNode start(NodeConfig config) throws IOException {
         long started = System.nanoTime();
         StoreEngine engine = new StoreEngine(config.self(), config.bindHost(), config.dataDir(),
                 new RaftPeers(config.raftPortOffset()), config.k(), config.initialView());
+        OkHttpClient peerHttp = HttpPeerNodes.newClient();
+        ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp));
+        ScheduledExecutorService viewChanges = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "view-change");
+            t.setDaemon(true);
+            return t;
+        });
         HttpApi http;
         try {
-            http = new HttpApi(engine, new KeyGateway(engine)).start(config.bindHost(), config.self().port());
+            http = new HttpApi(engine, new KeyGateway(engine), coordinator, viewChanges)
+                    .start(config.bindHost(), config.self().port());
         } catch (RuntimeException e) {
             engine.close();
             throw e;
         }
+        viewChanges.scheduleWithFixedDelay(() -> resumeStalled(engine, coordinator),
+                STALLED_CHANGE_CHECK_SECONDS, STALLED_CHANGE_CHECK_SECONDS, TimeUnit.SECONDS);
         LOG.info("node {} listening on {}:{} (data in {}) after {} ms", config.self(), config.bindHost(),
                 config.self().port(), config.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
-        return new KvsNode(engine, http);
+        return new KvsNode(engine, http, viewChanges, peerHttp);
+    }
+
+    /** Only the metadata leader looks, so that one node, not all, takes a stalled change over. */
+    private static void resumeStalled(StoreEngine engine, ViewChangeCoordinator coordinator) {
+        try {
+            if (engine.state().isPresent() && engine.isMetadataLeader()) {
+                coordinator.resumeStalled();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.info("could not finish a stalled view change: {}", e.getMessage());
+        }
     }
 
     public StoreEngine engine() {
@@ -43,7 +76,10 @@ public final class KvsNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        viewChanges.shutdownNow();
         http.close();
         engine.close();
+        peerHttp.dispatcher().executorService().shutdown();
+        peerHttp.connectionPool().evictAll();
     }
 }

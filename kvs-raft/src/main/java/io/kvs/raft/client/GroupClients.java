@@ -5,7 +5,9 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,10 +15,12 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -28,6 +32,8 @@ public final class GroupClients implements Closeable {
 
     private final RaftProperties properties = RaftTuning.client();
     private final Map<RaftGroupId, Cached> clients = new ConcurrentHashMap<>();
+    /** Per group, which peer a new client asks first; moved on when a peer turns out not to host the group. */
+    private final Map<RaftGroupId, AtomicInteger> firstPeer = new ConcurrentHashMap<>();
 
     private record Cached(RaftGroup group, RaftClient client) {
         boolean serves(RaftGroup other) {
@@ -43,8 +49,11 @@ public final class GroupClients implements Closeable {
             if (cached != null) {
                 closeQuietly(cached.client());
             }
+            List<RaftPeer> peers = group.getPeers().stream().toList();
+            int first = Math.floorMod(firstPeer.computeIfAbsent(id, g -> new AtomicInteger()).get(), peers.size());
             return new Cached(group, RaftClient.newBuilder()
                     .setRaftGroup(group)
+                    .setLeaderId(peers.get(first).getId())
                     .setProperties(properties)
                     .setRetryPolicy(RaftTuning.clientRetry())
                     .build());
@@ -61,15 +70,21 @@ public final class GroupClients implements Closeable {
 
     /**
      * Sends a request with the group's client. A Ratis client that ran out of retries or lost a
-     * connection stays unusable (it fails every later request with AlreadyClosedException), so
-     * such a client is replaced before the next request.
+     * connection stays unusable (it fails every later request with AlreadyClosedException), and
+     * one that asked a peer no longer in the group gives up rather than ask another: such a
+     * client is replaced before the next request (for a group mismatch, by one that asks the
+     * next peer first).
      */
     public <T> CompletableFuture<T> call(RaftGroup group, Function<RaftClient, CompletableFuture<T>> request) {
         RaftClient client = client(group);
         return request.apply(client).whenComplete((reply, failure) -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (cause instanceof AlreadyClosedException || cause instanceof RaftRetryFailureException) {
+            if (cause instanceof GroupMismatchException) {
+                firstPeer.computeIfAbsent(group.getGroupId(), g -> new AtomicInteger()).incrementAndGet();
+            }
+            if (cause instanceof AlreadyClosedException || cause instanceof RaftRetryFailureException
+                    || cause instanceof GroupMismatchException) {
                 Cached cached = clients.get(group.getGroupId());
                 if (cached != null && cached.client() == client && clients.remove(group.getGroupId(), cached)) {
                     closeQuietly(client);

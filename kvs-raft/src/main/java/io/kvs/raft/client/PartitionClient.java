@@ -1,5 +1,6 @@
 package io.kvs.raft.client;
 
+import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.PartitionCodec;
 import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
@@ -26,9 +27,18 @@ public final class PartitionClient {
     }
 
     /** A ReadIndex read on the leader: it reflects every write acknowledged before it began. */
-    public CompletableFuture<ReadReply> read(RaftGroup group, PartitionQuery query) {
+    public CompletableFuture<ReadReply> read(RaftGroup group, PartitionQuery.Get query) {
+        return query(group, query).thenApply(PartitionCodec::decodeReadReply);
+    }
+
+    /** A page of the keys in some slots, read on the leader. */
+    public CompletableFuture<ExportPage> export(RaftGroup group, PartitionQuery.Export query) {
+        return query(group, query).thenApply(PartitionCodec::decodeExportPage);
+    }
+
+    private CompletableFuture<byte[]> query(RaftGroup group, PartitionQuery query) {
         Message message = Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(query)));
         return clients.call(group, client -> client.async().sendReadOnlyUnordered(message))
-                .thenApply(reply -> PartitionCodec.decodeReadReply(RaftReplies.content(reply)));
+                .thenApply(RaftReplies::content);
     }
 }

@@ -11,12 +11,15 @@ import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetaCommand;
 import io.kvs.raft.meta.MetadataStateMachine;
+import io.kvs.raft.partition.ExportPage;
+import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.server.ClusterIdFile;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.StateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,19 +38,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A node's storage side: its Raft server with every group it hosts, the cluster state it learns
- * from the metadata group, and clients to reach any group. One per node.
+ * from its replica of the metadata group, and clients to reach any group. One per node.
+ *
+ * <p>Whenever the cluster state changes, the engine joins and leaves groups to match it
+ * ({@link GroupReconciler}); a node the state no longer names leaves the cluster altogether and
+ * waits, like a fresh node, to be added again.
  */
 public final class StoreEngine implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreEngine.class);
-    private static final long INIT_RETRY_MILLIS = 300;
+    private static final long RETRY_MILLIS = 300;
+    /** How often a node checks with the metadata group that it is still in the view. */
+    private static final long MEMBERSHIP_CHECK_MILLIS = 5_000;
 
     private final NodeAddress self;
     private final RaftPeers peers;
     private final ClusterIdFile clusterIdFile;
     private final NodeRaftServer raft;
+    private final GroupReconciler reconciler;
     private final GroupClients clients = new GroupClients();
     private final PartitionClient partitionClient = new PartitionClient(clients);
     private final MetadataClient metadataClient = new MetadataClient(clients);
+    /** One thread: group changes and cluster joins and leaves happen one at a time, in order. */
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "store-engine");
         t.setDaemon(true);
@@ -55,6 +66,11 @@ public final class StoreEngine implements Closeable {
     });
     private volatile String clusterId;
     private volatile ClusterState state;
+    /**
+     * Whether some state this node applied named it. A node being added replays the metadata log
+     * from states that predate it; only a node that was a member and is no longer one leaves.
+     */
+    private volatile boolean wasMember;
 
     /**
      * Starts the node's Raft server, recovering every group in {@code dataDir}. A node whose data
@@ -68,6 +84,7 @@ public final class StoreEngine implements Closeable {
         this.clusterIdFile = new ClusterIdFile(dataDir);
         this.clusterId = clusterIdFile.read().orElse(null);
         this.raft = new NodeRaftServer(self, bindHost, dataDir, peers, this::newStateMachine);
+        this.reconciler = new GroupReconciler(self, peers, raft);
         raft.start();
         if (clusterId == null && initialView.isPresent()) {
             bootstrap(View.initial(initialView.get(), k.orElseThrow()));
@@ -76,6 +93,8 @@ public final class StoreEngine implements Closeable {
         } else {
             LOG.info("{} started without VIEW: waiting to be added to a cluster", self);
         }
+        background.scheduleWithFixedDelay(this::checkMembership, MEMBERSHIP_CHECK_MILLIS, MEMBERSHIP_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     private StateMachine newStateMachine(RaftGroupId id) {
@@ -89,14 +108,14 @@ public final class StoreEngine implements Closeable {
     private void bootstrap(View initial) throws IOException {
         String id = RaftPeers.clusterId(initial.nodes(), initial.k());
         clusterId = id;
-        raft.addGroup(metadataGroup(id, initial));
+        raft.addGroup(peers.group(RaftPeers.metadataGroup(id), initial.nodes()));
         Optional<Partition> own = initial.partitionOf(self);
         if (own.isPresent()) {
             raft.addGroup(partitionGroup(id, own.get()));
         }
         clusterIdFile.write(id);
         String tag = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-        proposeInit(new ClusterState(id, tag, initial));
+        proposeInit(new ClusterState(id, tag, initial, null));
         LOG.info("{} joined cluster {} from VIEW ({} nodes, K={})", self, id, initial.nodes().size(), initial.k());
     }
 
@@ -104,35 +123,111 @@ public final class StoreEngine implements Closeable {
         if (state != null || background.isShutdown()) {
             return;
         }
-        metadataClient.propose(metadataGroup(initial.clusterId(), initial.view()), new MetaCommand.Init(initial))
+        RaftGroup metadata = peers.group(RaftPeers.metadataGroup(initial.clusterId()), initial.view().nodes());
+        metadataClient.propose(metadata, new MetaCommand.Init(initial))
                 .orTimeout(3, TimeUnit.SECONDS)
                 .whenComplete((applied, failure) -> {
                     if (failure != null && state == null && !background.isShutdown()) {
                         LOG.info("cluster state not yet committed ({}); retrying", failure.toString());
-                        background.schedule(() -> proposeInit(initial), INIT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                        background.schedule(() -> proposeInit(initial), RETRY_MILLIS, TimeUnit.MILLISECONDS);
                     }
                 });
     }
 
+    /**
+     * Joins cluster {@code id} as a node being added: hosts the metadata group (with the peers of
+     * the view being changed to), from which it learns everything else. Repeating it is harmless.
+     */
+    public synchronized void join(String id, List<NodeAddress> metadataMembers) throws IOException {
+        if (clusterId != null && !clusterId.equals(id) && state != null && state.view().contains(self)) {
+            throw new KvsException(ErrorCode.BAD_REQUEST, self + " already belongs to another cluster");
+        }
+        clusterId = id;
+        clusterIdFile.write(id);
+        raft.addGroup(peers.group(RaftPeers.metadataGroup(id), metadataMembers));
+        LOG.info("{} joins cluster {}", self, id);
+    }
+
+    /** Leaves every group and forgets the cluster: the node is as new, and can be added again. */
+    private synchronized void leave() {
+        LOG.info("{} is no longer in the view of cluster {}: leaving every group", self, clusterId);
+        try {
+            for (RaftGroupId group : raft.groupIds()) {
+                raft.removeGroup(group);
+            }
+            clusterIdFile.delete();
+        } catch (IOException e) {
+            LOG.warn("leaving the cluster: {}", e.toString());
+        }
+        clusterId = null;
+        state = null;
+        wasMember = false;
+    }
+
+    /** Called on the metadata group's apply thread: record the state, reconcile groups off that thread. */
     private void onClusterState(ClusterState next) {
         state = next;
+        background.execute(this::reconcile);
+    }
+
+    private void reconcile() {
+        ClusterState current = state;
+        if (current == null) {
+            return;
+        }
+        try {
+            boolean member = reconciler.isMember(current);
+            wasMember |= member;
+            if (wasMember && !member && (current.change() == null || current.change().isCommitted())) {
+                leave();
+            } else {
+                reconciler.reconcile(current, member);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not match groups to view epoch {}: {}; retrying", current.view().epoch(), e.toString());
+            background.schedule(this::reconcile, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A node removed while it was down learns it from the metadata group, not from its stale replica. */
+    private void checkMembership() {
+        ClusterState current = state;
+        if (current == null) {
+            return;
+        }
+        readState().orTimeout(2, TimeUnit.SECONDS).thenAccept(fresh -> {
+            if (fresh != null && fresh.view().epoch() > current.view().epoch() && !reconciler.isMember(fresh)
+                    && (fresh.change() == null || fresh.change().isCommitted())) {
+                background.execute(this::leave);
+            }
+        });
     }
 
     public NodeAddress self() {
         return self;
     }
 
+    public RaftPeers peers() {
+        return peers;
+    }
+
     public Optional<ClusterState> state() {
         return Optional.ofNullable(state);
     }
 
-    /** The cluster state, or NOT_IN_CLUSTER when this node is not (yet) part of one. */
+    /**
+     * The cluster state, or NOT_IN_CLUSTER when this node is not (yet, or any more) part of one:
+     * a removed node stops serving as soon as it applies the view without it.
+     */
     public ClusterState requireState() {
         ClusterState current = state;
         if (current == null) {
             throw new KvsException(ErrorCode.NOT_IN_CLUSTER, clusterId == null
                     ? "this node is not part of a cluster yet: add it with update_view"
                     : "this node is starting and has not learned the cluster's view yet");
+        }
+        if (wasMember && !reconciler.isMember(current)) {
+            throw new KvsException(ErrorCode.NOT_IN_CLUSTER, "this node was removed from the cluster");
         }
         return current;
     }
@@ -145,23 +240,58 @@ public final class StoreEngine implements Closeable {
         return peers.group(RaftPeers.partitionGroup(id, partition.group()), partition.members());
     }
 
-    private RaftGroup metadataGroup(String id, View view) {
-        return peers.group(RaftPeers.metadataGroup(id), view.nodes());
+    /** The metadata group as the current state describes it (its peers during a change are the target's). */
+    public RaftGroup metadataGroup() {
+        ClusterState current = requireState();
+        View members = current.change() != null ? current.change().target() : current.view();
+        List<NodeAddress> nodes = new java.util.ArrayList<>(current.view().nodes());
+        members.nodes().stream().filter(n -> !nodes.contains(n)).forEach(nodes::add);
+        return peers.group(RaftPeers.metadataGroup(current.clusterId()), nodes);
+    }
+
+    /** Whether this node currently leads the metadata group. */
+    public boolean isMetadataLeader() {
+        String id = clusterId;
+        return id != null && raft.division(RaftPeers.metadataGroup(id))
+                .map(d -> d.getInfo().isLeader()).orElse(false);
     }
 
     public PartitionClient partitions() {
         return partitionClient;
     }
 
-    /** This node's own replica of a partition's state machine, if it hosts the group. */
-    public Optional<PartitionStateMachine> localReplica(Partition partition) {
-        return raft.stateMachine(partitionGroup(partition).getGroupId(), PartitionStateMachine.class);
+    public MetadataClient metadata() {
+        return metadataClient;
+    }
+
+    public GroupClients clients() {
+        return clients;
+    }
+
+    /** This node's own replica of a group's state machine, if it hosts the group. */
+    public Optional<PartitionStateMachine> localReplica(int groupSerial) {
+        String id = clusterId;
+        return id == null ? Optional.empty()
+                : raft.stateMachine(RaftPeers.partitionGroup(id, groupSerial), PartitionStateMachine.class);
+    }
+
+    /**
+     * A page of this node's own replica of group {@code groupSerial}, unapplied log entries
+     * included: the source of a group rebuilt from a survivor.
+     */
+    public ExportPage exportReplica(int groupSerial, PartitionQuery.Export query) throws IOException {
+        String id = clusterId;
+        RaftServer.Division division = id == null ? null
+                : raft.division(RaftPeers.partitionGroup(id, groupSerial)).orElse(null);
+        if (division == null) {
+            throw new KvsException(ErrorCode.UNAVAILABLE, self + " holds no replica of group " + groupSerial);
+        }
+        return ReplicaExport.page(division, query);
     }
 
     /** Reads the cluster state from the metadata group's leader, for a node that suspects its copy is stale. */
-    public CompletableFuture<ClusterState> refresh() {
-        ClusterState current = requireState();
-        return metadataClient.read(metadataGroup(current.clusterId(), current.view()));
+    public CompletableFuture<ClusterState> readState() {
+        return metadataClient.read(metadataGroup());
     }
 
     @Override

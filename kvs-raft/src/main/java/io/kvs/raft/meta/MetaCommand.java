@@ -1,6 +1,15 @@
 package io.kvs.raft.meta;
 
-/** Entries of the metadata group's log, encoded as JSON by {@link MetaJson}. */
+import io.kvs.core.view.NodeAddress;
+import io.kvs.core.view.View;
+
+import java.util.Map;
+
+/**
+ * Entries of the metadata group's log, encoded as JSON by {@link MetaJson}. Each is a
+ * compare-and-set on the state: it applies only if the state is still what its proposer saw, so
+ * retries and competing coordinators are harmless.
+ */
 public sealed interface MetaCommand {
 
     /**
@@ -8,5 +17,34 @@ public sealed interface MetaCommand {
      * first one applied wins and the others are no-ops, so nodes may start in any order.
      */
     record Init(ClusterState state) implements MetaCommand {
+    }
+
+    /** Records a planned change, if no other is in progress and the view is still at {@code fromEpoch}. */
+    record BeginChange(long fromEpoch, ViewChangeProgress change) implements MetaCommand {
+    }
+
+    /**
+     * Records a step of the change towards view {@code targetEpoch} (with the target and rebuilds
+     * as they now are); phases only move forward.
+     */
+    record AdvanceChange(long targetEpoch, ViewChangeProgress.Phase phase, View target,
+                         Map<Integer, ViewChangeProgress.Rebuild> rebuilds, NodeAddress coordinator,
+                         long at) implements MetaCommand {
+    }
+
+    /** Switches the view to the change's target: from now on every node routes by it. */
+    record CommitChange(long targetEpoch, NodeAddress coordinator, long at) implements MetaCommand {
+    }
+
+    /** Forgets a change that has been committed and cleaned up. */
+    record FinishChange(long targetEpoch) implements MetaCommand {
+    }
+
+    /** Abandons a change that has not been committed. */
+    record AbortChange(long targetEpoch) implements MetaCommand {
+    }
+
+    /** Makes {@code coordinator} the one driving the change (its coordinator stopped). */
+    record TakeOver(long targetEpoch, NodeAddress coordinator, long at) implements MetaCommand {
     }
 }

@@ -36,21 +36,16 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         MetaCommand command = MetaJson.decodeCommand(entry.getStateMachineLogEntry().getLogData().toStringUtf8());
-        ClusterState next = apply(command);
+        ClusterState next = ClusterStateTransitions.apply(state, command);
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         if (next != state) {
             state = next;
-            LOG.info("cluster state at index {}: view epoch {}", entry.getIndex(), next.view().epoch());
+            LOG.info("metadata index {}: view epoch {}{}", entry.getIndex(), next.view().epoch(),
+                    next.change() == null ? "" : ", change to epoch " + next.change().target().epoch()
+                            + " " + next.change().phase());
             onChange.accept(next);
         }
         return CompletableFuture.completedFuture(Message.valueOf(MetaJson.encode(state)));
-    }
-
-    private ClusterState apply(MetaCommand command) {
-        if (command instanceof MetaCommand.Init init) {
-            return state == null ? init.state() : state;
-        }
-        throw new IllegalStateException("unhandled command " + command);
     }
 
     @Override

@@ -10,7 +10,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,12 +22,22 @@ import java.util.Map;
  */
 public final class PartitionCodec {
     private static final byte PUT = 1;
+    private static final byte FREEZE = 2;
+    private static final byte IMPORT = 3;
+    private static final byte DISOWN = 4;
+    private static final byte ADOPT = 5;
+    private static final byte GET = 1;
+    private static final byte EXPORT = 2;
 
     private PartitionCodec() {
     }
 
     /** The stamp the leader appends to every entry: its clock and its identity, so that apply is deterministic. */
     public record Stamp(long millis, String origin) {
+    }
+
+    /** A log entry: the command the client sent followed by the leader's stamp. */
+    record StampedCommand(PartitionCommand command, Stamp stamp) {
     }
 
     public static byte[] encode(PartitionCommand command) {
@@ -34,6 +47,18 @@ public final class PartitionCodec {
                 out.writeInt(put.slot());
                 out.writeUTF(put.key());
                 writeString(out, put.value());
+            } else if (command instanceof PartitionCommand.Freeze freeze) {
+                out.writeByte(FREEZE);
+                writeBits(out, freeze.slots());
+            } else if (command instanceof PartitionCommand.Import moved) {
+                out.writeByte(IMPORT);
+                writeMovedKeys(out, moved.keys());
+            } else if (command instanceof PartitionCommand.Disown disown) {
+                out.writeByte(DISOWN);
+                writeBits(out, disown.slots());
+            } else if (command instanceof PartitionCommand.Adopt adopt) {
+                out.writeByte(ADOPT);
+                writeBits(out, adopt.slots());
             }
         });
     }
@@ -45,45 +70,58 @@ public final class PartitionCodec {
         });
     }
 
-    /** A log entry: the command the client sent followed by the leader's stamp. */
-    record StampedCommand(PartitionCommand command, Stamp stamp) {
-    }
-
     static StampedCommand decodeEntry(byte[] entry) {
         return read(entry, in -> {
             byte type = in.readByte();
-            PartitionCommand command;
-            if (type == PUT) {
-                command = new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in));
-            } else {
-                throw new IOException("unknown partition command " + type);
-            }
+            PartitionCommand command = switch (type) {
+                case PUT -> new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in));
+                case FREEZE -> new PartitionCommand.Freeze(readBits(in));
+                case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
+                case DISOWN -> new PartitionCommand.Disown(readBits(in));
+                case ADOPT -> new PartitionCommand.Adopt(readBits(in));
+                default -> throw new IOException("unknown partition command " + type);
+            };
             return new StampedCommand(command, new Stamp(in.readLong(), in.readUTF()));
         });
     }
 
     public static byte[] encode(PartitionQuery query) {
         return write(out -> {
-            out.writeInt(query.slot());
-            out.writeUTF(query.key());
-            out.writeInt(query.requiredHints().size());
-            for (Map.Entry<String, Long> hint : query.requiredHints().entrySet()) {
-                out.writeUTF(hint.getKey());
-                out.writeLong(hint.getValue());
+            if (query instanceof PartitionQuery.Get get) {
+                out.writeByte(GET);
+                out.writeInt(get.slot());
+                out.writeUTF(get.key());
+                out.writeInt(get.requiredHints().size());
+                for (Map.Entry<String, Long> hint : get.requiredHints().entrySet()) {
+                    out.writeUTF(hint.getKey());
+                    out.writeLong(hint.getValue());
+                }
+            } else if (query instanceof PartitionQuery.Export export) {
+                out.writeByte(EXPORT);
+                writeBits(out, export.slots());
+                writeCursor(out, export.from());
+                out.writeInt(export.maxBytes());
             }
         });
     }
 
     static PartitionQuery decodeQuery(byte[] bytes) {
         return read(bytes, in -> {
-            int slot = in.readInt();
-            String key = in.readUTF();
-            int hints = in.readInt();
-            Map<String, Long> required = new HashMap<>();
-            for (int i = 0; i < hints; i++) {
-                required.put(in.readUTF(), in.readLong());
+            byte type = in.readByte();
+            if (type == GET) {
+                int slot = in.readInt();
+                String key = in.readUTF();
+                int hints = in.readInt();
+                Map<String, Long> required = new HashMap<>();
+                for (int i = 0; i < hints; i++) {
+                    required.put(in.readUTF(), in.readLong());
+                }
+                return new PartitionQuery.Get(slot, key, required);
             }
-            return new PartitionQuery(slot, key, required);
+            if (type == EXPORT) {
+                return new PartitionQuery.Export(readBits(in), readCursor(in), in.readInt());
+            }
+            throw new IOException("unknown partition query " + type);
         });
     }
 
@@ -113,6 +151,37 @@ public final class PartitionCodec {
                 readOptionalValue(in)));
     }
 
+    public static byte[] encode(ExportPage page) {
+        return write(out -> {
+            out.writeBoolean(page.next() != null);
+            if (page.next() != null) {
+                writeCursor(out, page.next());
+            }
+            writeMovedKeys(out, page.keys());
+        });
+    }
+
+    public static ExportPage decodeExportPage(byte[] bytes) {
+        return read(bytes, in -> {
+            ExportPage.Cursor next = in.readBoolean() ? readCursor(in) : null;
+            return new ExportPage(readMovedKeys(in), next);
+        });
+    }
+
+    private static void writeCursor(DataOutputStream out, ExportPage.Cursor cursor) throws IOException {
+        out.writeInt(cursor.slot());
+        out.writeUTF(cursor.key());
+    }
+
+    private static ExportPage.Cursor readCursor(DataInputStream in) throws IOException {
+        return new ExportPage.Cursor(in.readInt(), in.readUTF());
+    }
+
+    /** The bytes a value costs on the wire, near enough to size pages and log entries. */
+    static int sizeOf(PartitionCommand.MovedKey key) {
+        return key.key().length() + key.value().value().length() * 2 + 64;
+    }
+
     static void writeValue(DataOutputStream out, VersionedValue value) throws IOException {
         writeString(out, value.value());
         out.writeLong(value.timestampMillis());
@@ -140,6 +209,23 @@ public final class PartitionCodec {
         return new VersionedValue(value, timestamp, origin, VersionVector.of(raft, counters));
     }
 
+    private static void writeMovedKeys(DataOutputStream out, List<PartitionCommand.MovedKey> keys) throws IOException {
+        out.writeInt(keys.size());
+        for (PartitionCommand.MovedKey key : keys) {
+            out.writeUTF(key.key());
+            writeValue(out, key.value());
+        }
+    }
+
+    private static List<PartitionCommand.MovedKey> readMovedKeys(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        List<PartitionCommand.MovedKey> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(new PartitionCommand.MovedKey(in.readUTF(), readValue(in)));
+        }
+        return keys;
+    }
+
     private static void writeOptionalValue(DataOutputStream out, VersionedValue value) throws IOException {
         out.writeBoolean(value != null);
         if (value != null) {
@@ -149,6 +235,18 @@ public final class PartitionCodec {
 
     private static VersionedValue readOptionalValue(DataInputStream in) throws IOException {
         return in.readBoolean() ? readValue(in) : null;
+    }
+
+    static void writeBits(DataOutputStream out, BitSet bits) throws IOException {
+        byte[] bytes = bits.toByteArray();
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    static BitSet readBits(DataInputStream in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return BitSet.valueOf(bytes);
     }
 
     /** Values may exceed writeUTF's 64 KiB limit. */

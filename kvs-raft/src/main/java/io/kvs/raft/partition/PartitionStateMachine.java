@@ -11,6 +11,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -58,7 +61,8 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     }
 
     private WriteReply apply(PartitionCodec.StampedCommand stamped, long index) {
-        if (stamped.command() instanceof PartitionCommand.Put put) {
+        PartitionCommand command = stamped.command();
+        if (command instanceof PartitionCommand.Put put) {
             if (store.isDisowned(put.slot())) {
                 return new WriteReply(WriteReply.Status.WRONG_OWNER, index, null);
             }
@@ -70,17 +74,86 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
                     index, outcome.stored());
         }
-        throw new IllegalStateException("unhandled command " + stamped.command());
+        if (command instanceof PartitionCommand.Freeze freeze) {
+            store.freeze(freeze.slots());
+        } else if (command instanceof PartitionCommand.Import moved) {
+            moved.keys().forEach(k -> store.merge(k.key(), k.value()));
+        } else if (command instanceof PartitionCommand.Disown disown) {
+            store.disown(disown.slots());
+        } else if (command instanceof PartitionCommand.Adopt adopt) {
+            store.adopt(adopt.slots());
+        } else {
+            throw new IllegalStateException("unhandled command " + command);
+        }
+        return new WriteReply(WriteReply.Status.UPDATED, index, null);
     }
 
     @Override
     public CompletableFuture<Message> query(Message request) {
-        ReadReply reply = read(PartitionCodec.decodeQuery(request.getContent().toByteArray()));
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(reply))));
+        PartitionQuery query = PartitionCodec.decodeQuery(request.getContent().toByteArray());
+        byte[] reply;
+        if (query instanceof PartitionQuery.Get get) {
+            reply = PartitionCodec.encode(read(get));
+        } else {
+            reply = PartitionCodec.encode(export((PartitionQuery.Export) query));
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply)));
+    }
+
+    /**
+     * A page of the keys in the export's slots, read from this replica's applied state. The slots
+     * are frozen before they are exported, so pages taken one after another see the same keys.
+     */
+    public ExportPage export(PartitionQuery.Export export) {
+        List<PartitionCommand.MovedKey> page = new ArrayList<>();
+        int bytes = 0;
+        int lastSlot = -1;
+        for (int slot = export.slots().nextSetBit(export.from().slot()); slot >= 0;
+             slot = export.slots().nextSetBit(slot + 1)) {
+            String after = slot == export.from().slot() ? export.from().key() : "";
+            List<PartitionCommand.MovedKey> keys = store.keysOf(slot);
+            keys.sort(Comparator.comparing(PartitionCommand.MovedKey::key));
+            for (PartitionCommand.MovedKey key : keys) {
+                if (key.key().compareTo(after) <= 0) {
+                    continue;
+                }
+                if (bytes >= export.maxBytes() && !page.isEmpty()) {
+                    return new ExportPage(page, new ExportPage.Cursor(lastSlot, page.get(page.size() - 1).key()));
+                }
+                page.add(key);
+                lastSlot = slot;
+                bytes += PartitionCodec.sizeOf(key);
+            }
+        }
+        return new ExportPage(page, null);
+    }
+
+    /**
+     * The values the given log entries (this replica's log beyond its applied index: entries it
+     * holds but has not applied, possibly committed by a leader that is gone) would produce if
+     * applied now, without changing anything. A group rebuilt from this replica receives them.
+     */
+    public List<PartitionCommand.MovedKey> valuesOfUnappliedEntries(List<LogEntryProto> entries) {
+        Map<String, VersionedValue> replayed = new java.util.LinkedHashMap<>();
+        for (LogEntryProto entry : entries) {
+            if (!entry.hasStateMachineLogEntry()) {
+                continue;
+            }
+            PartitionCodec.StampedCommand stamped =
+                    PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            if (stamped.command() instanceof PartitionCommand.Put put) {
+                VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
+                replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
+                        stamped.stamp().millis(), stamped.stamp().origin()));
+            }
+        }
+        List<PartitionCommand.MovedKey> result = new ArrayList<>();
+        replayed.forEach((k, v) -> result.add(new PartitionCommand.MovedKey(k, v)));
+        return result;
     }
 
     /** Reads from this replica's applied state, refusing when it has not applied what the client has seen. */
-    public ReadReply read(PartitionQuery query) {
+    public ReadReply read(PartitionQuery.Get query) {
         long applied = getLastAppliedTermIndex().getIndex();
         if (store.isDisowned(query.slot())) {
             return new ReadReply(ReadReply.Status.WRONG_OWNER, applied, null);

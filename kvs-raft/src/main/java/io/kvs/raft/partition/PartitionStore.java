@@ -1,19 +1,22 @@
 package io.kvs.raft.partition;
 
 import io.kvs.core.causal.MergeRule;
-import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
+import io.kvs.core.key.KeySlots;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The replicated data of one partition: every key's value with its causal metadata, how far the
- * group has applied each node's hinted writes, and which slots it has frozen or given away.
+ * The replicated data of one partition: every key's value with its causal metadata, grouped by
+ * hash slot (a view change moves whole slots), how far the group has applied each node's hinted
+ * writes, and which slots it has frozen or given away.
  *
  * <p>Only the state machine's apply thread changes it; queries read it concurrently, which the
  * concurrent maps and the volatile slot sets make safe.
@@ -21,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PartitionStore {
     private static final int FORMAT = 1;
 
-    private final ConcurrentHashMap<String, VersionedValue> values = new ConcurrentHashMap<>();
+    /** bySlot[s]: the keys of slot s; created on first use. */
+    private final ConcurrentHashMap<Integer, ConcurrentHashMap<String, VersionedValue>> bySlot = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> appliedHints = new ConcurrentHashMap<>();
     /** Slots being moved away: no writes until the move completes. */
     private volatile BitSet frozen = new BitSet();
@@ -34,28 +38,39 @@ final class PartitionStore {
 
     /** A write ordered by Raft: it follows everything the group stored before it. */
     WriteOutcome put(String key, String value, long nowMillis, String origin) {
-        VersionedValue current = values.get(key);
-        VersionVector base = current == null ? VersionVector.EMPTY : current.version();
-        VersionedValue next = new VersionedValue(value, VersionedValue.successorTimestamp(current, nowMillis),
-                origin, base.nextRaft());
-        values.put(key, next);
+        Map<String, VersionedValue> slot = slot(key);
+        VersionedValue current = slot.get(key);
+        VersionedValue next = VersionedValue.orderedAfter(current, value, nowMillis, origin);
+        slot.put(key, next);
         return new WriteOutcome(current == null, next);
     }
 
     /** A write with its own causal metadata (a hinted write, a migrated key): the merge rule decides. */
     WriteOutcome merge(String key, VersionedValue incoming) {
-        VersionedValue current = values.get(key);
+        Map<String, VersionedValue> slot = slot(key);
+        VersionedValue current = slot.get(key);
         VersionedValue next = MergeRule.merge(current, incoming);
-        values.put(key, next);
+        slot.put(key, next);
         return new WriteOutcome(current == null, next);
     }
 
     VersionedValue get(String key) {
-        return values.get(key);
+        Map<String, VersionedValue> slot = bySlot.get(KeySlots.slotOf(key));
+        return slot == null ? null : slot.get(key);
     }
 
     int size() {
-        return values.size();
+        return bySlot.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** The keys of {@code slot}. */
+    List<PartitionCommand.MovedKey> keysOf(int slot) {
+        Map<String, VersionedValue> keys = bySlot.get(slot);
+        List<PartitionCommand.MovedKey> entries = new ArrayList<>();
+        if (keys != null) {
+            keys.forEach((k, v) -> entries.add(new PartitionCommand.MovedKey(k, v)));
+        }
+        return entries;
     }
 
     void markHintApplied(String node, long hintId) {
@@ -74,8 +89,33 @@ final class PartitionStore {
         return disowned.get(slot);
     }
 
+    /** Stops writes to {@code slots} while they are copied to their new owner. */
+    void freeze(BitSet slots) {
+        BitSet next = (BitSet) frozen.clone();
+        next.or(slots);
+        frozen = next;
+    }
+
+    /** Gives {@code slots} away for good: their keys are dropped and requests for them refused. */
+    void disown(BitSet slots) {
+        BitSet next = (BitSet) disowned.clone();
+        next.or(slots);
+        disowned = next;
+        slots.stream().forEach(bySlot::remove);
+    }
+
+    /** Owns {@code slots} again, should it have given them away before: they are neither frozen nor disowned. */
+    void adopt(BitSet slots) {
+        BitSet nextFrozen = (BitSet) frozen.clone();
+        nextFrozen.andNot(slots);
+        frozen = nextFrozen;
+        BitSet nextDisowned = (BitSet) disowned.clone();
+        nextDisowned.andNot(slots);
+        disowned = nextDisowned;
+    }
+
     void clear() {
-        values.clear();
+        bySlot.clear();
         appliedHints.clear();
         frozen = new BitSet();
         disowned = new BitSet();
@@ -83,17 +123,19 @@ final class PartitionStore {
 
     void writeTo(DataOutputStream out) throws IOException {
         out.writeInt(FORMAT);
-        writeBits(out, frozen);
-        writeBits(out, disowned);
+        PartitionCodec.writeBits(out, frozen);
+        PartitionCodec.writeBits(out, disowned);
         out.writeInt(appliedHints.size());
         for (Map.Entry<String, Long> hint : appliedHints.entrySet()) {
             out.writeUTF(hint.getKey());
             out.writeLong(hint.getValue());
         }
-        out.writeInt(values.size());
-        for (Map.Entry<String, VersionedValue> entry : values.entrySet()) {
-            out.writeUTF(entry.getKey());
-            PartitionCodec.writeValue(out, entry.getValue());
+        out.writeInt(size());
+        for (Map<String, VersionedValue> slot : bySlot.values()) {
+            for (Map.Entry<String, VersionedValue> entry : slot.entrySet()) {
+                out.writeUTF(entry.getKey());
+                PartitionCodec.writeValue(out, entry.getValue());
+            }
         }
     }
 
@@ -104,27 +146,21 @@ final class PartitionStore {
             throw new IOException("unknown partition snapshot format " + format);
         }
         clear();
-        frozen = readBits(in);
-        disowned = readBits(in);
+        frozen = PartitionCodec.readBits(in);
+        disowned = PartitionCodec.readBits(in);
         int hints = in.readInt();
         for (int i = 0; i < hints; i++) {
             appliedHints.put(in.readUTF(), in.readLong());
         }
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
-            values.put(in.readUTF(), PartitionCodec.readValue(in));
+            String key = in.readUTF();
+            slot(key).put(key, PartitionCodec.readValue(in));
         }
     }
 
-    private static void writeBits(DataOutputStream out, BitSet bits) throws IOException {
-        byte[] bytes = bits.toByteArray();
-        out.writeInt(bytes.length);
-        out.write(bytes);
+    private Map<String, VersionedValue> slot(String key) {
+        return bySlot.computeIfAbsent(KeySlots.slotOf(key), s -> new ConcurrentHashMap<>());
     }
 
-    private static BitSet readBits(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        return BitSet.valueOf(bytes);
-    }
 }

@@ -29,6 +29,11 @@ public final class ClusterIdFile {
         return Optional.of(Files.readString(file, StandardCharsets.UTF_8).trim());
     }
 
+    /** Forgets the cluster: the node starts as new next time. */
+    public void delete() throws IOException {
+        Files.deleteIfExists(file);
+    }
+
     /** Writes the id durably: to a temporary file, fsynced, then renamed into place. */
     public void write(String clusterId) throws IOException {
         Files.createDirectories(file.getParent());

@@ -24,7 +24,7 @@ class PartitionGroupTest {
             WriteReply second = client.write(cluster.group, new PartitionCommand.Put(5, "k", "v2")).get(10, TimeUnit.SECONDS);
             assertEquals(WriteReply.Status.UPDATED, second.status());
             assertEquals(2, second.stored().version().raft());
-            ReadReply read = client.read(cluster.group, new PartitionQuery(5, "k", Map.of())).get(10, TimeUnit.SECONDS);
+            ReadReply read = client.read(cluster.group, new PartitionQuery.Get(5, "k", Map.of())).get(10, TimeUnit.SECONDS);
             assertEquals(ReadReply.Status.FOUND, read.status());
             assertEquals("v2", read.value().value());
 

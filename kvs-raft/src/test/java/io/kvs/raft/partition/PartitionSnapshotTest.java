@@ -52,7 +52,7 @@ class PartitionSnapshotTest {
             PartitionClient partition = new PartitionClient(clients);
             LocalRaftCluster.awaitLeader(partition, group);
             for (int i = 0; i < 800; i++) {
-                ReadReply read = partition.read(group, new PartitionQuery(0, "key" + i, Map.of())).get(10, TimeUnit.SECONDS);
+                ReadReply read = partition.read(group, new PartitionQuery.Get(0, "key" + i, Map.of())).get(10, TimeUnit.SECONDS);
                 assertEquals("value" + i, read.value().value(), "key" + i);
             }
             PartitionStateMachine sm = restarted.stateMachine(group.getGroupId(), PartitionStateMachine.class).orElseThrow();

@@ -41,7 +41,7 @@ public final class LocalRaftCluster implements AutoCloseable {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try {
-                client.read(group, new PartitionQuery(0, "leader_probe", java.util.Map.of())).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                client.read(group, new PartitionQuery.Get(0, "leader_probe", java.util.Map.of())).get(5, java.util.concurrent.TimeUnit.SECONDS);
                 return;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 if (System.nanoTime() > deadline) {

@@ -1,0 +1,50 @@
+package io.kvs.http.api;
+
+import com.google.gson.Gson;
+import io.kvs.core.view.NodeAddress;
+import io.kvs.http.peer.InternalMessages;
+import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.meta.ClusterState;
+import io.kvs.raft.migration.ViewChangeCoordinator;
+import io.kvs.raft.partition.ExportPage;
+import io.kvs.raft.partition.PartitionCodec;
+import io.kvs.raft.partition.PartitionQuery;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.Map;
+
+/** The node-to-node API a view-change coordinator uses (not part of the public contract). */
+final class InternalRoutes {
+    private static final Gson GSON = new Gson();
+
+    private final StoreEngine engine;
+    private final ViewChangeCoordinator coordinator;
+
+    InternalRoutes(StoreEngine engine, ViewChangeCoordinator coordinator) {
+        this.engine = engine;
+        this.coordinator = coordinator;
+    }
+
+    void join(Context ctx) throws IOException {
+        InternalMessages.Join join = GSON.fromJson(ctx.body(), InternalMessages.Join.class);
+        engine.join(join.clusterId(), join.members().stream().map(NodeAddress::parse).toList());
+        Replies.success(ctx, 200, Map.of());
+    }
+
+    /** The view epoch this node routes by (-1 while it is in no cluster), and whether it drives a view change. */
+    void status(Context ctx) {
+        long epoch = engine.state().map(ClusterState::view).map(v -> v.epoch()).orElse(-1L);
+        Replies.success(ctx, 200, Map.of("epoch", epoch, "coordinating", coordinator.isCoordinating()));
+    }
+
+    void exportReplica(Context ctx) throws IOException {
+        InternalMessages.ExportReplica request = GSON.fromJson(ctx.body(), InternalMessages.ExportReplica.class);
+        PartitionQuery.Export query = new PartitionQuery.Export(
+                BitSet.valueOf(Base64.getDecoder().decode(request.slots())),
+                new ExportPage.Cursor(request.fromSlot(), request.fromKey()), request.maxBytes());
+        ctx.contentType("application/octet-stream").result(PartitionCodec.encode(engine.exportReplica(request.group(), query)));
+    }
+}

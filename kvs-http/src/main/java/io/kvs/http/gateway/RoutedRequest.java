@@ -1,0 +1,136 @@
+package io.kvs.http.gateway;
+
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.meta.ClusterState;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends a key request to the group that owns the key by the node's view, and tries again when
+ * the answer says the view moved on: the slot is being migrated (wait for the commit), the group
+ * no longer owns it or no longer exists (re-read the view from the metadata group). A client
+ * sees success, not the migration.
+ *
+ * <p>Bounds: 900 ms in all normally; while a view change is under way (the client then waits
+ * for the commit, as the contract allows) up to 30 s. Each attempt has its own deadline.
+ */
+final class RoutedRequest<R> {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutedRequest.class);
+    static final Duration BUDGET = Duration.ofMillis(900);
+    static final Duration VIEW_CHANGE_BUDGET = Duration.ofSeconds(30);
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(900);
+    private static final long RETRY_DELAY_MILLIS = 50;
+
+    /** What one attempt, made with one view, concluded. */
+    sealed interface Step<R> {
+        record Done<R>(R result) implements Step<R> {
+        }
+
+        /** The view is out of date: {@code stale} if the group said so (re-read it), else wait for it to change. */
+        record Retry<R>(boolean stale) implements Step<R> {
+        }
+    }
+
+    /** One attempt with the given cluster state. */
+    interface Attempt<R> {
+        CompletableFuture<Step<R>> run(ClusterState state);
+    }
+
+    private final StoreEngine engine;
+    private final Attempt<R> attempt;
+    private final long start = System.nanoTime();
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+    private volatile long deadline = start + BUDGET.toNanos();
+
+    private RoutedRequest(StoreEngine engine, Attempt<R> attempt) {
+        this.engine = engine;
+        this.attempt = attempt;
+    }
+
+    static <R> CompletableFuture<R> run(StoreEngine engine, Attempt<R> attempt) {
+        RoutedRequest<R> request = new RoutedRequest<>(engine, attempt);
+        request.next(engine.requireState());
+        return request.result;
+    }
+
+    private void next(ClusterState state) {
+        long remaining = deadline - System.nanoTime();
+        attempt.run(state)
+                .orTimeout(Math.min(remaining, ATTEMPT_TIMEOUT.toNanos()), TimeUnit.NANOSECONDS)
+                .whenComplete((step, failure) -> {
+                    if (failure == null && step instanceof Step.Done<R> done) {
+                        result.complete(done.result());
+                    } else if (failure == null) {
+                        retry(((Step.Retry<R>) step).stale());
+                    } else {
+                        onFailure(unwrap(failure));
+                    }
+                });
+    }
+
+    private void onFailure(Throwable cause) {
+        if (cause instanceof KvsException e) {
+            result.completeExceptionally(e);
+        } else if (cause instanceof GroupMismatchException) {
+            retry(true); // the group was removed from its servers: the partition moved on
+        } else if (engine.state().map(s -> s.change() != null).orElse(false)) {
+            retry(false);
+        } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {
+            after(() -> next(engine.requireState()));
+        } else {
+            LOG.info("key request unavailable after {} ms: {}", elapsedMillis(), cause.toString());
+            result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
+        }
+    }
+
+    /** The view moved on: extend the budget to a view change's and try again with a newer view. */
+    private void retry(boolean stale) {
+        deadline = Math.max(deadline, start + VIEW_CHANGE_BUDGET.toNanos());
+        if (System.nanoTime() > deadline) {
+            result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE,
+                    "key value store is not available: a view change did not finish in time"));
+            return;
+        }
+        if (!stale) {
+            after(() -> next(engine.requireState()));
+            return;
+        }
+        engine.readState().orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((fresh, failure) -> {
+            ClusterState local = engine.requireState();
+            ClusterState newest = fresh != null && fresh.view().epoch() > local.view().epoch() ? fresh : local;
+            after(() -> next(newest));
+        });
+    }
+
+    private void after(Runnable action) {
+        Executor delayed = CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        delayed.execute(() -> {
+            try {
+                action.run();
+            } catch (KvsException e) {
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    private long elapsedMillis() {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

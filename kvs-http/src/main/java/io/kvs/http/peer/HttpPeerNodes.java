@@ -1,0 +1,79 @@
+package io.kvs.http.peer;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.migration.PeerNodes;
+import io.kvs.raft.partition.ExportPage;
+import io.kvs.raft.partition.PartitionCodec;
+import io.kvs.raft.partition.PartitionQuery;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+/** {@link PeerNodes} over the other nodes' internal HTTP API ({@code /internal/...}), with OkHttp. */
+public final class HttpPeerNodes implements PeerNodes {
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final Gson GSON = new Gson();
+
+    private final OkHttpClient http;
+
+    public HttpPeerNodes(OkHttpClient http) {
+        this.http = http;
+    }
+
+    /** The client every node-to-node call uses: every call has a deadline. */
+    public static OkHttpClient newClient() {
+        return new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(1))
+                .readTimeout(Duration.ofSeconds(10))
+                .callTimeout(Duration.ofSeconds(15))
+                .retryOnConnectionFailure(false)
+                .build();
+    }
+
+    @Override
+    public void join(NodeAddress node, String clusterId, List<NodeAddress> metadataMembers) throws IOException {
+        InternalMessages.Join join = new InternalMessages.Join(clusterId,
+                metadataMembers.stream().map(NodeAddress::toString).toList());
+        call(post(node, "/internal/join", GSON.toJson(join)));
+    }
+
+    @Override
+    public NodeStatus status(NodeAddress node) throws IOException {
+        Request request = new Request.Builder().url("http://" + node + "/internal/status").get().build();
+        JsonObject status = GSON.fromJson(new String(call(request)), JsonObject.class);
+        return new NodeStatus(status.get("epoch").getAsLong(), status.get("coordinating").getAsBoolean());
+    }
+
+    @Override
+    public ExportPage exportReplica(NodeAddress node, int groupSerial, PartitionQuery.Export query) throws IOException {
+        InternalMessages.ExportReplica export = new InternalMessages.ExportReplica(groupSerial,
+                Base64.getEncoder().encodeToString(query.slots().toByteArray()), query.from().slot(),
+                query.from().key(), query.maxBytes());
+        return PartitionCodec.decodeExportPage(call(post(node, "/internal/export-replica", GSON.toJson(export))));
+    }
+
+    private static Request post(NodeAddress node, String path, String json) {
+        return new Request.Builder().url("http://" + node + path).post(RequestBody.create(json, JSON)).build();
+    }
+
+    private byte[] call(Request request) throws IOException {
+        try (Response response = http.newCall(request).execute()) {
+            ResponseBody body = response.body();
+            byte[] bytes = body == null ? new byte[0] : body.bytes();
+            if (!response.isSuccessful()) {
+                throw new IOException(request.url() + " answered " + response.code() + ": " + new String(bytes));
+            }
+            return bytes;
+        }
+    }
+}

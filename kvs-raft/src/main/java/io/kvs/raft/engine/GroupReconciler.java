@@ -1,0 +1,88 @@
+package io.kvs.raft.engine;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.core.view.Partition;
+import io.kvs.core.view.View;
+import io.kvs.raft.meta.ClusterState;
+import io.kvs.raft.server.NodeRaftServer;
+import io.kvs.raft.server.RaftPeers;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the node's Raft server host exactly the groups the cluster state says it should: the
+ * metadata group, the group of its partition, and during a view change the groups of the
+ * target view it will be a member of. Groups are joined as soon as they are wanted; groups no
+ * longer wanted are left (and their storage deleted) only once no change is in progress, so a
+ * replica that a change may still read from is never dropped.
+ */
+final class GroupReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupReconciler.class);
+
+    private final NodeAddress self;
+    private final RaftPeers peers;
+    private final NodeRaftServer raft;
+
+    GroupReconciler(NodeAddress self, RaftPeers peers, NodeRaftServer raft) {
+        this.self = self;
+        this.peers = peers;
+        this.raft = raft;
+    }
+
+    /** Whether the state still counts this node as a member of the cluster (now or after the change). */
+    boolean isMember(ClusterState state) {
+        return state.view().contains(self)
+                || state.change() != null && !state.change().isCommitted() && state.change().target().contains(self);
+    }
+
+    /**
+     * @param mayLeaveGroups false while the node replays states from before it was added: groups
+     *                       it does not see wanted yet must not be dropped then
+     */
+    void reconcile(ClusterState state, boolean mayLeaveGroups) throws IOException {
+        Map<RaftGroupId, RaftGroup> wanted = wantedGroups(state);
+        for (RaftGroup group : wanted.values()) {
+            if (!raft.hosts(group.getGroupId())) {
+                raft.addGroup(group);
+            }
+        }
+        RaftGroupId metadata = RaftPeers.metadataGroup(state.clusterId());
+        if (state.change() == null && mayLeaveGroups) {
+            for (RaftGroupId hosted : raft.groupIds()) {
+                if (!wanted.containsKey(hosted) && !hosted.equals(metadata)) {
+                    LOG.info("{} leaves group {}: it serves no partition of this node any more", self, hosted);
+                    raft.removeGroup(hosted);
+                }
+            }
+        }
+    }
+
+    /** Every group, with the peers it should have, that this node should host. */
+    Map<RaftGroupId, RaftGroup> wantedGroups(ClusterState state) {
+        Map<RaftGroupId, RaftGroup> wanted = new LinkedHashMap<>();
+        View view = state.view();
+        View target = state.change() == null ? null : state.change().target();
+        if (isMember(state)) {
+            List<NodeAddress> members = target != null && target.contains(self) ? target.nodes() : view.nodes();
+            RaftGroup metadata = peers.group(RaftPeers.metadataGroup(state.clusterId()), members);
+            wanted.put(metadata.getGroupId(), metadata);
+        }
+        for (View v : target == null ? List.of(view) : List.of(view, target)) {
+            for (Partition partition : v.partitions()) {
+                if (partition.hasMember(self)) {
+                    RaftGroup group = peers.group(RaftPeers.partitionGroup(state.clusterId(), partition.group()),
+                            partition.members());
+                    wanted.put(group.getGroupId(), group);
+                }
+            }
+        }
+        return wanted;
+    }
+}

@@ -1,0 +1,24 @@
+package io.kvs.raft.migration;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.partition.ExportPage;
+import io.kvs.raft.partition.PartitionQuery;
+
+import java.io.IOException;
+import java.util.List;
+
+/** What a view-change coordinator asks of other nodes directly (not through a Raft group). Every call is bounded. */
+public interface PeerNodes {
+
+    /** Asks {@code node} to join cluster {@code clusterId} by hosting its metadata group with these members. */
+    void join(NodeAddress node, String clusterId, List<NodeAddress> metadataMembers) throws IOException;
+
+    /** The view epoch {@code node} routes by (-1 if it is in no cluster), and whether it is driving a view change. */
+    NodeStatus status(NodeAddress node) throws IOException;
+
+    record NodeStatus(long viewEpoch, boolean coordinating) {
+    }
+
+    /** A page of {@code node}'s own replica of group {@code groupSerial}, unapplied log entries included. */
+    ExportPage exportReplica(NodeAddress node, int groupSerial, PartitionQuery.Export query) throws IOException;
+}

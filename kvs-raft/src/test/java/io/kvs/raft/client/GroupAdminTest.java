@@ -1,0 +1,56 @@
+package io.kvs.raft.client;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.partition.PartitionCommand;
+import io.kvs.raft.partition.PartitionQuery;
+import io.kvs.raft.partition.PartitionStateMachine;
+import io.kvs.raft.partition.ReadReply;
+import io.kvs.raft.server.LocalRaftCluster;
+import io.kvs.raft.server.NodeRaftServer;
+import org.apache.ratis.protocol.RaftGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Replacing a member of a two-member group: the new member catches up through Raft, no keys move. */
+class GroupAdminTest {
+
+    @Test
+    void replaceOneOfTwoMembers(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 2, 61, 7200)) {
+            PartitionClient client = new PartitionClient(cluster.clients);
+            LocalRaftCluster.awaitLeader(client, cluster.group);
+            for (int i = 0; i < 50; i++) {
+                client.write(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
+            }
+            NodeAddress newcomer = new NodeAddress("127.0.1.63", 7200);
+            try (NodeRaftServer third = new NodeRaftServer(newcomer, newcomer.host(), dir.resolve("n2"), cluster.peers,
+                    gid -> new PartitionStateMachine(newcomer.toString(), System::currentTimeMillis))) {
+                third.start();
+                List<NodeAddress> target = List.of(cluster.nodes.get(1), newcomer);
+                third.addGroup(cluster.peers.group(cluster.group.getGroupId(), target));
+
+                List<NodeAddress> union = List.of(cluster.nodes.get(0), cluster.nodes.get(1), newcomer);
+                GroupAdmin.setMembers(cluster.group, union.stream().map(cluster.peers::peer).toList());
+                RaftGroup unionGroup = cluster.peers.group(cluster.group.getGroupId(), union);
+                GroupAdmin.setMembers(unionGroup, target.stream().map(cluster.peers::peer).toList());
+
+                RaftGroup after = cluster.peers.group(cluster.group.getGroupId(), target);
+                cluster.stop(0);
+                for (int i = 0; i < 50; i++) {
+                    ReadReply read = client.read(after, new PartitionQuery.Get(0, "k" + i, Map.of())).get(10, TimeUnit.SECONDS);
+                    assertEquals("v" + i, read.value().value());
+                }
+                PartitionStateMachine replica = third.stateMachine(cluster.group.getGroupId(), PartitionStateMachine.class)
+                        .orElseThrow();
+                assertEquals(50, replica.size(), "the new member holds every key");
+            }
+        }
+    }
+}
