@@ -25,7 +25,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     private final Path dir;
     private final List<NodeProcess> nodes = new ArrayList<>();
-    private final KvsClient client = new KvsClient(Duration.ofSeconds(5));
+    private final KvsClient client = new KvsClient(Duration.ofSeconds(60));
     private int probes;
 
     private ProcessCluster(Path dir) {
@@ -58,6 +58,24 @@ public final class ProcessCluster implements AutoCloseable {
         }
         Files.createDirectories(dir);
         return dir;
+    }
+
+    /** Starts one more node, without VIEW or K: it waits until update_view adds it. */
+    public NodeProcess startSpareNode() throws IOException {
+        NodeAddress last = nodes.get(nodes.size() - 1).address();
+        String[] octets = last.host().split("\\.");
+        NodeAddress address = new NodeAddress(octets[0] + "." + octets[1] + "." + octets[2] + "."
+                + (Integer.parseInt(octets[3]) + 1), last.port());
+        NodeProcess node = add(address, Map.of());
+        node.start();
+        Poll.until(START_DEADLINE, address + " to answer", () ->
+                client.send("GET", address, "/kv-store/get_partition_id", Map.of()).status() > 0 ? true : null);
+        return node;
+    }
+
+    /** Sends update_view to {@code via}; the reply of the change. */
+    public KvsClient.Reply updateView(NodeAddress via, String type, NodeAddress node) {
+        return client.send("PUT", via, "/kv-store/update_view?type=" + type, Map.of("ip_port", node.toString()));
     }
 
     private NodeProcess add(NodeAddress address, Map<String, String> env) {

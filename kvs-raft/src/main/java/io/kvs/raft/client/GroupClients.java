@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -78,8 +79,11 @@ public final class GroupClients implements Closeable {
     public <T> CompletableFuture<T> call(RaftGroup group, Function<RaftClient, CompletableFuture<T>> request) {
         RaftClient client = client(group);
         return request.apply(client).whenComplete((reply, failure) -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = failure;
+            while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                    && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             if (cause instanceof GroupMismatchException) {
                 firstPeer.computeIfAbsent(group.getGroupId(), g -> new AtomicInteger()).incrementAndGet();
             }
