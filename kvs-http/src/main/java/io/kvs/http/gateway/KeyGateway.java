@@ -13,6 +13,9 @@ import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -23,6 +26,7 @@ import java.util.stream.Collectors;
  * client sees.
  */
 public final class KeyGateway {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyGateway.class);
     private final StoreEngine engine;
 
     public KeyGateway(StoreEngine engine) {
@@ -60,7 +64,10 @@ public final class KeyGateway {
                         reply.value().timestampSeconds()));
                 case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                 case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
-                case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.UNAVAILABLE);
+                case NOT_CAUGHT_UP -> {
+                    LOG.info("read of {} refused: partition {} has not caught up with the client's payload", key, owner.id());
+                    throw new KvsException(ErrorCode.UNAVAILABLE);
+                }
             });
         });
     }

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * no longer owns it or no longer exists (re-read the view from the metadata group). A client
  * sees success, not the migration.
  *
- * <p>Bounds: 900 ms in all normally; while a view change is under way (the client then waits
- * for the commit, as the contract allows) up to 30 s. Each attempt has its own deadline.
+ * <p>Bounds: 900 ms in all normally; while a view change is under way or settling (the client
+ * then waits for the commit, as the contract allows) up to 30 s. Each attempt has its own
+ * deadline.
  */
 final class RoutedRequest<R> {
     private static final Logger LOG = LoggerFactory.getLogger(RoutedRequest.class);
@@ -29,6 +30,8 @@ final class RoutedRequest<R> {
     static final Duration VIEW_CHANGE_BUDGET = Duration.ofSeconds(30);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(900);
     private static final long RETRY_DELAY_MILLIS = 50;
+    /** After a view change, groups that changed members may take a few seconds to elect a leader. */
+    private static final Duration SETTLING = Duration.ofSeconds(5);
 
     /** What one attempt, made with one view, concluded. */
     sealed interface Step<R> {
@@ -82,7 +85,7 @@ final class RoutedRequest<R> {
             result.completeExceptionally(e);
         } else if (cause instanceof GroupMismatchException) {
             retry(true); // the group was removed from its servers: the partition moved on
-        } else if (engine.state().map(s -> s.change() != null).orElse(false)) {
+        } else if (engine.isViewChanging(SETTLING)) {
             retry(false);
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {
             after(() -> next(engine.requireState()));
@@ -96,6 +99,7 @@ final class RoutedRequest<R> {
     private void retry(boolean stale) {
         deadline = Math.max(deadline, start + VIEW_CHANGE_BUDGET.toNanos());
         if (System.nanoTime() > deadline) {
+            LOG.info("key request gave up after {} ms: its partition kept moving", elapsedMillis());
             result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE,
                     "key value store is not available: a view change did not finish in time"));
             return;
@@ -104,11 +108,11 @@ final class RoutedRequest<R> {
             after(() -> next(engine.requireState()));
             return;
         }
-        engine.readState().orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((fresh, failure) -> {
-            ClusterState local = engine.requireState();
-            ClusterState newest = fresh != null && fresh.view().epoch() > local.view().epoch() ? fresh : local;
-            after(() -> next(newest));
-        });
+        engine.readState().orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((fresh, failure) ->
+                after(() -> {
+                    ClusterState local = engine.requireState();
+                    next(fresh != null && fresh.view().epoch() > local.view().epoch() ? fresh : local);
+                }));
     }
 
     private void after(Runnable action) {

@@ -35,6 +35,10 @@ final class AckedWrites {
         acked.put(key, value);
     }
 
+    void forget(String key) {
+        acked.remove(key);
+    }
+
     int size() {
         return acked.size();
     }

@@ -22,20 +22,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GroupAdmin {
     private static final TimeDuration CHANGE_TIMEOUT = TimeDuration.valueOf(20, TimeUnit.SECONDS);
+    private static final long LEADERSHIP_TRANSFER_MILLIS = 3_000;
 
     private GroupAdmin() {
     }
 
     /** Sets the group's members to {@code members}; fails if the group cannot commit the change. */
     public static void setMembers(RaftGroup group, List<RaftPeer> members) throws IOException {
-        RaftProperties properties = RaftTuning.client();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, CHANGE_TIMEOUT);
-        try (RaftClient client = RaftClient.newBuilder()
-                .setRaftGroup(group)
-                .setProperties(properties)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
-                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
-                .build()) {
+        try (RaftClient client = adminClient(group)) {
             RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
                     .setServersInNewConf(members)
                     .setMode(SetConfigurationRequest.Mode.SET_UNCONDITIONALLY)
@@ -44,5 +38,30 @@ public final class GroupAdmin {
                 throw new IOException("group " + group.getGroupId() + " did not change members: " + reply.getException());
             }
         }
+    }
+
+    /**
+     * Makes {@code peer} the group's leader. Done before the old leader is dropped from a group,
+     * it replaces an election (half a second or more without a leader) by a hand-over.
+     */
+    public static void transferLeadership(RaftGroup group, RaftPeer peer) throws IOException {
+        try (RaftClient client = adminClient(group)) {
+            RaftClientReply reply = client.admin().transferLeadership(peer.getId(), LEADERSHIP_TRANSFER_MILLIS);
+            if (!reply.isSuccess()) {
+                throw new IOException("group " + group.getGroupId() + " did not hand leadership to " + peer.getId()
+                        + ": " + reply.getException());
+            }
+        }
+    }
+
+    private static RaftClient adminClient(RaftGroup group) {
+        RaftProperties properties = RaftTuning.client();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, CHANGE_TIMEOUT);
+        return RaftClient.newBuilder()
+                .setRaftGroup(group)
+                .setProperties(properties)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
     }
 }

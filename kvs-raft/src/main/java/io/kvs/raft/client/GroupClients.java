@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -30,6 +31,8 @@ import java.util.function.Function;
  */
 public final class GroupClients implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
+
+    private static final long RETIRE_DELAY_SECONDS = 5;
 
     private final RaftProperties properties = RaftTuning.client();
     private final Map<RaftGroupId, Cached> clients = new ConcurrentHashMap<>();
@@ -48,7 +51,7 @@ public final class GroupClients implements Closeable {
                 return cached;
             }
             if (cached != null) {
-                closeQuietly(cached.client());
+                retire(cached.client());
             }
             List<RaftPeer> peers = group.getPeers().stream().toList();
             int first = Math.floorMod(firstPeer.computeIfAbsent(id, g -> new AtomicInteger()).get(), peers.size());
@@ -65,8 +68,16 @@ public final class GroupClients implements Closeable {
     public void forget(RaftGroupId id) {
         Cached cached = clients.remove(id);
         if (cached != null) {
-            closeQuietly(cached.client());
+            retire(cached.client());
         }
+    }
+
+    /**
+     * Closes a replaced client a little later, off the caller's thread: requests may still be
+     * using it, and closing waits for its connections to drain.
+     */
+    private static void retire(RaftClient client) {
+        CompletableFuture.delayedExecutor(RETIRE_DELAY_SECONDS, TimeUnit.SECONDS).execute(() -> closeQuietly(client));
     }
 
     /**
@@ -91,7 +102,7 @@ public final class GroupClients implements Closeable {
                     || cause instanceof GroupMismatchException) {
                 Cached cached = clients.get(group.getGroupId());
                 if (cached != null && cached.client() == client && clients.remove(group.getGroupId(), cached)) {
-                    closeQuietly(client);
+                    retire(client);
                 }
             }
         });

@@ -3,29 +3,52 @@ package io.kvs.raft.client;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetaCommand;
 import io.kvs.raft.meta.MetaJson;
+import io.kvs.raft.server.RaftTuning;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
-/** Proposes changes to the metadata group and reads its state linearizably. */
+/**
+ * Proposes changes to the metadata group and reads its state linearizably. Metadata requests
+ * are rare and come while the group's membership changes (a leader may leave it right after
+ * committing), so each uses a client of its own: a client that failed never serves another.
+ */
 public final class MetadataClient {
-    private final GroupClients clients;
-
-    public MetadataClient(GroupClients clients) {
-        this.clients = clients;
-    }
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataClient.class);
 
     /** Commits {@code command}; completes with the state after it was applied. */
     public CompletableFuture<ClusterState> propose(RaftGroup group, MetaCommand command) {
-        return clients.call(group, client -> client.async().send(Message.valueOf(MetaJson.encode(command))))
-                .thenApply(reply -> decode(RaftReplies.content(reply)));
+        return call(group, client -> client.async().send(Message.valueOf(MetaJson.encode(command))));
     }
 
     public CompletableFuture<ClusterState> read(RaftGroup group) {
-        return clients.call(group, client -> client.async().sendReadOnlyUnordered(Message.EMPTY))
-                .thenApply(reply -> decode(RaftReplies.content(reply)));
+        return call(group, client -> client.async().sendReadOnlyUnordered(Message.EMPTY));
+    }
+
+    private static CompletableFuture<ClusterState> call(RaftGroup group,
+                                                        Function<RaftClient, CompletableFuture<RaftClientReply>> request) {
+        RaftClient client = RaftClient.newBuilder()
+                .setRaftGroup(group)
+                .setProperties(RaftTuning.client())
+                .setRetryPolicy(RaftTuning.clientRetry())
+                .build();
+        return request.apply(client)
+                .thenApply(reply -> decode(RaftReplies.content(reply)))
+                .whenComplete((state, failure) -> CompletableFuture.runAsync(() -> {
+                    try {
+                        client.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing metadata client: {}", e.toString());
+                    }
+                }));
     }
 
     private static ClusterState decode(byte[] json) {

@@ -57,7 +57,7 @@ public final class StoreEngine implements Closeable {
     private final GroupReconciler reconciler;
     private final GroupClients clients = new GroupClients();
     private final PartitionClient partitionClient = new PartitionClient(clients);
-    private final MetadataClient metadataClient = new MetadataClient(clients);
+    private final MetadataClient metadataClient = new MetadataClient();
     /** One thread: group changes and cluster joins and leaves happen one at a time, in order. */
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "store-engine");
@@ -71,6 +71,7 @@ public final class StoreEngine implements Closeable {
      * from states that predate it; only a node that was a member and is no longer one leaves.
      */
     private volatile boolean wasMember;
+    private volatile long lastViewChangeNanos = System.nanoTime();
 
     /**
      * Starts the node's Raft server, recovering every group in {@code dataDir}. A node whose data
@@ -166,6 +167,10 @@ public final class StoreEngine implements Closeable {
 
     /** Called on the metadata group's apply thread: record the state, reconcile groups off that thread. */
     private void onClusterState(ClusterState next) {
+        ClusterState previous = state;
+        if (next.change() != null || previous == null || previous.view().epoch() != next.view().epoch()) {
+            lastViewChangeNanos = System.nanoTime();
+        }
         state = next;
         background.execute(this::reconcile);
     }
@@ -247,6 +252,16 @@ public final class StoreEngine implements Closeable {
         List<NodeAddress> nodes = new java.util.ArrayList<>(current.view().nodes());
         members.nodes().stream().filter(n -> !nodes.contains(n)).forEach(nodes::add);
         return peers.group(RaftPeers.metadataGroup(current.clusterId()), nodes);
+    }
+
+    /**
+     * Whether a view change is under way or ended less than {@code settling} ago: groups that
+     * changed members may still be electing a leader.
+     */
+    public boolean isViewChanging(java.time.Duration settling) {
+        ClusterState current = state;
+        return current != null && (current.change() != null
+                || System.nanoTime() - lastViewChangeNanos < settling.toNanos());
     }
 
     /** Whether this node currently leads the metadata group. */

@@ -264,12 +264,25 @@ public final class ViewChangeCoordinator {
         after.members().stream().filter(n -> !union.contains(n)).forEach(union::add);
         try {
             GroupAdmin.setMembers(current, peersOf(union));
-            GroupAdmin.setMembers(engine.peers().group(current.getGroupId(), union), peersOf(after.members()));
+            RaftGroup widened = engine.peers().group(current.getGroupId(), union);
+            handOverLeadership(widened, after.members());
+            GroupAdmin.setMembers(widened, peersOf(after.members()));
             LOG.info("partition {} members {} -> {}", after.id(), before.members(), after.members());
             return true;
         } catch (IOException e) {
             LOG.info("partition {} could not be reconfigured: {}", after.id(), e.getMessage());
             return false;
+        }
+    }
+
+    /** Hands a group's leadership to a member that stays, so dropping the old leader costs no election. */
+    private void handOverLeadership(RaftGroup group, List<NodeAddress> staying) {
+        NodeAddress successor = staying.get(0);
+        try {
+            GroupAdmin.transferLeadership(group, engine.peers().peer(successor));
+        } catch (IOException e) {
+            LOG.info("leadership of {} stays where it is ({}); the group elects after the change",
+                    group.getGroupId(), e.getMessage());
         }
     }
 
@@ -388,7 +401,9 @@ public final class ViewChangeCoordinator {
         }
         if (change.type() == ViewChange.Type.REMOVE) {
             awaitLeft(change.node());
-            GroupAdmin.setMembers(metadataGroup(from, target), peersOf(target.nodes()));
+            RaftGroup metadata = metadataGroup(from, target);
+            handOverLeadership(metadata, target.nodes());
+            GroupAdmin.setMembers(metadata, peersOf(target.nodes()));
         }
     }
 

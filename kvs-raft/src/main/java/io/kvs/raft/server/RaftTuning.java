@@ -58,6 +58,11 @@ public final class RaftTuning {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
 
+        // A member being added (a JVM that just started, or one behind by a snapshot) gets this
+        // long to catch up before the membership change is given up; the default is a few
+        // election timeouts, too short for a new node on a loaded machine.
+        RaftServerConfigKeys.setStagingTimeout(p, TimeDuration.valueOf(15, TimeUnit.SECONDS));
+
         // Values reach 1 MiB; the default 8 MiB write buffer per group holds several. Segments
         // are kept small so that purging after a snapshot frees space early.
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
