@@ -22,7 +22,13 @@ final class ViewAgreement {
      * its membership says, and the layout has {@code partitions} partitions of K members each.
      */
     static void assertAgreed(ProcessCluster cluster, List<NodeAddress> view, int k, int partitions, String when) {
-        Map<Integer, List<NodeAddress>> layout = cluster.partitions(view.get(0));
+        assertAgreed(cluster, view, view, k, partitions, when);
+    }
+
+    /** As above, for a view some of whose nodes are down: only {@code live} nodes are asked. */
+    static void assertAgreed(ProcessCluster cluster, List<NodeAddress> view, List<NodeAddress> live, int k,
+                             int partitions, String when) {
+        Map<Integer, List<NodeAddress>> layout = cluster.partitions(live.get(0));
         assertEquals(IntStream.range(0, partitions).boxed().toList(), new ArrayList<>(layout.keySet()),
                 when + ": partition ids");
         Set<NodeAddress> members = new HashSet<>();
@@ -33,7 +39,7 @@ final class ViewAgreement {
                 assertTrue(members.add(member), when + ": " + member + " is in two partitions");
             }
         }
-        for (NodeAddress node : view) {
+        for (NodeAddress node : live) {
             assertEquals(layout, cluster.partitions(node), when + ": layout as seen from " + node);
             int expected = layout.entrySet().stream().filter(e -> e.getValue().contains(node))
                     .map(Map.Entry::getKey).findFirst().orElse(-1);

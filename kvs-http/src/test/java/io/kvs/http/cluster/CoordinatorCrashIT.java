@@ -1,0 +1,65 @@
+package io.kvs.http.cluster;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.http.cluster.KvsClient.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The node coordinating a view change dies in the middle: another node finishes it, nothing is lost. */
+class CoordinatorCrashIT {
+    private ProcessCluster cluster;
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aSplitWhoseCoordinatorIsKilledIsFinishedByAnotherNode() throws Exception {
+        // 7 nodes, K=3: partitions {1,2,3} and {4,5,6}, proxy 7; node 8 joins as a proxy, and
+        // node 9 makes the third partition {7,8,9}. Node 1 coordinates that split and is killed.
+        cluster = ProcessCluster.start("coordinator-crash", 29, 7, 3);
+        List<NodeAddress> view = new ArrayList<>(cluster.addresses());
+        AckedWrites acked = new AckedWrites(cluster.client());
+        acked.write("crash", 500, view);
+        NodeAddress eight = cluster.startSpareNode().address();
+        assertEquals(200, cluster.updateView(view.get(1), "add", eight).status());
+        view.add(eight);
+        NodeAddress nine = cluster.startSpareNode().address();
+
+        NodeAddress coordinator = view.get(0);
+        CompletableFuture<Reply> change = CompletableFuture.supplyAsync(() -> cluster.updateView(coordinator, "add", nine));
+        Thread.sleep(1_500);
+        cluster.node(coordinator).kill();
+        change.handle((r, e) -> null).get();
+        view.add(nine);
+        List<NodeAddress> live = view.stream().filter(n -> !n.equals(coordinator)).toList();
+
+        // No further request: the metadata leader notices the stalled change and finishes it.
+        Poll.until(Duration.ofSeconds(90), "the cluster to finish the split without its coordinator", () -> {
+            try {
+                Map<Integer, List<NodeAddress>> layout = cluster.partitions(live.get(0));
+                if (layout.size() != 3) {
+                    return null;
+                }
+                ViewAgreement.assertAgreed(cluster, view, live, 3, 3, "after the takeover");
+                return layout;
+            } catch (AssertionError | RuntimeException notYet) {
+                return null;
+            }
+        });
+        acked.assertAllReadable(live, "after the takeover");
+        acked.write("after_crash", 50, live);
+        acked.assertAllReadable(live, "after writing again");
+    }
+}
