@@ -19,8 +19,8 @@ public final class MergeRule {
     }
 
     public static VersionedValue merge(VersionedValue current, VersionedValue incoming) {
-        if (current == null) {
-            return incoming;
+        if (current == null || incoming == null) {
+            return current == null ? incoming : current;
         }
         switch (incoming.version().compareTo(current.version())) {
             case AFTER:

@@ -29,6 +29,16 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
         return new VersionedValue(value, successorTimestamp(previous, nowMillis), origin, base.nextRaft());
     }
 
+    /**
+     * A write {@code node} accepted on its own (its group had no majority) after
+     * {@code previous}, what the node knew of the key: its vector is the previous one with the
+     * node's own counter raised.
+     */
+    public static VersionedValue acceptedAlone(VersionedValue previous, String value, long nowMillis, String node) {
+        VersionVector base = previous == null ? VersionVector.EMPTY : previous.version();
+        return new VersionedValue(value, successorTimestamp(previous, nowMillis), node, base.nextAt(node));
+    }
+
     /** The Unix seconds shown to clients as {@code timestamp}. */
     public String timestampSeconds() {
         return Long.toString(timestampMillis / 1000);

@@ -44,6 +44,8 @@ public final class HttpApi implements AutoCloseable {
         app.post("/internal/join", internal::join);
         app.get("/internal/status", internal::status);
         app.post("/internal/export-replica", internal::exportReplica);
+        app.post("/internal/replica-read", internal::replicaRead);
+        app.post("/internal/replica-write", internal::replicaWrite);
         // An empty key names no endpoint: it is a key that is not valid.
         for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
             app.get(empty, ctx -> rejectReserved(""));

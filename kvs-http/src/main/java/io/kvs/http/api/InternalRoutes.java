@@ -3,6 +3,7 @@ package io.kvs.http.api;
 import com.google.gson.Gson;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalMessages;
+import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.migration.ViewChangeCoordinator;
@@ -38,6 +39,19 @@ final class InternalRoutes {
     void status(Context ctx) {
         long epoch = engine.state().map(ClusterState::view).map(v -> v.epoch()).orElse(-1L);
         Replies.success(ctx, 200, Map.of("epoch", epoch, "coordinating", coordinator.isCoordinating()));
+    }
+
+    void replicaRead(Context ctx) throws IOException {
+        InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.localReplicas()
+                .read(request.group(), request.slot(), request.key(), request.seen())));
+    }
+
+    void replicaWrite(Context ctx) throws IOException {
+        InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.localReplicas()
+                .write(request.group(), request.slot(), request.key(), request.value(), request.writeId(),
+                        request.seen())));
     }
 
     void exportReplica(Context ctx) throws IOException {

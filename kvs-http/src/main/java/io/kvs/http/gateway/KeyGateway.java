@@ -1,79 +1,147 @@
 package io.kvs.http.gateway;
 
 import io.kvs.core.causal.CausalPayload;
+import io.kvs.core.causal.VersionedValue;
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.key.KeyRules;
 import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.Partition;
+import io.kvs.http.peer.InternalMessages;
+import io.kvs.raft.engine.LocalReplicas;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
-import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
  * Turns a client's key request, received by any node, into a request to the Raft group of the
- * partition that owns the key ({@link RoutedRequest}), and the group's answer into what the
- * client sees.
+ * partition that owns the key ({@link RoutedRequest}); when the group cannot answer (no
+ * majority, or it has not applied writes the client has seen), into a request to one replica on
+ * its own ({@link DegradedPath}); and the answer into what the client sees.
  */
 public final class KeyGateway {
-    private static final Logger LOG = LoggerFactory.getLogger(KeyGateway.class);
+    /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
+    static final Duration ANSWER_WITHIN = Duration.ofMillis(950);
+
     private final StoreEngine engine;
+    private final DegradedPath degraded;
 
     public KeyGateway(StoreEngine engine) {
         this.engine = engine;
+        this.degraded = new DegradedPath(engine);
+    }
+
+    /** What a request needs across its attempts: the key's slot, the client's payload, the deadline. */
+    private record Request(String key, int slot, String payloadText, long deadlineNanos, long writeId) {
+        static Request of(String key, String payloadText) {
+            return new Request(key, KeySlots.slotOf(key), payloadText, System.nanoTime() + ANSWER_WITHIN.toNanos(),
+                    ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+        }
+
+        CausalPayload seen(ClusterState state) {
+            return CausalPayload.decode(payloadText, state.tag());
+        }
+
+        InternalMessages.ReplicaRequest toReplica(Partition owner, ClusterState state, String value) {
+            CausalPayload seen = seen(state);
+            return new InternalMessages.ReplicaRequest(owner.group(), slot, key, value, writeId,
+                    seen.appliedIndex(owner.group()), seen.hintsOf(owner.group()));
+        }
     }
 
     public CompletableFuture<KeyWrite> put(String key, String value, String payloadText) {
         KeyRules.requireValidKey(key);
         KeyRules.requireValidValue(value);
-        int slot = KeySlots.slotOf(key);
-        PartitionCommand.Put put = new PartitionCommand.Put(slot, key, value);
-        return RoutedRequest.run(engine, state -> {
+        Request request = Request.of(key, payloadText);
+        CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
+            CausalPayload seen = request.seen(state);
+            PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
+                    request.writeId(), deadlineMillis);
             return engine.partitions().write(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
                 case CREATED, UPDATED -> new RoutedRequest.Step.Done<>(new KeyWrite(
                         reply.status() == WriteReply.Status.CREATED, owner.id(),
-                        encode(seen(payloadText, state).withApplied(owner.group(), reply.index()), state),
+                        encode(seen.withApplied(owner.group(), reply.index()), state),
                         reply.stored().timestampSeconds()));
                 case MOVING -> new RoutedRequest.Step.Retry<>(false);
                 case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
+                case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);
             });
+        });
+        return orFromOneReplica(viaGroup, () -> {
+            ClusterState state = engine.requireState();
+            Partition owner = state.view().ownerOfKey(key);
+            return degraded.write(owner, request.toReplica(owner, state, value), request.deadlineNanos())
+                    .thenApply(served -> new KeyWrite(served.answer().status() == LocalReplicas.Status.CREATED,
+                            owner.id(), encode(advance(request.seen(state), owner, served), state),
+                            served.answer().value().timestampSeconds()));
         });
     }
 
     public CompletableFuture<KeyRead> get(String key, String payloadText) {
         KeyRules.requireValidKey(key);
-        int slot = KeySlots.slotOf(key);
-        return RoutedRequest.run(engine, state -> {
+        Request request = Request.of(key, payloadText);
+        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
-            CausalPayload seen = seen(payloadText, state);
-            PartitionQuery.Get query = new PartitionQuery.Get(slot, key, seen.hintsOf(owner.group()));
+            CausalPayload seen = request.seen(state);
+            PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
             return engine.partitions().read(engine.partitionGroup(owner), query).thenApply(reply -> switch (reply.status()) {
-                case FOUND -> new RoutedRequest.Step.Done<>(new KeyRead(reply.value().value(), owner.id(),
-                        encode(seen.withApplied(owner.group(), reply.appliedIndex()), state),
-                        reply.value().timestampSeconds()));
+                case FOUND -> new RoutedRequest.Step.Done<>(read(reply.value(), owner,
+                        seen.withApplied(owner.group(), reply.appliedIndex()), state));
                 case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                 case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
-                case NOT_CAUGHT_UP -> {
-                    LOG.info("read of {} refused: partition {} has not caught up with the client's payload", key, owner.id());
-                    throw new KvsException(ErrorCode.UNAVAILABLE);
-                }
+                case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);
             });
+        });
+        return orFromOneReplica(viaGroup, () -> {
+            ClusterState state = engine.requireState();
+            Partition owner = state.view().ownerOfKey(key);
+            return degraded.read(owner, request.toReplica(owner, state, null), request.deadlineNanos())
+                    .thenApply(served -> {
+                        if (served.answer().status() == LocalReplicas.Status.NOT_FOUND) {
+                            throw new KvsException(ErrorCode.KEY_NOT_FOUND);
+                        }
+                        return read(served.answer().value(), owner, advance(request.seen(state), owner, served), state);
+                    });
         });
     }
 
-    private static CausalPayload seen(String payloadText, ClusterState state) {
-        return CausalPayload.decode(payloadText, state.tag());
+    /**
+     * The group's answer, or, when the group could not give one (no majority: unavailable; or
+     * behind the client's payload), the answer of a replica on its own.
+     */
+    private static <T> CompletableFuture<T> orFromOneReplica(CompletableFuture<T> viaGroup,
+                                                             java.util.function.Supplier<CompletableFuture<T>> alone) {
+        return viaGroup.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof KvsException e
+                    && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.NOT_CAUGHT_UP)) {
+                return alone.get();
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** The client has now seen the replica's applied log and, if the value is a hint it holds, that hint. */
+    private static CausalPayload advance(CausalPayload seen, Partition owner, DegradedPath.Served served) {
+        CausalPayload next = seen.withApplied(owner.group(), served.answer().appliedIndex());
+        return served.answer().hintId() > 0
+                ? next.withHint(owner.group(), served.replica().toString(), served.answer().hintId())
+                : next;
+    }
+
+    private static KeyRead read(VersionedValue value, Partition owner, CausalPayload seen, ClusterState state) {
+        return new KeyRead(value.value(), owner.id(), encode(seen, state), value.timestampSeconds());
     }
 
     /** Payload entries of groups no longer in the view are dropped: their successors hold their data. */

@@ -1,5 +1,7 @@
 package io.kvs.http.peer;
 
+import io.kvs.raft.engine.LocalReplicas;
+
 import java.util.List;
 
 /** Bodies of the internal node-to-node requests, as JSON. */
@@ -9,6 +11,19 @@ public final class InternalMessages {
 
     /** Join cluster {@code clusterId}: host its metadata group with these members. */
     public record Join(String clusterId, List<String> members) {
+    }
+
+    /**
+     * A read or write on the receiver's own replica of {@code group}, with what the client has
+     * seen of the group ({@code appliedIndex}, {@code hints} by node); {@code value} is null for
+     * a read; {@code writeId} names a write's client request.
+     */
+    public record ReplicaRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
+                                 java.util.Map<String, Long> hints) {
+        /** What the client has seen of the group. */
+        public LocalReplicas.Seen seen() {
+            return new LocalReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints);
+        }
     }
 
     /** A page of the receiver's own replica of a group: slots as a base64 bit set, from (slot, key). */

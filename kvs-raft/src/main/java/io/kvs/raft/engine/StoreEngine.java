@@ -8,6 +8,7 @@ import io.kvs.core.view.View;
 import io.kvs.raft.client.GroupClients;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetaCommand;
 import io.kvs.raft.meta.MetadataStateMachine;
@@ -49,18 +50,27 @@ public final class StoreEngine implements Closeable {
     private static final long RETRY_MILLIS = 300;
     /** How often a node checks with the metadata group that it is still in the view. */
     private static final long MEMBERSHIP_CHECK_MILLIS = 5_000;
+    private static final long HINT_REPLAY_MILLIS = 250;
 
     private final NodeAddress self;
     private final RaftPeers peers;
     private final ClusterIdFile clusterIdFile;
     private final NodeRaftServer raft;
     private final GroupReconciler reconciler;
+    private final HintStore hints;
+    private final LocalReplicas localReplicas;
     private final GroupClients clients = new GroupClients();
     private final PartitionClient partitionClient = new PartitionClient(clients);
     private final MetadataClient metadataClient = new MetadataClient();
     /** One thread: group changes and cluster joins and leaves happen one at a time, in order. */
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "store-engine");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Its own thread: a replay waits on a group that may have no majority for a while. */
+    private final ScheduledExecutorService hintReplay = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hint-replay");
         t.setDaemon(true);
         return t;
     });
@@ -86,6 +96,8 @@ public final class StoreEngine implements Closeable {
         this.clusterId = clusterIdFile.read().orElse(null);
         this.raft = new NodeRaftServer(self, bindHost, dataDir, peers, this::newStateMachine);
         this.reconciler = new GroupReconciler(self, peers, raft);
+        this.hints = new HintStore(dataDir, self.toString());
+        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica);
         raft.start();
         if (clusterId == null && initialView.isPresent()) {
             bootstrap(View.initial(initialView.get(), k.orElseThrow()));
@@ -96,6 +108,8 @@ public final class StoreEngine implements Closeable {
         }
         background.scheduleWithFixedDelay(this::checkMembership, MEMBERSHIP_CHECK_MILLIS, MEMBERSHIP_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
+        hintReplay.scheduleWithFixedDelay(new HintReplayer(self.toString(), hints, () -> state, this::localReplica, this),
+                HINT_REPLAY_MILLIS, HINT_REPLAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private StateMachine newStateMachine(RaftGroupId id) {
@@ -283,6 +297,11 @@ public final class StoreEngine implements Closeable {
         return clients;
     }
 
+    /** This node's replicas on their own: reads and hinted writes when a group has no majority. */
+    public LocalReplicas localReplicas() {
+        return localReplicas;
+    }
+
     /** This node's own replica of a group's state machine, if it hosts the group. */
     public Optional<PartitionStateMachine> localReplica(int groupSerial) {
         String id = clusterId;
@@ -312,7 +331,9 @@ public final class StoreEngine implements Closeable {
     @Override
     public void close() throws IOException {
         background.shutdownNow();
+        hintReplay.shutdownNow();
         clients.close();
         raft.close();
+        hints.close();
     }
 }

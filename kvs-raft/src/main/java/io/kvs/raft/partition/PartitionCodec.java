@@ -26,6 +26,7 @@ public final class PartitionCodec {
     private static final byte IMPORT = 3;
     private static final byte DISOWN = 4;
     private static final byte ADOPT = 5;
+    private static final byte APPLY_HINTS = 6;
     private static final byte GET = 1;
     private static final byte EXPORT = 2;
 
@@ -47,6 +48,9 @@ public final class PartitionCodec {
                 out.writeInt(put.slot());
                 out.writeUTF(put.key());
                 writeString(out, put.value());
+                writeHintPositions(out, put.requiredHints());
+                out.writeLong(put.writeId());
+                out.writeLong(put.notAfterMillis());
             } else if (command instanceof PartitionCommand.Freeze freeze) {
                 out.writeByte(FREEZE);
                 writeBits(out, freeze.slots());
@@ -59,6 +63,13 @@ public final class PartitionCodec {
             } else if (command instanceof PartitionCommand.Adopt adopt) {
                 out.writeByte(ADOPT);
                 writeBits(out, adopt.slots());
+            } else if (command instanceof PartitionCommand.ApplyHints hints) {
+                out.writeByte(APPLY_HINTS);
+                out.writeUTF(hints.origin());
+                out.writeInt(hints.writes().size());
+                for (HintedWrite write : hints.writes()) {
+                    writeHintedWrite(out, write);
+                }
             }
         });
     }
@@ -70,15 +81,36 @@ public final class PartitionCodec {
         });
     }
 
+    /** The command alone, as a client sent it (no stamp yet). */
+    static PartitionCommand decodeCommand(byte[] message) {
+        return decodeEntry(concat(message, stamp(new Stamp(0, "")))).command();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
     static StampedCommand decodeEntry(byte[] entry) {
         return read(entry, in -> {
             byte type = in.readByte();
             PartitionCommand command = switch (type) {
-                case PUT -> new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in));
+                case PUT -> new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in), readHintPositions(in),
+                        in.readLong(), in.readLong());
                 case FREEZE -> new PartitionCommand.Freeze(readBits(in));
                 case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
                 case DISOWN -> new PartitionCommand.Disown(readBits(in));
                 case ADOPT -> new PartitionCommand.Adopt(readBits(in));
+                case APPLY_HINTS -> {
+                    String origin = in.readUTF();
+                    int count = in.readInt();
+                    List<HintedWrite> writes = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        writes.add(readHintedWrite(in));
+                    }
+                    yield new PartitionCommand.ApplyHints(origin, writes);
+                }
                 default -> throw new IOException("unknown partition command " + type);
             };
             return new StampedCommand(command, new Stamp(in.readLong(), in.readUTF()));
@@ -91,11 +123,7 @@ public final class PartitionCodec {
                 out.writeByte(GET);
                 out.writeInt(get.slot());
                 out.writeUTF(get.key());
-                out.writeInt(get.requiredHints().size());
-                for (Map.Entry<String, Long> hint : get.requiredHints().entrySet()) {
-                    out.writeUTF(hint.getKey());
-                    out.writeLong(hint.getValue());
-                }
+                writeHintPositions(out, get.requiredHints());
             } else if (query instanceof PartitionQuery.Export export) {
                 out.writeByte(EXPORT);
                 writeBits(out, export.slots());
@@ -109,14 +137,7 @@ public final class PartitionCodec {
         return read(bytes, in -> {
             byte type = in.readByte();
             if (type == GET) {
-                int slot = in.readInt();
-                String key = in.readUTF();
-                int hints = in.readInt();
-                Map<String, Long> required = new HashMap<>();
-                for (int i = 0; i < hints; i++) {
-                    required.put(in.readUTF(), in.readLong());
-                }
-                return new PartitionQuery.Get(slot, key, required);
+                return new PartitionQuery.Get(in.readInt(), in.readUTF(), readHintPositions(in));
             }
             if (type == EXPORT) {
                 return new PartitionQuery.Export(readBits(in), readCursor(in), in.readInt());
@@ -182,7 +203,7 @@ public final class PartitionCodec {
         return key.key().length() + key.value().value().length() * 2 + 64;
     }
 
-    static void writeValue(DataOutputStream out, VersionedValue value) throws IOException {
+    public static void writeValue(DataOutputStream out, VersionedValue value) throws IOException {
         writeString(out, value.value());
         out.writeLong(value.timestampMillis());
         out.writeUTF(value.origin());
@@ -196,7 +217,7 @@ public final class PartitionCodec {
         }
     }
 
-    static VersionedValue readValue(DataInputStream in) throws IOException {
+    public static VersionedValue readValue(DataInputStream in) throws IOException {
         String value = readString(in);
         long timestamp = in.readLong();
         String origin = in.readUTF();
@@ -207,6 +228,35 @@ public final class PartitionCodec {
             counters.put(in.readUTF(), in.readLong());
         }
         return new VersionedValue(value, timestamp, origin, VersionVector.of(raft, counters));
+    }
+
+    private static void writeHintPositions(DataOutputStream out, Map<String, Long> hints) throws IOException {
+        out.writeInt(hints.size());
+        for (Map.Entry<String, Long> hint : hints.entrySet()) {
+            out.writeUTF(hint.getKey());
+            out.writeLong(hint.getValue());
+        }
+    }
+
+    private static Map<String, Long> readHintPositions(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        Map<String, Long> hints = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            hints.put(in.readUTF(), in.readLong());
+        }
+        return hints;
+    }
+
+    public static void writeHintedWrite(DataOutputStream out, HintedWrite write) throws IOException {
+        out.writeLong(write.id());
+        out.writeInt(write.slot());
+        out.writeUTF(write.key());
+        writeValue(out, write.value());
+        out.writeLong(write.writeId());
+    }
+
+    public static HintedWrite readHintedWrite(DataInputStream in) throws IOException {
+        return new HintedWrite(in.readLong(), in.readInt(), in.readUTF(), readValue(in), in.readLong());
     }
 
     private static void writeMovedKeys(DataOutputStream out, List<PartitionCommand.MovedKey> keys) throws IOException {

@@ -4,12 +4,29 @@ import io.kvs.core.causal.VersionedValue;
 
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 
 /** Entries of a partition group's Raft log. */
 public sealed interface PartitionCommand {
 
-    /** A client's write of {@code key}, ordered after everything before it in the log. */
-    record Put(int slot, String key, String value) implements PartitionCommand {
+    /**
+     * A client's write of {@code key}, ordered after everything before it in the log. The group
+     * must have applied the hinted writes the client has seen ({@code requiredHints}, node to
+     * hint id), or the write would not follow them. {@code writeId} names the client's request:
+     * a request that also reached the group as a hint (its first attempt timed out) is applied
+     * once, whichever copy arrives first. The leader does not take it into its log after
+     * {@code notAfterMillis} (its clock; 0 for no limit): by then the gateway has given up on it,
+     * and a copy retried later by the Ratis client must not overtake the client's later writes.
+     */
+    record Put(int slot, String key, String value, Map<String, Long> requiredHints, long writeId,
+               long notAfterMillis) implements PartitionCommand {
+        public Put {
+            requiredHints = Map.copyOf(requiredHints);
+        }
+
+        public Put(int slot, String key, String value) {
+            this(slot, key, value, Map.of(), 0, 0);
+        }
     }
 
     /** Stops writes to {@code slots}: they are being copied to the partition that will own them. */
@@ -29,6 +46,16 @@ public sealed interface PartitionCommand {
 
     /** Drops {@code slots} for good after their new owner took over; requests for them are refused. */
     record Disown(BitSet slots) implements PartitionCommand {
+    }
+
+    /**
+     * Writes {@code origin} accepted while the group had no majority, entering its log: each is
+     * merged by the merge rule, and the group records how far it has applied the origin's hints.
+     */
+    record ApplyHints(String origin, List<HintedWrite> writes) implements PartitionCommand {
+        public ApplyHints {
+            writes = List.copyOf(writes);
+        }
     }
 
     /** A key with its value and causal metadata, as moved between groups. */

@@ -40,9 +40,14 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     }
 
     @Override
-    public TransactionContext startTransaction(RaftClientRequest request) {
-        ByteString stamped = request.getMessage().getContent()
-                .concat(ByteString.copyFrom(PartitionCodec.stamp(new PartitionCodec.Stamp(clock.getAsLong(), self))));
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        long now = clock.getAsLong();
+        ByteString content = request.getMessage().getContent();
+        if (PartitionCodec.decodeCommand(content.toByteArray()) instanceof PartitionCommand.Put put
+                && put.notAfterMillis() != 0 && now > put.notAfterMillis()) {
+            throw new IOException("write of " + put.key() + " arrived after its gateway gave up on it");
+        }
+        ByteString stamped = content.concat(ByteString.copyFrom(PartitionCodec.stamp(new PartitionCodec.Stamp(now, self))));
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
@@ -69,10 +74,19 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             if (store.isFrozen(put.slot())) {
                 return new WriteReply(WriteReply.Status.MOVING, index, null);
             }
+            if (!hasApplied(put.requiredHints())) {
+                return new WriteReply(WriteReply.Status.NOT_CAUGHT_UP, index, null);
+            }
+            if (!store.firstTimeApplied(put.writeId())) {
+                return new WriteReply(WriteReply.Status.UPDATED, index, store.get(put.key()));
+            }
             PartitionStore.WriteOutcome outcome =
                     store.put(put.key(), put.value(), stamped.stamp().millis(), stamped.stamp().origin());
             return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
                     index, outcome.stored());
+        }
+        if (command instanceof PartitionCommand.ApplyHints hints) {
+            return applyHints(hints, index);
         }
         if (command instanceof PartitionCommand.Freeze freeze) {
             store.freeze(freeze.slots());
@@ -86,6 +100,61 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             throw new IllegalStateException("unhandled command " + command);
         }
         return new WriteReply(WriteReply.Status.UPDATED, index, null);
+    }
+
+    /**
+     * A node's hinted writes enter the log: all of them, or (when one's slot has moved or is
+     * moving) none, so the node sends them again where they now belong.
+     */
+    private WriteReply applyHints(PartitionCommand.ApplyHints hints, long index) {
+        for (HintedWrite write : hints.writes()) {
+            if (store.isDisowned(write.slot())) {
+                return new WriteReply(WriteReply.Status.WRONG_OWNER, index, null);
+            }
+            if (store.isFrozen(write.slot())) {
+                return new WriteReply(WriteReply.Status.MOVING, index, null);
+            }
+        }
+        long highest = 0;
+        for (HintedWrite write : hints.writes()) {
+            if (store.firstTimeApplied(write.writeId())) {
+                store.merge(write.key(), write.value());
+            }
+            highest = Math.max(highest, write.id());
+        }
+        store.markHintApplied(hints.origin(), highest);
+        return new WriteReply(WriteReply.Status.UPDATED, index, null);
+    }
+
+    private boolean hasApplied(Map<String, Long> hints) {
+        for (Map.Entry<String, Long> hint : hints.entrySet()) {
+            if (store.appliedHint(hint.getKey()) < hint.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How far this replica has applied {@code node}'s hinted writes. */
+    public long appliedHint(String node) {
+        return store.appliedHint(node);
+    }
+
+    public boolean isDisowned(int slot) {
+        return store.isDisowned(slot);
+    }
+
+    public boolean isFrozen(int slot) {
+        return store.isFrozen(slot);
+    }
+
+    /** The value this replica has applied for {@code key}, or null. */
+    public VersionedValue get(String key) {
+        return store.get(key);
+    }
+
+    public long appliedIndex() {
+        return getLastAppliedTermIndex().getIndex();
     }
 
     @Override
@@ -158,10 +227,8 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         if (store.isDisowned(query.slot())) {
             return new ReadReply(ReadReply.Status.WRONG_OWNER, applied, null);
         }
-        for (Map.Entry<String, Long> hint : query.requiredHints().entrySet()) {
-            if (store.appliedHint(hint.getKey()) < hint.getValue()) {
-                return new ReadReply(ReadReply.Status.NOT_CAUGHT_UP, applied, null);
-            }
+        if (!hasApplied(query.requiredHints())) {
+            return new ReadReply(ReadReply.Status.NOT_CAUGHT_UP, applied, null);
         }
         VersionedValue value = store.get(query.key());
         return new ReadReply(value == null ? ReadReply.Status.NOT_FOUND : ReadReply.Status.FOUND, applied, value);

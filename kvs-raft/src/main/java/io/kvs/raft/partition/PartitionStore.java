@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * concurrent maps and the volatile slot sets make safe.
  */
 final class PartitionStore {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     /** bySlot[s]: the keys of slot s; created on first use. */
     private final ConcurrentHashMap<Integer, ConcurrentHashMap<String, VersionedValue>> bySlot = new ConcurrentHashMap<>();
@@ -31,6 +32,9 @@ final class PartitionStore {
     private volatile BitSet frozen = new BitSet();
     /** Slots this group gave away: requests for them go to the new owner. */
     private volatile BitSet disowned = new BitSet();
+    /** Ids of the latest client writes applied, oldest first: a second copy of one is ignored. */
+    private final LinkedHashSet<Long> recentWrites = new LinkedHashSet<>();
+    static final int RECENT_WRITES = 100_000;
 
     /** What a write did: whether the key is new and the value now stored. */
     record WriteOutcome(boolean created, VersionedValue stored) {
@@ -71,6 +75,24 @@ final class PartitionStore {
             keys.forEach((k, v) -> entries.add(new PartitionCommand.MovedKey(k, v)));
         }
         return entries;
+    }
+
+    /**
+     * Records a client write as applied; false if it already was (0 names no request). The set
+     * is bounded: a copy arriving after {@value #RECENT_WRITES} later writes would apply again,
+     * harmlessly as far as the merge rule goes.
+     */
+    boolean firstTimeApplied(long writeId) {
+        if (writeId == 0) {
+            return true;
+        }
+        if (!recentWrites.add(writeId)) {
+            return false;
+        }
+        if (recentWrites.size() > RECENT_WRITES) {
+            recentWrites.remove(recentWrites.iterator().next());
+        }
+        return true;
     }
 
     void markHintApplied(String node, long hintId) {
@@ -119,6 +141,7 @@ final class PartitionStore {
         appliedHints.clear();
         frozen = new BitSet();
         disowned = new BitSet();
+        recentWrites.clear();
     }
 
     void writeTo(DataOutputStream out) throws IOException {
@@ -129,6 +152,10 @@ final class PartitionStore {
         for (Map.Entry<String, Long> hint : appliedHints.entrySet()) {
             out.writeUTF(hint.getKey());
             out.writeLong(hint.getValue());
+        }
+        out.writeInt(recentWrites.size());
+        for (long id : recentWrites) {
+            out.writeLong(id);
         }
         out.writeInt(size());
         for (Map<String, VersionedValue> slot : bySlot.values()) {
@@ -151,6 +178,10 @@ final class PartitionStore {
         int hints = in.readInt();
         for (int i = 0; i < hints; i++) {
             appliedHints.put(in.readUTF(), in.readLong());
+        }
+        int recent = in.readInt();
+        for (int i = 0; i < recent; i++) {
+            recentWrites.add(in.readLong());
         }
         int count = in.readInt();
         for (int i = 0; i < count; i++) {

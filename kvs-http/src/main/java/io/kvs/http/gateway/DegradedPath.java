@@ -1,0 +1,100 @@
+package io.kvs.http.gateway;
+
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.kvs.core.view.NodeAddress;
+import io.kvs.core.view.Partition;
+import io.kvs.http.peer.InternalMessages;
+import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.StoreEngine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * Serves a key request from one replica on its own, for a partition whose group has no
+ * majority (CONTRACT.md §4): reads from a replica that has seen what the client has, writes
+ * accepted as hints. Replicas are tried in order, this node first; one that is behind the
+ * client's payload is asked again briefly; with no replica reachable the answer is 503, fast.
+ */
+final class DegradedPath {
+    private static final long RETRY_MILLIS = 50;
+
+    private final StoreEngine engine;
+    private final ReplicaAccess replicas;
+
+    /** A replica's answer and which replica gave it. */
+    record Served(NodeAddress replica, LocalReplicas.Answer answer) {
+    }
+
+    DegradedPath(StoreEngine engine) {
+        this.engine = engine;
+        this.replicas = new ReplicaAccess(engine);
+    }
+
+    CompletableFuture<Served> read(Partition owner, InternalMessages.ReplicaRequest request, long deadlineNanos) {
+        return firstAnswer(owner, request, deadlineNanos, replicas::read);
+    }
+
+    CompletableFuture<Served> write(Partition owner, InternalMessages.ReplicaRequest request, long deadlineNanos) {
+        return firstAnswer(owner, request, deadlineNanos, replicas::write);
+    }
+
+    private CompletableFuture<Served> firstAnswer(Partition owner, InternalMessages.ReplicaRequest request,
+                                                  long deadlineNanos,
+                                                  BiFunction<NodeAddress, InternalMessages.ReplicaRequest,
+                                                          CompletableFuture<LocalReplicas.Answer>> ask) {
+        CompletableFuture<Served> result = new CompletableFuture<>();
+        tryReplicas(order(owner), 0, false, request, deadlineNanos, ask, result);
+        return result;
+    }
+
+    /** This node first (no network), then the others in view order. */
+    private List<NodeAddress> order(Partition owner) {
+        List<NodeAddress> order = new ArrayList<>();
+        if (owner.hasMember(engine.self())) {
+            order.add(engine.self());
+        }
+        owner.members().stream().filter(m -> !m.equals(engine.self())).forEach(order::add);
+        return order;
+    }
+
+    private void tryReplicas(List<NodeAddress> order, int next, boolean someBehind,
+                             InternalMessages.ReplicaRequest request, long deadlineNanos,
+                             BiFunction<NodeAddress, InternalMessages.ReplicaRequest,
+                                     CompletableFuture<LocalReplicas.Answer>> ask,
+                             CompletableFuture<Served> result) {
+        if (next == order.size()) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (someBehind && remaining > TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS)) {
+                // A reachable replica has not caught up with the client yet: it may in a moment.
+                CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS)
+                        .execute(() -> tryReplicas(order, 0, false, request, deadlineNanos, ask, result));
+            } else {
+                result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
+            }
+            return;
+        }
+        NodeAddress replica = order.get(next);
+        ask.apply(replica, request)
+                .orTimeout(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((answer, failure) -> {
+                    if (failure == null && isFinal(answer.status())) {
+                        result.complete(new Served(replica, answer));
+                    } else {
+                        boolean behind = failure == null && answer.status() == LocalReplicas.Status.NOT_CAUGHT_UP;
+                        tryReplicas(order, next + 1, someBehind || behind, request, deadlineNanos, ask, result);
+                    }
+                });
+    }
+
+    private static boolean isFinal(LocalReplicas.Status status) {
+        return switch (status) {
+            case FOUND, NOT_FOUND, CREATED, UPDATED -> true;
+            case NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA -> false;
+        };
+    }
+}

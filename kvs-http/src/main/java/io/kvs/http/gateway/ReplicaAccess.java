@@ -1,0 +1,88 @@
+package io.kvs.http.gateway;
+
+import com.google.gson.Gson;
+import io.kvs.core.view.NodeAddress;
+import io.kvs.http.peer.InternalMessages;
+import io.kvs.http.peer.ReplicaAnswers;
+import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.StoreEngine;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reaches one replica of a partition on its own: this node's directly, another node's over the
+ * internal API with short deadlines (an unreachable replica must cost little: the next is tried).
+ */
+final class ReplicaAccess {
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final Gson GSON = new Gson();
+
+    private final StoreEngine engine;
+    private final OkHttpClient http;
+
+    ReplicaAccess(StoreEngine engine) {
+        this.engine = engine;
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofMillis(200))
+                .callTimeout(Duration.ofMillis(400))
+                .retryOnConnectionFailure(false)
+                .build();
+    }
+
+    CompletableFuture<LocalReplicas.Answer> read(NodeAddress replica, InternalMessages.ReplicaRequest request) {
+        if (replica.equals(engine.self())) {
+            return CompletableFuture.completedFuture(engine.localReplicas().read(request.group(), request.slot(),
+                    request.key(), request.seen()));
+        }
+        return call(replica, "/internal/replica-read", request);
+    }
+
+    CompletableFuture<LocalReplicas.Answer> write(NodeAddress replica, InternalMessages.ReplicaRequest request) {
+        if (replica.equals(engine.self())) {
+            try {
+                return CompletableFuture.completedFuture(engine.localReplicas().write(request.group(), request.slot(),
+                        request.key(), request.value(), request.writeId(), request.seen()));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return call(replica, "/internal/replica-write", request);
+    }
+
+    private CompletableFuture<LocalReplicas.Answer> call(NodeAddress replica, String path,
+                                                         InternalMessages.ReplicaRequest body) {
+        CompletableFuture<LocalReplicas.Answer> answer = new CompletableFuture<>();
+        Request request = new Request.Builder().url("http://" + replica + path)
+                .post(RequestBody.create(GSON.toJson(body), JSON)).build();
+        http.newCall(request).enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                answer.completeExceptionally(e);
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                try (ResponseBody responseBody = response.body()) {
+                    if (!response.isSuccessful() || responseBody == null) {
+                        answer.completeExceptionally(new IOException(replica + " answered " + response.code()));
+                    } else {
+                        answer.complete(ReplicaAnswers.decode(responseBody.bytes()));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    answer.completeExceptionally(e);
+                }
+            }
+        });
+        return answer;
+    }
+}

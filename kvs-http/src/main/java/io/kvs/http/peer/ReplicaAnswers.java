@@ -1,0 +1,39 @@
+package io.kvs.http.peer;
+
+import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.partition.PartitionCodec;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/** The binary form of a replica's answer on the internal API (values keep their causal metadata exactly). */
+public final class ReplicaAnswers {
+    private ReplicaAnswers() {
+    }
+
+    public static byte[] encode(LocalReplicas.Answer answer) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(answer.status().ordinal());
+            out.writeLong(answer.appliedIndex());
+            out.writeLong(answer.hintId());
+            out.writeBoolean(answer.value() != null);
+            if (answer.value() != null) {
+                PartitionCodec.writeValue(out, answer.value());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    public static LocalReplicas.Answer decode(byte[] bytes) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            LocalReplicas.Status status = LocalReplicas.Status.values()[in.readByte()];
+            long applied = in.readLong();
+            long hintId = in.readLong();
+            return new LocalReplicas.Answer(status, in.readBoolean() ? PartitionCodec.readValue(in) : null, applied, hintId);
+        }
+    }
+}

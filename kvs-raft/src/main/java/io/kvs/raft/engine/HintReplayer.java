@@ -1,0 +1,112 @@
+package io.kvs.raft.engine;
+
+import io.kvs.core.view.Partition;
+import io.kvs.core.view.View;
+import io.kvs.raft.hint.HintStore;
+import io.kvs.raft.meta.ClusterState;
+import io.kvs.raft.partition.HintedWrite;
+import io.kvs.raft.partition.PartitionCommand;
+import io.kvs.raft.partition.PartitionStateMachine;
+import io.kvs.raft.partition.WriteReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * Sends the writes this node accepted as hints into their group's log as soon as the group can
+ * commit again, then drops them once this node's replica has applied them (so a read here never
+ * misses a write that was acknowledged here). Runs every few hundred milliseconds: a healed
+ * partition has its hints in the log within about a second.
+ */
+final class HintReplayer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(HintReplayer.class);
+    private static final int BATCH = 256;
+    private static final long SUBMIT_MILLIS = 800;
+
+    private final String self;
+    private final HintStore hints;
+    private final Supplier<ClusterState> state;
+    private final IntFunction<Optional<PartitionStateMachine>> replicas;
+    private final StoreEngine engine;
+
+    HintReplayer(String self, HintStore hints, Supplier<ClusterState> state,
+                 IntFunction<Optional<PartitionStateMachine>> replicas, StoreEngine engine) {
+        this.self = self;
+        this.hints = hints;
+        this.state = state;
+        this.replicas = replicas;
+        this.engine = engine;
+    }
+
+    @Override
+    public void run() {
+        ClusterState current = state.get();
+        try {
+            for (int group : hints.groupsWithHints()) {
+                dropApplied(group);
+                if (current != null && current.change() == null) {
+                    submit(group, current.view());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.info("hinted writes not replayed yet: {}", e.toString());
+        }
+    }
+
+    /** Hints this node's replica of their group has applied are dropped; the replica now serves them. */
+    private void dropApplied(int group) throws IOException {
+        Optional<PartitionStateMachine> replica = replicas.apply(group);
+        if (replica.isPresent()) {
+            hints.applied(group, replica.get().appliedHint(self));
+        }
+    }
+
+    /**
+     * Submits the oldest pending hints of {@code group}, each to the group that owns its slot in
+     * the current view (usually {@code group} itself; another one if the slot moved since).
+     */
+    private void submit(int group, View view) throws IOException {
+        List<HintedWrite> batch = hints.pending(group);
+        if (batch.isEmpty()) {
+            return;
+        }
+        batch = batch.subList(0, Math.min(BATCH, batch.size()));
+        Map<Partition, List<HintedWrite>> byOwner = new LinkedHashMap<>();
+        for (HintedWrite write : batch) {
+            Partition owner = view.partition(view.slots().ownerOf(write.slot()));
+            byOwner.computeIfAbsent(owner, p -> new ArrayList<>()).add(write);
+        }
+        for (Map.Entry<Partition, List<HintedWrite>> owned : byOwner.entrySet()) {
+            PartitionCommand.ApplyHints command = new PartitionCommand.ApplyHints(self, owned.getValue());
+            try {
+                WriteReply reply = engine.partitions().write(engine.partitionGroup(owned.getKey()), command)
+                        .get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
+                if (reply.status() != WriteReply.Status.UPDATED) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                return; // still no majority: next round
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        long last = batch.get(batch.size() - 1).id();
+        boolean allHere = byOwner.keySet().stream().allMatch(p -> p.group() == group);
+        LOG.info("{} hinted writes of group {} entered the log (up to hint {})", batch.size(), group, last);
+        if (!allHere || replicas.apply(group).isEmpty()) {
+            hints.applied(group, last); // they live in other groups now: nothing here to wait for
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.kvs.raft.engine;
+
+import io.kvs.core.causal.MergeRule;
+import io.kvs.core.causal.VersionedValue;
+import io.kvs.raft.hint.HintStore;
+import io.kvs.raft.partition.HintedWrite;
+import io.kvs.raft.partition.PartitionStateMachine;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+/**
+ * This node's own replicas, used alone when their group has no majority: reads from the applied
+ * state together with the writes this node holds as hints, and writes accepted as hints.
+ *
+ * <p>Both honour the client's causal payload: the replica must have applied the group's log as
+ * far as the client has seen it, and every hinted write the client has seen; otherwise it is
+ * NOT_CAUGHT_UP and the caller tries another replica.
+ */
+public final class LocalReplicas {
+    private final String self;
+    private final HintStore hints;
+    private final IntFunction<Optional<PartitionStateMachine>> replicas;
+
+    /** What the client has seen in one group: the log index, and hint ids by node. */
+    public record Seen(long appliedIndex, Map<String, Long> hints) {
+    }
+
+    public enum Status { FOUND, NOT_FOUND, CREATED, UPDATED, NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA }
+
+    /**
+     * The answer of a replica on its own.
+     *
+     * @param value        the value read or written, null if none
+     * @param appliedIndex the replica's applied index: a position the client has now seen
+     * @param hintId       the id of the hint that holds the value (this node's), 0 if none
+     */
+    public record Answer(Status status, VersionedValue value, long appliedIndex, long hintId) {
+        static Answer of(Status status) {
+            return new Answer(status, null, 0, 0);
+        }
+    }
+
+    LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas) {
+        this.self = self;
+        this.hints = hints;
+        this.replicas = replicas;
+    }
+
+    public Answer read(int group, int slot, String key, Seen seen) {
+        PartitionStateMachine replica = replicas.apply(group).orElse(null);
+        if (replica == null) {
+            return Answer.of(Status.NO_REPLICA);
+        }
+        if (replica.isDisowned(slot)) {
+            return Answer.of(Status.WRONG_OWNER);
+        }
+        if (!hasSeen(group, replica, seen)) {
+            return Answer.of(Status.NOT_CAUGHT_UP);
+        }
+        VersionedValue value = MergeRule.merge(replica.get(key), hints.overlay(group, key));
+        return new Answer(value == null ? Status.NOT_FOUND : Status.FOUND, value, replica.appliedIndex(),
+                hints.hintIdOf(group, key));
+    }
+
+    /** Accepts a write as a hint: on disk before this returns, entering the group's log once it has a majority. */
+    public Answer write(int group, int slot, String key, String value, long writeId, Seen seen) throws IOException {
+        PartitionStateMachine replica = replicas.apply(group).orElse(null);
+        if (replica == null) {
+            return Answer.of(Status.NO_REPLICA);
+        }
+        if (replica.isDisowned(slot)) {
+            return Answer.of(Status.WRONG_OWNER);
+        }
+        if (replica.isFrozen(slot)) {
+            return Answer.of(Status.MOVING);
+        }
+        if (!hasSeen(group, replica, seen)) {
+            return Answer.of(Status.NOT_CAUGHT_UP);
+        }
+        VersionedValue current = replica.get(key);
+        boolean created = current == null && hints.overlay(group, key) == null;
+        HintedWrite hint = hints.accept(group, slot, key, value, current, System.currentTimeMillis(), writeId);
+        return new Answer(created ? Status.CREATED : Status.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
+    }
+
+    private boolean hasSeen(int group, PartitionStateMachine replica, Seen seen) {
+        if (replica.appliedIndex() < seen.appliedIndex()) {
+            return false;
+        }
+        for (Map.Entry<String, Long> hint : seen.hints().entrySet()) {
+            long reached = hint.getKey().equals(self) ? hints.highestIssued(group) : replica.appliedHint(hint.getKey());
+            if (reached < hint.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

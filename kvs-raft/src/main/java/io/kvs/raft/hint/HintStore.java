@@ -1,0 +1,142 @@
+package io.kvs.raft.hint;
+
+import io.kvs.raft.partition.HintedWrite;
+
+import io.kvs.core.causal.MergeRule;
+import io.kvs.core.causal.VersionedValue;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The writes this node accepted for groups that had no majority, until those groups apply them:
+ * durable (one {@link HintLog} per group under the data directory) and readable (an overlay on
+ * the node's replica, so reads here see them at once).
+ */
+public final class HintStore implements Closeable {
+    private final Path dir;
+    private final String self;
+    private final Map<Integer, GroupHints> groups = new ConcurrentHashMap<>();
+
+    /** One group's hints: its log, its pending hints in order, and the latest hinted value per key. */
+    private static final class GroupHints {
+        final HintLog log;
+        final TreeMap<Long, HintedWrite> pending = new TreeMap<>();
+        final Map<String, HintedWrite> latestByKey = new LinkedHashMap<>();
+        long highestId;
+
+        GroupHints(HintLog.Opened opened) {
+            this.log = opened.log();
+            this.highestId = opened.highestId();
+            opened.hints().forEach(this::remember);
+        }
+
+        void remember(HintedWrite hint) {
+            pending.put(hint.id(), hint);
+            latestByKey.merge(hint.key(), hint, (a, b) -> b.id() > a.id() ? b : a);
+        }
+    }
+
+    public HintStore(Path dataDir, String self) throws IOException {
+        this.dir = dataDir.resolve("hints");
+        this.self = self;
+        Files.createDirectories(dir);
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                String name = file.getFileName().toString();
+                int group = Integer.parseInt(name.substring(0, name.length() - ".log".length()));
+                groups.put(group, new GroupHints(HintLog.open(file)));
+            }
+        }
+    }
+
+    /**
+     * Accepts a write of {@code key} for group {@code group}: it follows {@code current} (what
+     * this node knows of the key, applied state and hints together) at this node's own site of
+     * the version vector, and is on disk when this returns.
+     */
+    public synchronized HintedWrite accept(int group, int slot, String key, String value, VersionedValue current,
+                                           long nowMillis, long writeId) throws IOException {
+        GroupHints hints = hintsOf(group);
+        VersionedValue known = MergeRule.merge(current, overlay(group, key));
+        HintedWrite hint = new HintedWrite(hints.highestId + 1, slot, key,
+                VersionedValue.acceptedAlone(known, value, nowMillis, self), writeId);
+        hints.log.append(hint);
+        hints.highestId = hint.id();
+        hints.remember(hint);
+        return hint;
+    }
+
+    /** The latest value this node accepted for {@code key} in {@code group} and the group has not applied, or null. */
+    public synchronized VersionedValue overlay(int group, String key) {
+        GroupHints hints = groups.get(group);
+        HintedWrite hint = hints == null ? null : hints.latestByKey.get(key);
+        return hint == null ? null : hint.value();
+    }
+
+    /** The id of that latest hint for {@code key}, or 0. */
+    public synchronized long hintIdOf(int group, String key) {
+        GroupHints hints = groups.get(group);
+        HintedWrite hint = hints == null ? null : hints.latestByKey.get(key);
+        return hint == null ? 0 : hint.id();
+    }
+
+    /** The highest hint id this node issued for {@code group}: every one up to it is pending here or applied. */
+    public synchronized long highestIssued(int group) {
+        GroupHints hints = groups.get(group);
+        return hints == null ? 0 : hints.highestId;
+    }
+
+    public synchronized List<HintedWrite> pending(int group) {
+        GroupHints hints = groups.get(group);
+        return hints == null ? List.of() : new ArrayList<>(hints.pending.values());
+    }
+
+    public synchronized Set<Integer> groupsWithHints() {
+        Set<Integer> result = new java.util.TreeSet<>();
+        groups.forEach((g, h) -> {
+            if (!h.pending.isEmpty()) {
+                result.add(g);
+            }
+        });
+        return result;
+    }
+
+    /** The group applied every hint up to {@code id}: they are dropped here. */
+    public synchronized void applied(int group, long id) throws IOException {
+        GroupHints hints = groups.get(group);
+        if (hints == null) {
+            return;
+        }
+        hints.pending.headMap(id, true).clear();
+        hints.latestByKey.values().removeIf(h -> h.id() <= id);
+        if (hints.pending.isEmpty()) {
+            hints.log.reset(hints.highestId);
+        }
+    }
+
+    private GroupHints hintsOf(int group) throws IOException {
+        GroupHints hints = groups.get(group);
+        if (hints == null) {
+            hints = new GroupHints(HintLog.open(dir.resolve(group + ".log")));
+            groups.put(group, hints);
+        }
+        return hints;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        for (GroupHints hints : groups.values()) {
+            hints.log.close();
+        }
+    }
+}
