@@ -47,7 +47,7 @@ class CrashRecoveryIT {
         List<NodeAddress> survivors = nodes.stream().filter(n -> !n.equals(members.get(0))).toList();
 
         // After at most one election, every write through any surviving node succeeds.
-        Poll.until(Duration.ofSeconds(5), "partition 0 to elect a leader",
+        Poll.until(Duration.ofSeconds(10), "partition 0 to elect a leader",
                 () -> client.put(survivors.get(0), probe, "v", "").isSuccess() ? true : null);
         acked.putAll(writeKeys("after_kill", 40, survivors));
         assertAllReadable(acked, survivors);

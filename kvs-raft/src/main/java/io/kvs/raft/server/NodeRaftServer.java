@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
@@ -29,6 +30,7 @@ public final class NodeRaftServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRaftServer.class);
 
     private final RaftServer server;
+    private final Path storageDir;
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
 
@@ -37,9 +39,10 @@ public final class NodeRaftServer implements Closeable {
      */
     public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
                           StateMachine.Registry registry) throws IOException {
+        this.storageDir = dataDir.resolve("raft");
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeers.peerId(self))
-                .setProperties(RaftTuning.server(dataDir.resolve("raft"), bindHost, peers.raftPort(self)))
+                .setProperties(RaftTuning.server(storageDir, bindHost, peers.raftPort(self)))
                 .setStateMachineRegistry(registry)
                 // Never FORMAT: a restarted node must come back with every group it had.
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -57,17 +60,27 @@ public final class NodeRaftServer implements Closeable {
         return ids;
     }
 
+    /** Whether this server runs {@code id} (a division that closed itself, e.g. after an error, does not count). */
     public boolean hosts(RaftGroupId id) {
-        return groupIds().contains(id);
+        return division(id).map(d -> d.getInfo().isAlive()).orElse(false);
     }
 
     /** Joins {@code group} on this server, unless it already hosts it. */
-    public void addGroup(RaftGroup group) throws IOException {
-        if (hosts(group.getGroupId())) {
+    public synchronized void addGroup(RaftGroup group) throws IOException {
+        RaftGroupId id = group.getGroupId();
+        if (hosts(id)) {
             return;
         }
+        if (groupIds().contains(id)) {
+            // A division that stopped: take it out and start it again from its storage.
+            LOG.info("group {} stopped on this server; restarting it from its storage", id);
+            server.groupManagement(GroupManagementRequest.newRemove(localClient, server.getId(),
+                    callIds.incrementAndGet(), id, false, false));
+        }
+        // Storage left by an earlier run (or by the division just taken out) is recovered, never formatted.
+        boolean fresh = !Files.exists(storageDir.resolve(id.getUuid().toString()));
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newAdd(
-                localClient, server.getId(), callIds.incrementAndGet(), group, true));
+                localClient, server.getId(), callIds.incrementAndGet(), group, fresh));
         if (!reply.isSuccess() && !hosts(group.getGroupId())) {
             throw new IOException("could not add group " + group.getGroupId() + ": " + reply.getException());
         }
@@ -75,8 +88,8 @@ public final class NodeRaftServer implements Closeable {
     }
 
     /** Leaves {@code id} on this server and deletes its storage. */
-    public void removeGroup(RaftGroupId id) throws IOException {
-        if (!hosts(id)) {
+    public synchronized void removeGroup(RaftGroupId id) throws IOException {
+        if (!groupIds().contains(id)) {
             return;
         }
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
@@ -88,7 +101,7 @@ public final class NodeRaftServer implements Closeable {
     }
 
     public Optional<RaftServer.Division> division(RaftGroupId id) {
-        if (!hosts(id)) {
+        if (!groupIds().contains(id)) {
             return Optional.empty();
         }
         try {
