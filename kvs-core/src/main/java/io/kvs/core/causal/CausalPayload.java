@@ -104,10 +104,8 @@ public final class CausalPayload {
 
     /** The opaque text handed to clients, naming {@code cluster}. */
     public String encode(String cluster) {
-        StringBuilder text = new StringBuilder(VERSION).append(';').append(cluster);
-        applied.forEach((g, i) -> text.append(";g").append(g).append('=').append(i));
-        hints.forEach((s, i) -> text.append(";h").append(s.group()).append('@').append(s.node()).append('=').append(i));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
+        String text = VERSION + ";" + cluster + (isEmpty() ? "" : ";" + toCompactText());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Reads a client's payload; empty unless it is well formed and names {@code cluster}. */
@@ -117,32 +115,47 @@ public final class CausalPayload {
         }
         try {
             String text = new String(Base64.getUrlDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
-            String[] parts = text.split(";");
+            String[] parts = text.split(";", 3);
             if (parts.length < 2 || !VERSION.equals(parts[0]) || !parts[1].equals(cluster)) {
                 return EMPTY;
             }
-            TreeMap<Integer, Long> applied = new TreeMap<>();
-            TreeMap<HintSite, Long> hints = new TreeMap<>();
-            for (int i = 2; i < parts.length; i++) {
-                String part = parts[i];
-                int eq = part.lastIndexOf('=');
-                long position = Long.parseLong(part.substring(eq + 1));
-                if (position < 0) {
-                    return EMPTY;
-                }
-                if (part.charAt(0) == 'g') {
-                    applied.put(Integer.parseInt(part.substring(1, eq)), position);
-                } else if (part.charAt(0) == 'h') {
-                    int at = part.indexOf('@');
-                    hints.put(new HintSite(Integer.parseInt(part.substring(1, at)), part.substring(at + 1, eq)), position);
-                } else {
-                    return EMPTY;
-                }
-            }
-            return new CausalPayload(applied, hints);
+            return parts.length == 2 ? EMPTY : fromCompactText(parts[2]);
         } catch (RuntimeException malformed) {
             return EMPTY;
         }
+    }
+
+    /** The positions alone, as stored with a value ({@code g3=105;h3@10.0.0.22:8080=4}); "" when empty. */
+    public String toCompactText() {
+        StringBuilder text = new StringBuilder();
+        applied.forEach((g, i) -> text.append(";g").append(g).append('=').append(i));
+        hints.forEach((s, i) -> text.append(";h").append(s.group()).append('@').append(s.node()).append('=').append(i));
+        return text.length() == 0 ? "" : text.substring(1);
+    }
+
+    /** Reads {@link #toCompactText()}; malformed text is an IllegalArgumentException. */
+    public static CausalPayload fromCompactText(String text) {
+        if (text.isEmpty()) {
+            return EMPTY;
+        }
+        TreeMap<Integer, Long> applied = new TreeMap<>();
+        TreeMap<HintSite, Long> hints = new TreeMap<>();
+        for (String part : text.split(";")) {
+            int eq = part.lastIndexOf('=');
+            long position = Long.parseLong(part.substring(eq + 1));
+            if (position < 0) {
+                throw new IllegalArgumentException("negative position in " + part);
+            }
+            if (part.charAt(0) == 'g') {
+                applied.put(Integer.parseInt(part.substring(1, eq)), position);
+            } else if (part.charAt(0) == 'h') {
+                int at = part.indexOf('@');
+                hints.put(new HintSite(Integer.parseInt(part.substring(1, at)), part.substring(at + 1, eq)), position);
+            } else {
+                throw new IllegalArgumentException("unknown position " + part);
+            }
+        }
+        return new CausalPayload(applied, hints);
     }
 
     @Override

@@ -34,7 +34,7 @@ public final class MergeRule {
             default:
                 VersionedValue winner = LAST_WRITER.compare(incoming, current) > 0 ? incoming : current;
                 return new VersionedValue(winner.value(), winner.timestampMillis(), winner.origin(),
-                        current.version().merge(incoming.version()));
+                        current.version().merge(incoming.version()), current.deps().merge(incoming.deps()));
         }
     }
 }

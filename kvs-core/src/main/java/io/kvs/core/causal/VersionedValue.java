@@ -9,8 +9,20 @@ package io.kvs.core.causal;
  *                        later write always carries a later timestamp
  * @param origin          the node that first processed the write; breaks timestamp ties
  * @param version         the write's version vector
+ * @param deps            what the writer had seen when it wrote: a reader of this value has
+ *                        seen all of it too, so causality carries across keys and partitions
  */
-public record VersionedValue(String value, long timestampMillis, String origin, VersionVector version) {
+public record VersionedValue(String value, long timestampMillis, String origin, VersionVector version,
+                             CausalPayload deps) {
+
+    public VersionedValue {
+        deps = deps == null ? CausalPayload.empty() : deps;
+    }
+
+    /** A value with no dependencies. */
+    public VersionedValue(String value, long timestampMillis, String origin, VersionVector version) {
+        this(value, timestampMillis, origin, version, CausalPayload.empty());
+    }
 
     /**
      * The timestamp a new write gets when it replaces {@code previous}: the wall clock, but never
@@ -24,9 +36,10 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
      * A write ordered by Raft after {@code previous} (null for a new key): it follows everything
      * stored before it, so its vector is the previous one with the Raft counter raised.
      */
-    public static VersionedValue orderedAfter(VersionedValue previous, String value, long nowMillis, String origin) {
+    public static VersionedValue orderedAfter(VersionedValue previous, String value, long nowMillis, String origin,
+                                              CausalPayload deps) {
         VersionVector base = previous == null ? VersionVector.EMPTY : previous.version();
-        return new VersionedValue(value, successorTimestamp(previous, nowMillis), origin, base.nextRaft());
+        return new VersionedValue(value, successorTimestamp(previous, nowMillis), origin, base.nextRaft(), deps);
     }
 
     /**
@@ -34,9 +47,10 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
      * {@code previous}, what the node knew of the key: its vector is the previous one with the
      * node's own counter raised.
      */
-    public static VersionedValue acceptedAlone(VersionedValue previous, String value, long nowMillis, String node) {
+    public static VersionedValue acceptedAlone(VersionedValue previous, String value, long nowMillis, String node,
+                                               CausalPayload deps) {
         VersionVector base = previous == null ? VersionVector.EMPTY : previous.version();
-        return new VersionedValue(value, successorTimestamp(previous, nowMillis), node, base.nextAt(node));
+        return new VersionedValue(value, successorTimestamp(previous, nowMillis), node, base.nextAt(node), deps);
     }
 
     /** The Unix seconds shown to clients as {@code timestamp}. */

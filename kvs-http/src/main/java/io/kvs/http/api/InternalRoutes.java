@@ -51,7 +51,7 @@ final class InternalRoutes {
         InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.localReplicas()
                 .write(request.group(), request.slot(), request.key(), request.value(), request.writeId(),
-                        request.seen())));
+                        request.seen(), request.dependencies())));
     }
 
     void exportReplica(Context ctx) throws IOException {

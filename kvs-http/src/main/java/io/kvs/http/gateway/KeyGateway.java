@@ -54,7 +54,7 @@ public final class KeyGateway {
         InternalMessages.ReplicaRequest toReplica(Partition owner, ClusterState state, String value) {
             CausalPayload seen = seen(state);
             return new InternalMessages.ReplicaRequest(owner.group(), slot, key, value, writeId,
-                    seen.appliedIndex(owner.group()), seen.hintsOf(owner.group()));
+                    seen.appliedIndex(owner.group()), seen.hintsOf(owner.group()), seen.toCompactText());
         }
     }
 
@@ -66,7 +66,7 @@ public final class KeyGateway {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen(state);
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
-                    request.writeId(), deadlineMillis);
+                    request.writeId(), deadlineMillis, seen);
             return engine.partitions().write(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
                 case CREATED, UPDATED -> new RoutedRequest.Step.Done<>(new KeyWrite(
                         reply.status() == WriteReply.Status.CREATED, owner.id(),
@@ -140,8 +140,9 @@ public final class KeyGateway {
                 : next;
     }
 
+    /** A read value; the reader has now seen everything its writer had seen, too. */
     private static KeyRead read(VersionedValue value, Partition owner, CausalPayload seen, ClusterState state) {
-        return new KeyRead(value.value(), owner.id(), encode(seen, state), value.timestampSeconds());
+        return new KeyRead(value.value(), owner.id(), encode(seen.merge(value.deps()), state), value.timestampSeconds());
     }
 
     /** Payload entries of groups no longer in the view are dropped: their successors hold their data. */

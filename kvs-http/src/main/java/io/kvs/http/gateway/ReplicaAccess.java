@@ -51,7 +51,7 @@ final class ReplicaAccess {
         if (replica.equals(engine.self())) {
             try {
                 return CompletableFuture.completedFuture(engine.localReplicas().write(request.group(), request.slot(),
-                        request.key(), request.value(), request.writeId(), request.seen()));
+                        request.key(), request.value(), request.writeId(), request.seen(), request.dependencies()));
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }

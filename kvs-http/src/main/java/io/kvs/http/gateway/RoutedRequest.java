@@ -82,6 +82,7 @@ final class RoutedRequest<R> {
     }
 
     private void onFailure(Throwable cause) {
+        LOG.debug("attempt failed after {} ms: {}", elapsedMillis(), cause.toString());
         if (cause instanceof KvsException e) {
             result.completeExceptionally(e);
         } else if (cause instanceof GroupMismatchException) {
@@ -98,6 +99,7 @@ final class RoutedRequest<R> {
 
     /** The view moved on: extend the budget to a view change's and try again with a newer view. */
     private void retry(boolean stale) {
+        LOG.debug("retrying after {} ms, view {}", elapsedMillis(), stale ? "stale" : "changing");
         deadline = Math.max(deadline, start + VIEW_CHANGE_BUDGET.toNanos());
         if (System.nanoTime() > deadline) {
             LOG.info("key request gave up after {} ms: its partition kept moving", elapsedMillis());

@@ -1,5 +1,6 @@
 package io.kvs.http.peer;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.raft.engine.LocalReplicas;
 
 import java.util.List;
@@ -19,10 +20,15 @@ public final class InternalMessages {
      * a read; {@code writeId} names a write's client request.
      */
     public record ReplicaRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
-                                 java.util.Map<String, Long> hints) {
+                                 java.util.Map<String, Long> hints, String deps) {
         /** What the client has seen of the group. */
         public LocalReplicas.Seen seen() {
             return new LocalReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints);
+        }
+
+        /** Everything the client has seen, stored with a write. */
+        public CausalPayload dependencies() {
+            return deps == null ? CausalPayload.empty() : CausalPayload.fromCompactText(deps);
         }
     }
 

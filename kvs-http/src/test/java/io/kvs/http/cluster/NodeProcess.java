@@ -18,13 +18,20 @@ public final class NodeProcess {
     private final Path dataDir;
     private final Path log;
     private final Map<String, String> env;
+    private final List<String> launcher;
     private Process process;
 
     NodeProcess(NodeAddress address, Path dataDir, Path log, Map<String, String> env) {
+        this(address, dataDir, log, env, List.of());
+    }
+
+    /** @param launcher what runs the JVM, e.g. {@code ip netns exec <ns>}; empty to run it directly */
+    public NodeProcess(NodeAddress address, Path dataDir, Path log, Map<String, String> env, List<String> launcher) {
         this.address = address;
         this.dataDir = dataDir;
         this.log = log;
         this.env = Map.copyOf(env);
+        this.launcher = List.copyOf(launcher);
     }
 
     public NodeAddress address() {
@@ -43,8 +50,9 @@ public final class NodeProcess {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the tests with 'mvn verify'");
         }
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", 
+                "-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -61,6 +69,23 @@ public final class NodeProcess {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** SIGSTOP: the node stops answering anyone, as a hung machine does. */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(address + " is not running");
+        }
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
     }
 
     public synchronized boolean isAlive() {

@@ -24,20 +24,27 @@ public final class ProcessCluster implements AutoCloseable {
     public static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private final Path dir;
+    private final ClusterNetwork network;
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final KvsClient client = new KvsClient(Duration.ofSeconds(60));
     private int probes;
 
-    private ProcessCluster(Path dir) {
+    private ProcessCluster(Path dir, ClusterNetwork network) {
         this.dir = dir;
+        this.network = network;
     }
 
-    /** Starts n nodes with K replicas from one VIEW and waits until every partition serves. */
+    /** Starts n nodes with K replicas on loopback addresses 127.0.<block>.1..n. */
     public static ProcessCluster start(String name, int block, int n, int k) throws IOException {
-        ProcessCluster cluster = new ProcessCluster(freshDir(name));
+        return start(name, new LoopbackNetwork(block), n, k);
+    }
+
+    /** Starts n nodes with K replicas from one VIEW on {@code network} and waits until every partition serves. */
+    public static ProcessCluster start(String name, ClusterNetwork network, int n, int k) throws IOException {
+        ProcessCluster cluster = new ProcessCluster(freshDir(name), network);
         List<NodeAddress> view = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            view.add(new NodeAddress("127.0." + block + "." + i, 8080));
+            view.add(network.address(i));
         }
         String viewText = view.stream().map(NodeAddress::toString).collect(Collectors.joining(","));
         for (NodeAddress address : view) {
@@ -62,10 +69,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts one more node, without VIEW or K: it waits until update_view adds it. */
     public NodeProcess startSpareNode() throws IOException {
-        NodeAddress last = nodes.get(nodes.size() - 1).address();
-        String[] octets = last.host().split("\\.");
-        NodeAddress address = new NodeAddress(octets[0] + "." + octets[1] + "." + octets[2] + "."
-                + (Integer.parseInt(octets[3]) + 1), last.port());
+        NodeAddress address = network.address(nodes.size() + 1);
         NodeProcess node = add(address, Map.of());
         node.start();
         Poll.until(START_DEADLINE, address + " to answer", () ->
@@ -78,9 +82,11 @@ public final class ProcessCluster implements AutoCloseable {
         return client.send("PUT", via, "/kv-store/update_view?type=" + type, Map.of("ip_port", node.toString()));
     }
 
-    private NodeProcess add(NodeAddress address, Map<String, String> env) {
+    private NodeProcess add(NodeAddress address, Map<String, String> env) throws IOException {
+        network.attach(address);
         String name = address.host() + "_" + address.port();
-        NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), env);
+        NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), env,
+                network.launcher(address));
         nodes.add(node);
         return node;
     }
@@ -137,10 +143,18 @@ public final class ProcessCluster implements AutoCloseable {
         return result;
     }
 
+    public ClusterNetwork network() {
+        return network;
+    }
+
     @Override
-    public void close() throws InterruptedException {
-        for (NodeProcess node : nodes) {
-            node.kill();
+    public void close() throws IOException, InterruptedException {
+        try {
+            for (NodeProcess node : nodes) {
+                node.kill();
+            }
+        } finally {
+            network.close();
         }
     }
 }

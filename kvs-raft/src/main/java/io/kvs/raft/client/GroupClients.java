@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -33,6 +34,7 @@ public final class GroupClients implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
 
     private static final long RETIRE_DELAY_SECONDS = 5;
+    private static final long STUCK_SECONDS = 2;
 
     private final RaftProperties properties = RaftTuning.client();
     private final Map<RaftGroupId, Cached> clients = new ConcurrentHashMap<>();
@@ -85,11 +87,13 @@ public final class GroupClients implements Closeable {
      * connection stays unusable (it fails every later request with AlreadyClosedException), and
      * one that asked a peer no longer in the group gives up rather than ask another: such a
      * client is replaced before the next request (for a group mismatch, by one that asks the
-     * next peer first).
+     * next peer first). A request not answered within {@value #STUCK_SECONDS} s fails, and its
+     * client is replaced too: after a network partition heals, a client's connections may wait
+     * out gRPC's reconnect backoff for minutes, a new client's do not.
      */
     public <T> CompletableFuture<T> call(RaftGroup group, Function<RaftClient, CompletableFuture<T>> request) {
         RaftClient client = client(group);
-        return request.apply(client).whenComplete((reply, failure) -> {
+        return request.apply(client).orTimeout(STUCK_SECONDS, TimeUnit.SECONDS).whenComplete((reply, failure) -> {
             Throwable cause = failure;
             while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                     && cause.getCause() != null) {
@@ -99,7 +103,7 @@ public final class GroupClients implements Closeable {
                 firstPeer.computeIfAbsent(group.getGroupId(), g -> new AtomicInteger()).incrementAndGet();
             }
             if (cause instanceof AlreadyClosedException || cause instanceof RaftRetryFailureException
-                    || cause instanceof GroupMismatchException) {
+                    || cause instanceof GroupMismatchException || cause instanceof TimeoutException) {
                 Cached cached = clients.get(group.getGroupId());
                 if (cached != null && cached.client() == client && clients.remove(group.getGroupId(), cached)) {
                     retire(client);

@@ -93,10 +93,12 @@ final class HintReplayer implements Runnable {
                 WriteReply reply = engine.partitions().write(engine.partitionGroup(owned.getKey()), command)
                         .get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
                 if (reply.status() != WriteReply.Status.UPDATED) {
+                    LOG.debug("hinted writes of group {} refused ({}): next round", group, reply.status());
                     return;
                 }
             } catch (ExecutionException | TimeoutException e) {
-                return; // still no majority: next round
+                LOG.debug("hinted writes of group {} not committed ({}): next round", group, e.toString());
+                return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -1,5 +1,6 @@
 package io.kvs.raft.engine;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.MergeRule;
 import io.kvs.core.causal.VersionedValue;
 import io.kvs.raft.hint.HintStore;
@@ -66,7 +67,8 @@ public final class LocalReplicas {
     }
 
     /** Accepts a write as a hint: on disk before this returns, entering the group's log once it has a majority. */
-    public Answer write(int group, int slot, String key, String value, long writeId, Seen seen) throws IOException {
+    public Answer write(int group, int slot, String key, String value, long writeId, Seen seen, CausalPayload deps)
+            throws IOException {
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
         if (replica == null) {
             return Answer.of(Status.NO_REPLICA);
@@ -82,7 +84,7 @@ public final class LocalReplicas {
         }
         VersionedValue current = replica.get(key);
         boolean created = current == null && hints.overlay(group, key) == null;
-        HintedWrite hint = hints.accept(group, slot, key, value, current, System.currentTimeMillis(), writeId);
+        HintedWrite hint = hints.accept(group, slot, key, value, current, System.currentTimeMillis(), writeId, deps);
         return new Answer(created ? Status.CREATED : Status.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
     }
 

@@ -81,7 +81,7 @@ public final class StoreEngine implements Closeable {
      * from states that predate it; only a node that was a member and is no longer one leaves.
      */
     private volatile boolean wasMember;
-    private volatile long lastViewChangeNanos = System.nanoTime();
+    private volatile long lastViewChangeNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     /**
      * Starts the node's Raft server, recovering every group in {@code dataDir}. A node whose data
@@ -182,7 +182,7 @@ public final class StoreEngine implements Closeable {
     /** Called on the metadata group's apply thread: record the state, reconcile groups off that thread. */
     private void onClusterState(ClusterState next) {
         ClusterState previous = state;
-        if (next.change() != null || previous == null || previous.view().epoch() != next.view().epoch()) {
+        if (next.change() != null || previous != null && previous.view().epoch() != next.view().epoch()) {
             lastViewChangeNanos = System.nanoTime();
         }
         state = next;

@@ -2,6 +2,7 @@ package io.kvs.raft.hint;
 
 import io.kvs.raft.partition.HintedWrite;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.MergeRule;
 import io.kvs.core.causal.VersionedValue;
 
@@ -65,11 +66,11 @@ public final class HintStore implements Closeable {
      * the version vector, and is on disk when this returns.
      */
     public synchronized HintedWrite accept(int group, int slot, String key, String value, VersionedValue current,
-                                           long nowMillis, long writeId) throws IOException {
+                                           long nowMillis, long writeId, CausalPayload deps) throws IOException {
         GroupHints hints = hintsOf(group);
         VersionedValue known = MergeRule.merge(current, overlay(group, key));
         HintedWrite hint = new HintedWrite(hints.highestId + 1, slot, key,
-                VersionedValue.acceptedAlone(known, value, nowMillis, self), writeId);
+                VersionedValue.acceptedAlone(known, value, nowMillis, self, deps), writeId);
         hints.log.append(hint);
         hints.highestId = hint.id();
         hints.remember(hint);

@@ -1,5 +1,6 @@
 package io.kvs.raft.partition;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
 
@@ -51,6 +52,7 @@ public final class PartitionCodec {
                 writeHintPositions(out, put.requiredHints());
                 out.writeLong(put.writeId());
                 out.writeLong(put.notAfterMillis());
+                out.writeUTF(put.deps().toCompactText());
             } else if (command instanceof PartitionCommand.Freeze freeze) {
                 out.writeByte(FREEZE);
                 writeBits(out, freeze.slots());
@@ -97,7 +99,7 @@ public final class PartitionCodec {
             byte type = in.readByte();
             PartitionCommand command = switch (type) {
                 case PUT -> new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in), readHintPositions(in),
-                        in.readLong(), in.readLong());
+                        in.readLong(), in.readLong(), CausalPayload.fromCompactText(in.readUTF()));
                 case FREEZE -> new PartitionCommand.Freeze(readBits(in));
                 case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
                 case DISOWN -> new PartitionCommand.Disown(readBits(in));
@@ -215,6 +217,7 @@ public final class PartitionCodec {
             out.writeUTF(counter.getKey());
             out.writeLong(counter.getValue());
         }
+        out.writeUTF(value.deps().toCompactText());
     }
 
     public static VersionedValue readValue(DataInputStream in) throws IOException {
@@ -227,7 +230,8 @@ public final class PartitionCodec {
         for (int i = 0; i < sites; i++) {
             counters.put(in.readUTF(), in.readLong());
         }
-        return new VersionedValue(value, timestamp, origin, VersionVector.of(raft, counters));
+        return new VersionedValue(value, timestamp, origin, VersionVector.of(raft, counters),
+                CausalPayload.fromCompactText(in.readUTF()));
     }
 
     private static void writeHintPositions(DataOutputStream out, Map<String, Long> hints) throws IOException {

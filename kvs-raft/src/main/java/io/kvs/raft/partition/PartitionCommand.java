@@ -1,5 +1,6 @@
 package io.kvs.raft.partition;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.VersionedValue;
 
 import java.util.BitSet;
@@ -17,15 +18,16 @@ public sealed interface PartitionCommand {
      * once, whichever copy arrives first. The leader does not take it into its log after
      * {@code notAfterMillis} (its clock; 0 for no limit): by then the gateway has given up on it,
      * and a copy retried later by the Ratis client must not overtake the client's later writes.
+     * {@code deps} is what the client had seen: stored with the value, passed on to its readers.
      */
     record Put(int slot, String key, String value, Map<String, Long> requiredHints, long writeId,
-               long notAfterMillis) implements PartitionCommand {
+               long notAfterMillis, CausalPayload deps) implements PartitionCommand {
         public Put {
             requiredHints = Map.copyOf(requiredHints);
         }
 
         public Put(int slot, String key, String value) {
-            this(slot, key, value, Map.of(), 0, 0);
+            this(slot, key, value, Map.of(), 0, 0, CausalPayload.empty());
         }
     }
 

@@ -81,7 +81,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
                 return new WriteReply(WriteReply.Status.UPDATED, index, store.get(put.key()));
             }
             PartitionStore.WriteOutcome outcome =
-                    store.put(put.key(), put.value(), stamped.stamp().millis(), stamped.stamp().origin());
+                    store.put(put.key(), put.value(), stamped.stamp().millis(), stamped.stamp().origin(), put.deps());
             return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
                     index, outcome.stored());
         }
@@ -213,7 +213,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             if (stamped.command() instanceof PartitionCommand.Put put) {
                 VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
                 replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
-                        stamped.stamp().millis(), stamped.stamp().origin()));
+                        stamped.stamp().millis(), stamped.stamp().origin(), put.deps()));
             }
         }
         List<PartitionCommand.MovedKey> result = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.kvs.raft.partition;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.MergeRule;
 import io.kvs.core.causal.VersionedValue;
 import io.kvs.core.key.KeySlots;
@@ -41,10 +42,10 @@ final class PartitionStore {
     }
 
     /** A write ordered by Raft: it follows everything the group stored before it. */
-    WriteOutcome put(String key, String value, long nowMillis, String origin) {
+    WriteOutcome put(String key, String value, long nowMillis, String origin, CausalPayload deps) {
         Map<String, VersionedValue> slot = slot(key);
         VersionedValue current = slot.get(key);
-        VersionedValue next = VersionedValue.orderedAfter(current, value, nowMillis, origin);
+        VersionedValue next = VersionedValue.orderedAfter(current, value, nowMillis, origin, deps);
         slot.put(key, next);
         return new WriteOutcome(current == null, next);
     }

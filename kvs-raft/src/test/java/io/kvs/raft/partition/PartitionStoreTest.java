@@ -1,5 +1,6 @@
 package io.kvs.raft.partition;
 
+import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
 import org.junit.jupiter.api.Test;
@@ -22,10 +23,10 @@ class PartitionStoreTest {
     @Test
     void raftWritesCreateThenUpdateAndAdvanceTheVector() {
         PartitionStore store = new PartitionStore();
-        PartitionStore.WriteOutcome first = store.put("k", "v1", 1_000, "a:1");
+        PartitionStore.WriteOutcome first = store.put("k", "v1", 1_000, "a:1", CausalPayload.empty());
         assertTrue(first.created());
         assertEquals(1, first.stored().version().raft());
-        PartitionStore.WriteOutcome second = store.put("k", "v2", 500, "b:1");
+        PartitionStore.WriteOutcome second = store.put("k", "v2", 500, "b:1", CausalPayload.empty());
         assertFalse(second.created());
         assertEquals(2, second.stored().version().raft());
         assertEquals(1_001, second.stored().timestampMillis(), "a later write never carries an earlier timestamp");
@@ -36,7 +37,7 @@ class PartitionStoreTest {
     @Test
     void mergedWritesFollowTheMergeRule() {
         PartitionStore store = new PartitionStore();
-        store.put("k", "raft", 1_000, "a:1");
+        store.put("k", "raft", 1_000, "a:1", CausalPayload.empty());
         VersionedValue hinted = new VersionedValue("hint", 2_000, "b:1",
                 VersionVector.of(0, Map.of("b:1", 1L)));
         PartitionStore.WriteOutcome merged = store.merge("k", hinted);
@@ -51,7 +52,7 @@ class PartitionStoreTest {
         Random random = new Random(11);
         PartitionStore store = new PartitionStore();
         for (int i = 0; i < 5_000; i++) {
-            store.put("key" + random.nextInt(3_000), "value" + i + "é".repeat(random.nextInt(3)), 1_000 + i, "n:" + (i % 3));
+            store.put("key" + random.nextInt(3_000), "value" + i + "é".repeat(random.nextInt(3)), 1_000 + i, "n:" + (i % 3), CausalPayload.empty());
         }
         store.merge("hinted", new VersionedValue("h", 7, "x:1", VersionVector.of(2, Map.of("x:1", 3L))));
         store.markHintApplied("x:1", 3);
@@ -59,7 +60,7 @@ class PartitionStoreTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         store.writeTo(new DataOutputStream(bytes));
         PartitionStore copy = new PartitionStore();
-        copy.put("stale", "gone after load", 1, "z:1");
+        copy.put("stale", "gone after load", 1, "z:1", CausalPayload.empty());
         copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
 
         assertEquals(store.size(), copy.size());
