@@ -43,6 +43,7 @@ public final class HttpApi implements AutoCloseable {
         app.put("/kv-store/update_view", views::updateView);
         app.post("/internal/join", internal::join);
         app.get("/internal/status", internal::status);
+        app.post("/internal/leave", internal::leave);
         app.post("/internal/export-replica", internal::exportReplica);
         app.post("/internal/replica-read", internal::replicaRead);
         app.post("/internal/replica-write", internal::replicaWrite);

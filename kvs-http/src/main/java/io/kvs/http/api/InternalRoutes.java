@@ -35,6 +35,11 @@ final class InternalRoutes {
         Replies.success(ctx, 200, Map.of());
     }
 
+    void leave(Context ctx) throws Exception {
+        engine.leaveIfRemoved();
+        Replies.success(ctx, 200, Map.of());
+    }
+
     /** The view epoch this node routes by (-1 while it is in no cluster), and whether it drives a view change. */
     void status(Context ctx) {
         long epoch = engine.state().map(ClusterState::view).map(v -> v.epoch()).orElse(-1L);

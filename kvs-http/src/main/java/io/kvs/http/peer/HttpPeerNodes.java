@@ -48,6 +48,11 @@ public final class HttpPeerNodes implements PeerNodes {
     }
 
     @Override
+    public void leave(NodeAddress node) throws IOException {
+        call(post(node, "/internal/leave", "{}"));
+    }
+
+    @Override
     public NodeStatus status(NodeAddress node) throws IOException {
         Request request = new Request.Builder().url("http://" + node + "/internal/status").get().build();
         JsonObject status = GSON.fromJson(new String(call(request)), JsonObject.class);

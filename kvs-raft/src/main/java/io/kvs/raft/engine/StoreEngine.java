@@ -197,7 +197,10 @@ public final class StoreEngine implements Closeable {
         try {
             boolean member = reconciler.isMember(current);
             wasMember |= member;
-            if (wasMember && !member && (current.change() == null || current.change().isCommitted())) {
+            // A removed node stops serving at the commit (requireState), but stays in the metadata
+            // group until the coordinator has taken it out and finished the change: leaving
+            // earlier could take the group's leader away in the middle of the change.
+            if (wasMember && !member && current.change() == null) {
                 leave();
             } else {
                 reconciler.reconcile(current, member);
@@ -208,18 +211,31 @@ public final class StoreEngine implements Closeable {
         }
     }
 
-    /** A node removed while it was down learns it from the metadata group, not from its stale replica. */
+    /**
+     * A node removed while it was down, or taken out of the metadata group before it applied the
+     * end of the change, learns it from the metadata group, not from its own stale replica.
+     */
     private void checkMembership() {
-        ClusterState current = state;
-        if (current == null) {
+        if (state == null) {
             return;
         }
         readState().orTimeout(2, TimeUnit.SECONDS).thenAccept(fresh -> {
-            if (fresh != null && fresh.view().epoch() > current.view().epoch() && !reconciler.isMember(fresh)
-                    && (fresh.change() == null || fresh.change().isCommitted())) {
+            if (isRemovedIn(fresh)) {
                 background.execute(this::leave);
             }
         });
+    }
+
+    private boolean isRemovedIn(ClusterState fresh) {
+        return fresh != null && wasMember && !reconciler.isMember(fresh) && fresh.change() == null;
+    }
+
+    /** Leaves the cluster now if the metadata group says this node has been removed (the coordinator asks). */
+    public void leaveIfRemoved() throws java.util.concurrent.ExecutionException, InterruptedException,
+            java.util.concurrent.TimeoutException {
+        if (state != null && isRemovedIn(readState().get(2, TimeUnit.SECONDS))) {
+            background.submit(this::leave).get(10, TimeUnit.SECONDS);
+        }
     }
 
     public NodeAddress self() {

@@ -19,6 +19,9 @@ public interface PeerNodes {
     record NodeStatus(long viewEpoch, boolean coordinating) {
     }
 
+    /** Asks {@code node} to leave the cluster if the metadata group no longer counts it a member. */
+    void leave(NodeAddress node) throws IOException;
+
     /** A page of {@code node}'s own replica of group {@code groupSerial}, unapplied log entries included. */
     ExportPage exportReplica(NodeAddress node, int groupSerial, PartitionQuery.Export query) throws IOException;
 }

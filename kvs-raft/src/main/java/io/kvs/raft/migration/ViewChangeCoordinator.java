@@ -191,6 +191,9 @@ public final class ViewChangeCoordinator {
                 case COMMITTED -> {
                     cleanUp(p);
                     propose(new MetaCommand.FinishChange(target.epoch()));
+                    if (p.type() == ViewChange.Type.REMOVE) {
+                        awaitLeft(p.node());
+                    }
                     p = null;
                 }
             }
@@ -400,7 +403,6 @@ public final class ViewChangeCoordinator {
                     .get(META_SECONDS, TimeUnit.SECONDS), "disown slots in group " + stillServing.get().group());
         }
         if (change.type() == ViewChange.Type.REMOVE) {
-            awaitLeft(change.node());
             RaftGroup metadata = metadataGroup(from, target);
             handOverLeadership(metadata, target.nodes());
             GroupAdmin.setMembers(metadata, peersOf(target.nodes()));
@@ -408,23 +410,23 @@ public final class ViewChangeCoordinator {
     }
 
     /**
-     * Waits until the removed node has seen the commit (it then leaves every group and stops
-     * serving keys) before it is dropped from the metadata group, through which it learns it.
-     * A node that is down learns it when it comes back.
+     * Asks the removed node to leave every group now that the change is finished, and waits until
+     * it has. A node that is down learns it from the metadata group when it comes back.
      */
     private void awaitLeft(NodeAddress removed) {
         long deadline = System.nanoTime() + PROPAGATION_DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
             try {
+                nodes.leave(removed);
                 if (nodes.status(removed).viewEpoch() < 0) {
                     return;
                 }
             } catch (IOException down) {
                 return;
             }
-            sleep(100);
+            sleep(200);
         }
-        LOG.info("{} has not seen its removal yet; it will learn it from the metadata group", removed);
+        LOG.info("{} has not left yet; it will learn its removal from the metadata group", removed);
     }
 
     /** Waits until every live node of the new view routes by it; nodes that do not answer are down. */
