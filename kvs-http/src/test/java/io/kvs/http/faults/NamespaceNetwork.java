@@ -51,6 +51,9 @@ public final class NamespaceNetwork implements ClusterNetwork {
         network.must("ip", "link", "add", network.bridge(), "type", "bridge");
         network.must("ip", "addr", "add", "10.77." + subnet + ".254/24", "dev", network.bridge());
         network.must("ip", "link", "set", network.bridge(), "up");
+        // Traffic between ports of a bridge passes the host's FORWARD chain when br_netfilter is
+        // loaded, and a Docker engine sets that chain's policy to DROP: let this bridge's through.
+        network.must("iptables", "-I", "FORWARD", "-i", network.bridge(), "-o", network.bridge(), "-j", "ACCEPT");
         Runtime.getRuntime().addShutdownHook(network.cleanupOnExit);
         return network;
     }
@@ -140,6 +143,9 @@ public final class NamespaceNetwork implements ClusterNetwork {
                     run(List.of("ip", "link", "del", name), false);
                 }
             }
+        }
+        while (run(List.of("iptables", "-D", "FORWARD", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT"), false)) {
+            // removes every copy of the rule
         }
         nodes.clear();
     }
