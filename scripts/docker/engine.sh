@@ -132,7 +132,8 @@ remove_iptables_for() {
   local hairpin='^-A POSTROUTING -s ([0-9a-f.:]+)/(32|128) -d \1/(32|128) -p (tcp|udp|sctp) -m (tcp|udp|sctp) --dport [0-9]+ -j MASQUERADE$'
   for table in filter nat mangle raw; do
     "$ipt" -w -t "$table" -S >/dev/null 2>&1 || continue
-    "$ipt" -w -t "$table" -S | grep -E '^-A ' | grep -vE '^-A DOCKER' |
+    # awk, not grep: a table with no matching rule must not fail the pipeline (pipefail).
+    "$ipt" -w -t "$table" -S | awk '/^-A / && !/^-A DOCKER/' |
       { grep -E -e "$match" -e "$hairpin" || true; } |
       while IFS= read -r rule; do
         read -r -a args <<<"${rule#-A }"

@@ -47,10 +47,15 @@ public final class ProcessCluster implements AutoCloseable {
             view.add(network.address(i));
         }
         String viewText = view.stream().map(NodeAddress::toString).collect(Collectors.joining(","));
-        for (NodeAddress address : view) {
-            cluster.add(address, Map.of("K", Integer.toString(k), "VIEW", viewText)).start();
+        try {
+            for (NodeAddress address : view) {
+                cluster.add(address, Map.of("K", Integer.toString(k), "VIEW", viewText)).start();
+            }
+            cluster.awaitServing();
+        } catch (IOException | RuntimeException | Error e) {
+            cluster.closeQuietly(); // the caller never gets the cluster to close
+            throw e;
         }
-        cluster.awaitServing();
         return cluster;
     }
 
@@ -141,6 +146,14 @@ public final class ProcessCluster implements AutoCloseable {
             result.put(id.getAsInt(), list);
         });
         return result;
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | InterruptedException e) {
+            System.err.println("cleaning up a cluster that failed to start: " + e);
+        }
     }
 
     public ClusterNetwork network() {
