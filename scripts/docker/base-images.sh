@@ -10,7 +10,7 @@
 #
 # Both are root filesystems assembled from this machine's own files (binaries plus the
 # shared libraries `ldd` names) and loaded with `docker import`. Shell tools in both:
-# busybox (sh, wget, the usual coreutils, ps, nc, ip, ...), bash, curl, and shadow's
+# busybox (sh, the usual coreutils, ps, nc, ip, ...), bash, curl, GNU wget, and shadow's
 # useradd/groupadd/usermod/userdel/groupdel. No package manager (apt-get does not exist).
 #
 # Usage: scripts/docker/base-images.sh [--force] [--only maven|jre] [--m2-repo DIR]
@@ -48,7 +48,7 @@ HOST_M2="${HOME:-/root}/.m2/repository"
 MAVEN_IMAGE="maven:3.9-eclipse-temurin-17"
 JRE_IMAGE="eclipse-temurin:17-jre"
 # Bump when the recipe changes so existing images get rebuilt.
-RECIPE=1
+RECIPE=2
 
 # Generous on purpose: `jdeps --print-module-deps` on kvs.jar (Javalin/Jetty, Ratis with
 # shaded gRPC/Netty) asks for java.base, java.compiler, java.desktop, java.instrument,
@@ -138,6 +138,7 @@ ensure_host_tools() {
   # Debian's busybox (dynamic) would need its libraries; the static build needs nothing.
   file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || pkgs+=(busybox-static)
   command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+  command -v wget >/dev/null 2>&1 || pkgs+=(wget)
   command -v useradd >/dev/null 2>&1 || pkgs+=(passwd)
   command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
   command -v file >/dev/null 2>&1 || pkgs=(file "${pkgs[@]}")
@@ -200,11 +201,20 @@ make_skeleton() {
   ln -s usr/lib "$root/lib"; ln -s usr/lib64 "$root/lib64"
   chmod 1777 "$root/tmp" "$root/var/tmp"; chmod 700 "$root/root"
 
-  # Real tools first, so busybox's applets do not shadow them: bash and curl as in the
-  # official images, shadow's user tools for `RUN useradd ...` (Debian's busybox has no
-  # adduser/addgroup).
-  put_with_libs "$root" /usr/bin/bash /usr/bin/curl /usr/sbin/useradd /usr/sbin/groupadd \
+  # Real tools first, so busybox's applets do not shadow them: bash, curl and wget as in
+  # the official images (Debian's busybox 1.35 `wget -T N` segfaults), shadow's user tools
+  # for `RUN useradd ...` (Debian's busybox has no adduser/addgroup).
+  put_with_libs "$root" /usr/bin/bash /usr/bin/curl /usr/bin/wget /usr/sbin/useradd /usr/sbin/groupadd \
     /usr/sbin/usermod /usr/sbin/userdel /usr/sbin/groupdel
+  # Libraries loaded with dlopen(), which ldd cannot see: glibc's split-off stubs and NSS
+  # modules (Maven's jansi wants libutil.so.1; Netty's native transports libdl, libpthread,
+  # librt) and libgcc_s (pthread_cancel).
+  local libdir lib
+  libdir="$(dirname "$(libs_of /usr/bin/bash | grep '/libc\.so\.6$')")"
+  for lib in libdl.so.2 libpthread.so.0 librt.so.1 libutil.so.1 libresolv.so.2 libanl.so.1 \
+             libnss_files.so.2 libnss_dns.so.2 libgcc_s.so.1; do
+    [ -e "$libdir/$lib" ] && put "$root" "$libdir/$lib"
+  done
   mkdir -p "$root/usr/lib/locale"
   cp -a /usr/lib/locale/C.utf8 "$root/usr/lib/locale/"
   [ -f /etc/ssl/certs/ca-certificates.crt ] && put "$root" /etc/ssl/certs/ca-certificates.crt
@@ -305,7 +315,7 @@ build_jre() {
     "ENV JAVA_HOME=/opt/java/openjdk" "ENV PATH=$PATH_IN_IMAGE" "ENV LANG=C.UTF-8" \
     "ENV JAVA_VERSION=$(java_version_tag)" "CMD [\"/bin/sh\"]"
   rm -rf "$root"
-  smoke "$JRE_IMAGE" sh -c 'java -version && curl --version >/dev/null && wget --help 2>&1 | head -1 >/dev/null && useradd -u 4242 smoke && id smoke'
+  smoke "$JRE_IMAGE" sh -c 'java -version && curl --version >/dev/null && wget --version >/dev/null && useradd -u 4242 smoke && id smoke'
   log "$JRE_IMAGE: built in $((SECONDS - t0)) s, $(size_of "$JRE_IMAGE")"
 }
 
@@ -313,15 +323,19 @@ build_jre() {
 
 maven_dist() {  # -> path of an unpacked Maven $MAVEN_VERSION (cached in $WORK)
   local dir="$WORK/apache-maven-$MAVEN_VERSION"
+  local tgz="$HOST_M2/org/apache/maven/apache-maven/$MAVEN_VERSION/apache-maven-$MAVEN_VERSION-bin.tar.gz"
   if [ ! -x "$dir/bin/mvn" ]; then
-    log "fetching Maven $MAVEN_VERSION from Maven Central (host mvn)"
-    mkdir -p "$WORK/dist"
-    JAVA_HOME="$JDK" mvn -B -q \
-      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-      -Dartifact="org.apache.maven:apache-maven:$MAVEN_VERSION:tar.gz:bin" \
-      -DoutputDirectory="$WORK/dist" >"$WORK/maven-dist.log" 2>&1 ||
-      { tail -n 20 "$WORK/maven-dist.log" >&2; die "cannot fetch Maven $MAVEN_VERSION"; }
-    tar -xzf "$WORK/dist/apache-maven-$MAVEN_VERSION-bin.tar.gz" -C "$WORK"
+    if [ ! -s "$tgz" ]; then
+      # The distribution is an ordinary artifact on Maven Central; the host's Maven
+      # fetches it into ~/.m2, where later runs (and machines made from this one) find it.
+      log "fetching Maven $MAVEN_VERSION from Maven Central (host mvn)"
+      JAVA_HOME="$JDK" mvn -B -q \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get \
+        -Dartifact="org.apache.maven:apache-maven:$MAVEN_VERSION:tar.gz:bin" \
+        -Dtransitive=false >"$WORK/maven-dist.log" 2>&1 ||
+        { tail -n 20 "$WORK/maven-dist.log" >&2; die "cannot fetch Maven $MAVEN_VERSION"; }
+    fi
+    tar -xzf "$tgz" -C "$WORK"
   fi
   echo "$dir"
 }

@@ -7,8 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,24 +38,26 @@ class CrashRecoveryIT {
 
     @Test
     void partitionStaysWritableWithOneReplicaKilled() throws Exception {
-        Map<String, String> acked = writeKeys("one_down", 40, nodes);
+        AckedWrites acked = new AckedWrites(client);
+        acked.write("one_down", 40, nodes);
         List<NodeAddress> members = partitions.get(0);
-        String probe = keyIn(0, "probe");
+        String probe = cluster.keyIn(0, nodes.get(0));
         cluster.node(members.get(0)).kill();
         List<NodeAddress> survivors = nodes.stream().filter(n -> !n.equals(members.get(0))).toList();
 
         // After at most one election, every write through any surviving node succeeds.
         Poll.until(Duration.ofSeconds(10), "partition 0 to elect a leader",
                 () -> client.put(survivors.get(0), probe, "v", "").isSuccess() ? true : null);
-        acked.putAll(writeKeys("after_kill", 40, survivors));
-        assertAllReadable(acked, survivors);
+        acked.write("after_kill", 40, survivors);
+        acked.assertAllReadable(survivors, "after a replica was killed");
     }
 
     @Test
     void partitionWithNoReplicaLeftAnswers503QuicklyWhileTheOtherServes() throws Exception {
-        Map<String, String> acked = writeKeys("before", 40, nodes);
-        String deadKey = keyIn(0, "dead");
-        String liveKey = keyIn(1, "live");
+        AckedWrites acked = new AckedWrites(client);
+        acked.write("before", 40, nodes);
+        String deadKey = cluster.keyIn(0, nodes.get(0));
+        String liveKey = cluster.keyIn(1, nodes.get(0));
         for (NodeAddress member : partitions.get(0)) {
             cluster.node(member).kill();
         }
@@ -78,13 +78,14 @@ class CrashRecoveryIT {
             cluster.node(member).start();
         }
         cluster.awaitServing();
-        assertAllReadable(acked, nodes);
+        acked.assertAllReadable(nodes, "after the partition's replicas restarted");
     }
 
     @Test
     void everyNodeKilledAndRestartedLosesNoAcknowledgedWrite() throws Exception {
-        Map<String, String> acked = writeKeys("durable", 100, nodes);
-        acked.putAll(writeKeys("durable", 100, nodes)); // second round: every key updated once
+        AckedWrites acked = new AckedWrites(client);
+        acked.write("durable", 100, nodes);
+        acked.write("durable", 100, nodes); // second round: every key updated once
         for (NodeProcess node : cluster.nodes()) {
             node.kill();
         }
@@ -92,43 +93,6 @@ class CrashRecoveryIT {
             node.start();
         }
         cluster.awaitServing();
-        assertAllReadable(acked, nodes);
-    }
-
-    /** Writes {@code count} keys round-robin through {@code via}; returns each acknowledged key's last value. */
-    private Map<String, String> writeKeys(String prefix, int count, List<NodeAddress> via) {
-        Map<String, String> acked = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            String key = prefix + "_" + i;
-            String value = prefix + "-" + i + "-" + System.nanoTime();
-            Reply put = client.put(via.get(i % via.size()), key, value, "");
-            assertTrue(put.isSuccess(), key + ": " + put);
-            acked.put(key, value);
-        }
-        return acked;
-    }
-
-    private void assertAllReadable(Map<String, String> acked, List<NodeAddress> via) {
-        List<String> wrong = new ArrayList<>();
-        int i = 0;
-        for (Map.Entry<String, String> entry : acked.entrySet()) {
-            Reply get = client.get(via.get(i++ % via.size()), entry.getKey(), "");
-            if (get.status() != 200 || !entry.getValue().equals(get.string("value"))) {
-                wrong.add(entry.getKey() + " -> " + get);
-            }
-        }
-        assertEquals(List.of(), wrong, "acknowledged writes not readable with their last value");
-    }
-
-    /** A fresh key owned by {@code partition}, found by writing candidates (black box: no hashing in the test). */
-    private String keyIn(int partition, String prefix) {
-        for (int i = 0; i < 1_000; i++) {
-            String key = prefix + "_" + partition + "_" + i;
-            Reply put = client.put(nodes.get(0), key, "probe", "");
-            if (put.isSuccess() && put.integer("partition_id") == partition) {
-                return key;
-            }
-        }
-        throw new AssertionError("no key found in partition " + partition);
+        acked.assertAllReadable(nodes, "after every node restarted");
     }
 }

@@ -134,6 +134,18 @@ public final class ProcessCluster implements AutoCloseable {
         });
     }
 
+    /** A fresh key owned by {@code partition}, found by writing candidates through {@code via} (no hashing in tests). */
+    public String keyIn(int partition, NodeAddress via) {
+        for (int i = 0; i < 1_000; i++) {
+            String key = "p" + partition + "_" + probes++;
+            KvsClient.Reply put = client.put(via, key, "probe", "");
+            if (put.isSuccess() && put.integer("partition_id") == partition) {
+                return key;
+            }
+        }
+        throw new AssertionError("no key found in partition " + partition);
+    }
+
     /** The members of each partition, as the given node reports them. */
     public Map<Integer, List<NodeAddress>> partitions(NodeAddress via) {
         KvsClient.Reply ids = client.send("GET", via, "/kv-store/get_all_partition_ids", Map.of());

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,7 +65,7 @@ class PartitionToleranceIT {
         start("netns-k2", 32, 4, 2);
         List<NodeAddress> nodes = cluster.addresses();
         NodeAddress other = nodes.get(3);
-        String key = keyIn(0, nodes.get(0));
+        String key = cluster.keyIn(0, nodes.get(0));
         List<NodeAddress> members = cluster.partitions(other).get(0);
         NodeAddress a = members.get(0);
         NodeAddress b = members.get(1);
@@ -99,7 +98,7 @@ class PartitionToleranceIT {
     void readsFollowThePayloadAcrossReplicas() throws Exception {
         start("netns-k3", 33, 6, 3);
         List<NodeAddress> nodes = cluster.addresses();
-        String key = keyIn(1, nodes.get(0));
+        String key = cluster.keyIn(1, nodes.get(0));
         List<NodeAddress> replicas = cluster.partitions(nodes.get(0)).get(1);
         Reply first = client.get(replicas.get(0), key, "");
         Reply put = client.put(replicas.get(1), key, "next", first.string("causal_payload"));
@@ -117,8 +116,8 @@ class PartitionToleranceIT {
     void causalityIsTransitiveAcrossKeysAndPartitions() throws Exception {
         start("netns-transitive", 34, 6, 3);
         List<NodeAddress> nodes = cluster.addresses();
-        String x = keyIn(0, nodes.get(0));
-        String y = keyIn(1, nodes.get(0));
+        String x = cluster.keyIn(0, nodes.get(0));
+        String y = cluster.keyIn(1, nodes.get(0));
         List<NodeAddress> xReplicas = cluster.partitions(nodes.get(0)).get(0);
         assertTrue(client.put(nodes.get(5), x, "x-old", "").isSuccess());
 
@@ -191,17 +190,5 @@ class PartitionToleranceIT {
         assertTrue(put.isSuccess(), put.toString());
         Reply get = client.get(nodes.get(2), "hot_3", put.string("causal_payload"));
         assertEquals("final", get.string("value"), get.toString());
-    }
-
-    /** A fresh key owned by {@code partition}, found by writing candidates through {@code via}. */
-    private String keyIn(int partition, NodeAddress via) {
-        for (int i = 0; i < 1_000; i++) {
-            String key = "p" + partition + "_" + i;
-            Reply put = client.put(via, key, "probe", "");
-            if (put.isSuccess() && put.integer("partition_id") == partition) {
-                return key;
-            }
-        }
-        throw new AssertionError("no key found in partition " + partition);
     }
 }
