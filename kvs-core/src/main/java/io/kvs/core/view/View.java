@@ -100,6 +100,13 @@ public record View(long epoch, int k, List<NodeAddress> nodes, List<Partition> p
         return new View(epoch, k, nodes, next, slots, nextGroup + 1);
     }
 
+    /** This view with each group in {@code readyIndex} (by serial) ready from that log index. */
+    public View withReadyIndexes(java.util.Map<Integer, Long> readyIndex) {
+        List<Partition> next = partitions.stream()
+                .map(p -> p.withReadyIndex(readyIndex.getOrDefault(p.group(), 0L))).toList();
+        return new View(epoch, k, nodes, next, slots, nextGroup);
+    }
+
     public Optional<Partition> partitionServedBy(int group) {
         return partitions.stream().filter(p -> p.group() == group).findFirst();
     }

@@ -53,8 +53,10 @@ public final class KeyGateway {
 
         InternalMessages.ReplicaRequest toReplica(Partition owner, ClusterState state, String value) {
             CausalPayload seen = seen(state);
+            // A replica alone must hold what the client has seen, and every key moved into its group.
+            long required = Math.max(seen.appliedIndex(owner.group()), owner.readyIndex());
             return new InternalMessages.ReplicaRequest(owner.group(), slot, key, value, writeId,
-                    seen.appliedIndex(owner.group()), seen.hintsOf(owner.group()), seen.toCompactText());
+                    required, seen.hintsOf(owner.group()), seen.toCompactText());
         }
     }
 

@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
  * sees success, not the migration.
  *
  * <p>Bounds: {@link #BUDGET} normally, after which the caller falls back to a replica on its
- * own; while a view change is under way or settling (the client then waits for the commit, as
- * the contract allows) up to 30 s. Each attempt has its own deadline.
+ * own; while a view change is under way (the client then waits for the commit, as the contract
+ * allows) up to 30 s. Each attempt has its own deadline. Once the view change has committed the
+ * normal bound holds again: a group still electing a leader after it is served by its replicas
+ * alone, like any group without a leader. A longer budget there would let a write the client has
+ * given up on take effect seconds later, after the client's next write.
  */
 final class RoutedRequest<R> {
     private static final Logger LOG = LoggerFactory.getLogger(RoutedRequest.class);
@@ -31,15 +34,16 @@ final class RoutedRequest<R> {
     static final Duration VIEW_CHANGE_BUDGET = Duration.ofSeconds(30);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(900);
     private static final long RETRY_DELAY_MILLIS = 50;
-    /** After a view change, groups that changed members may take a few seconds to elect a leader. */
-    private static final Duration SETTLING = Duration.ofSeconds(5);
 
     /** What one attempt, made with one view, concluded. */
     sealed interface Step<R> {
         record Done<R>(R result) implements Step<R> {
         }
 
-        /** The view is out of date: {@code stale} if the group said so (re-read it), else wait for it to change. */
+        /**
+         * The view is out of date: {@code stale} if the group said so (re-read it), else the key
+         * is being moved by the change under way (wait for the commit).
+         */
         record Retry<R>(boolean stale) implements Step<R> {
         }
     }
@@ -87,7 +91,7 @@ final class RoutedRequest<R> {
             result.completeExceptionally(e);
         } else if (cause instanceof GroupMismatchException) {
             retry(true); // the group was removed from its servers: the partition moved on
-        } else if (engine.isViewChanging(SETTLING)) {
+        } else if (engine.isViewChanging()) {
             retry(false);
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {
             after(() -> next(engine.requireState()));
@@ -97,10 +101,16 @@ final class RoutedRequest<R> {
         }
     }
 
-    /** The view moved on: extend the budget to a view change's and try again with a newer view. */
+    /**
+     * The view moved on: try again with a newer view. While the change is under way the request
+     * may wait for it, up to a view change's budget; a stale view alone is re-read within the
+     * normal budget.
+     */
     private void retry(boolean stale) {
         LOG.debug("retrying after {} ms, view {}", elapsedMillis(), stale ? "stale" : "changing");
-        deadline = Math.max(deadline, start + VIEW_CHANGE_BUDGET.toNanos());
+        if (!stale || engine.isViewChanging()) {
+            deadline = Math.max(deadline, start + VIEW_CHANGE_BUDGET.toNanos());
+        }
         if (System.nanoTime() > deadline) {
             LOG.info("key request gave up after {} ms: its partition kept moving", elapsedMillis());
             result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE,

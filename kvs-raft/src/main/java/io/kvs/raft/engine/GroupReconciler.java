@@ -20,8 +20,9 @@ import java.util.Map;
  * Makes the node's Raft server host exactly the groups the cluster state says it should: the
  * metadata group, the group of its partition, and during a view change the groups of the
  * target view it will be a member of. Groups are joined as soon as they are wanted; groups no
- * longer wanted are left (and their storage deleted) only once no change is in progress, so a
- * replica that a change may still read from is never dropped.
+ * longer wanted are left (and their storage deleted) only when the metadata leader confirms it
+ * and no change is in progress, so a replica that a change may still read from, or that the
+ * current view still needs, is never dropped.
  */
 final class GroupReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(GroupReconciler.class);
@@ -42,26 +43,39 @@ final class GroupReconciler {
                 || state.change() != null && !state.change().isCommitted() && state.change().target().contains(self);
     }
 
-    /**
-     * @param mayLeaveGroups false while the node replays states from before it was added: groups
-     *                       it does not see wanted yet must not be dropped then
-     */
-    void reconcile(ClusterState state, boolean mayLeaveGroups) throws IOException {
-        Map<RaftGroupId, RaftGroup> wanted = wantedGroups(state);
-        for (RaftGroup group : wanted.values()) {
+    /** Joins every group {@code state} wants this node in that it does not host yet. */
+    void joinWanted(ClusterState state) throws IOException {
+        for (RaftGroup group : wantedGroups(state).values()) {
             if (!raft.hosts(group.getGroupId())) {
                 raft.addGroup(group);
             }
         }
-        RaftGroupId metadata = RaftPeers.metadataGroup(state.clusterId());
-        if (state.change() == null && mayLeaveGroups) {
-            for (RaftGroupId hosted : raft.groupIds()) {
-                if (!wanted.containsKey(hosted) && !hosted.equals(metadata)) {
-                    LOG.info("{} leaves group {}: it serves no partition of this node any more", self, hosted);
-                    raft.removeGroup(hosted);
-                }
-            }
+    }
+
+    /** Whether this node hosts a partition group {@code state} does not want it in. */
+    boolean hostsUnwanted(ClusterState state) {
+        return !unwanted(state).isEmpty();
+    }
+
+    /**
+     * Leaves (deleting their storage) the partition groups {@code confirmed} does not want this
+     * node in. The state must be the metadata leader's, not this node's replica: a node replaying
+     * its log after a restart passes through old views that do not name groups it serves now.
+     */
+    void leaveUnwanted(ClusterState confirmed) throws IOException {
+        if (confirmed.change() != null) {
+            return; // a change may still read from any replica
         }
+        for (RaftGroupId group : unwanted(confirmed)) {
+            LOG.info("{} leaves group {}: it serves no partition of this node any more", self, group);
+            raft.removeGroup(group);
+        }
+    }
+
+    private java.util.List<RaftGroupId> unwanted(ClusterState state) {
+        Map<RaftGroupId, RaftGroup> wanted = wantedGroups(state);
+        RaftGroupId metadata = RaftPeers.metadataGroup(state.clusterId());
+        return raft.groupIds().stream().filter(g -> !wanted.containsKey(g) && !g.equals(metadata)).toList();
     }
 
     /** Every group, with the peers it should have, that this node should host. */

@@ -55,7 +55,9 @@ final class HintReplayer implements Runnable {
         try {
             for (int group : hints.groupsWithHints()) {
                 dropApplied(group);
-                if (current != null && current.change() == null) {
+                if (current != null) {
+                    // Also during a view change: a group refuses hints for slots it is moving
+                    // (MOVING) or gave away (WRONG_OWNER), and they are sent again later.
                     submit(group, current.view());
                 }
             }

@@ -24,6 +24,7 @@ public final class LocalReplicas {
     private final String self;
     private final HintStore hints;
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
+    private final java.util.function.IntBinaryOperator ownerGroupOfSlot;
 
     /** What the client has seen in one group: the log index, and hint ids by node. */
     public record Seen(long appliedIndex, Map<String, Long> hints) {
@@ -44,10 +45,21 @@ public final class LocalReplicas {
         }
     }
 
-    LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas) {
+    /**
+     * @param ownerGroupOfSlot the group that owns a slot in this node's view (-1 if unknown): a
+     *                         replica of a group that gave a slot away may not have applied that yet
+     */
+    LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas,
+                  java.util.function.IntUnaryOperator ownerGroupOfSlot) {
         this.self = self;
         this.hints = hints;
         this.replicas = replicas;
+        this.ownerGroupOfSlot = (group, slot) -> ownerGroupOfSlot.applyAsInt(slot);
+    }
+
+    private boolean ownedElsewhere(int group, int slot) {
+        int owner = ownerGroupOfSlot.applyAsInt(group, slot);
+        return owner >= 0 && owner != group;
     }
 
     public Answer read(int group, int slot, String key, Seen seen) {
@@ -55,7 +67,7 @@ public final class LocalReplicas {
         if (replica == null) {
             return Answer.of(Status.NO_REPLICA);
         }
-        if (replica.isDisowned(slot)) {
+        if (replica.isDisowned(slot) || ownedElsewhere(group, slot)) {
             return Answer.of(Status.WRONG_OWNER);
         }
         if (!hasSeen(group, replica, seen)) {
@@ -73,7 +85,7 @@ public final class LocalReplicas {
         if (replica == null) {
             return Answer.of(Status.NO_REPLICA);
         }
-        if (replica.isDisowned(slot)) {
+        if (replica.isDisowned(slot) || ownedElsewhere(group, slot)) {
             return Answer.of(Status.WRONG_OWNER);
         }
         if (replica.isFrozen(slot)) {

@@ -81,7 +81,6 @@ public final class StoreEngine implements Closeable {
      * from states that predate it; only a node that was a member and is no longer one leaves.
      */
     private volatile boolean wasMember;
-    private volatile long lastViewChangeNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     /**
      * Starts the node's Raft server, recovering every group in {@code dataDir}. A node whose data
@@ -97,7 +96,7 @@ public final class StoreEngine implements Closeable {
         this.raft = new NodeRaftServer(self, bindHost, dataDir, peers, this::newStateMachine);
         this.reconciler = new GroupReconciler(self, peers, raft);
         this.hints = new HintStore(dataDir, self.toString());
-        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica);
+        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::ownerGroupOfSlot);
         raft.start();
         if (clusterId == null && initialView.isPresent()) {
             bootstrap(View.initial(initialView.get(), k.orElseThrow()));
@@ -158,6 +157,9 @@ public final class StoreEngine implements Closeable {
             throw new KvsException(ErrorCode.BAD_REQUEST, self + " already belongs to another cluster");
         }
         clusterId = id;
+        // A node added (again) counts as a member only once a state names it: the states it
+        // replays first, from before it was added, must not make it leave.
+        wasMember = false;
         clusterIdFile.write(id);
         raft.addGroup(peers.group(RaftPeers.metadataGroup(id), metadataMembers));
         LOG.info("{} joins cluster {}", self, id);
@@ -181,10 +183,6 @@ public final class StoreEngine implements Closeable {
 
     /** Called on the metadata group's apply thread: record the state, reconcile groups off that thread. */
     private void onClusterState(ClusterState next) {
-        ClusterState previous = state;
-        if (next.change() != null || previous != null && previous.view().epoch() != next.view().epoch()) {
-            lastViewChangeNanos = System.nanoTime();
-        }
         state = next;
         background.execute(this::reconcile);
     }
@@ -197,14 +195,24 @@ public final class StoreEngine implements Closeable {
         try {
             boolean member = reconciler.isMember(current);
             wasMember |= member;
-            // A removed node stops serving at the commit (requireState), but stays in the metadata
-            // group until the coordinator has taken it out and finished the change: leaving
-            // earlier could take the group's leader away in the middle of the change.
-            if (wasMember && !member && current.change() == null) {
-                leave();
-            } else {
-                reconciler.reconcile(current, member);
+            reconciler.joinWanted(current);
+            // Leaving a group, or the cluster, is decided on the metadata leader's state: this
+            // node's replica may be replaying old views. A removed node stops serving at the
+            // commit (requireState) but leaves only once the change is finished, so that it
+            // does not take a group's leader away in the middle of the change.
+            if (wasMember && current.change() == null && (!member || reconciler.hostsUnwanted(current))) {
+                ClusterState confirmed = readState().get(2, TimeUnit.SECONDS);
+                if (isRemovedIn(confirmed)) {
+                    leave();
+                } else if (confirmed != null && reconciler.isMember(confirmed)) {
+                    reconciler.leaveUnwanted(confirmed);
+                }
             }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.info("could not confirm the view with the metadata group ({}); retrying", e.toString());
+            background.schedule(this::reconcile, RETRY_MILLIS * 10, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not match groups to view epoch {}: {}; retrying", current.view().epoch(), e.toString());
             background.schedule(this::reconcile, RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -284,14 +292,10 @@ public final class StoreEngine implements Closeable {
         return peers.group(RaftPeers.metadataGroup(current.clusterId()), nodes);
     }
 
-    /**
-     * Whether a view change is under way or ended less than {@code settling} ago: groups that
-     * changed members may still be electing a leader.
-     */
-    public boolean isViewChanging(java.time.Duration settling) {
+    /** Whether a view change is under way, as far as this node's replica of the metadata group knows. */
+    public boolean isViewChanging() {
         ClusterState current = state;
-        return current != null && (current.change() != null
-                || System.nanoTime() - lastViewChangeNanos < settling.toNanos());
+        return current != null && current.change() != null;
     }
 
     /** Whether this node currently leads the metadata group. */
@@ -311,6 +315,11 @@ public final class StoreEngine implements Closeable {
 
     public GroupClients clients() {
         return clients;
+    }
+
+    private int ownerGroupOfSlot(int slot) {
+        ClusterState current = state;
+        return current == null ? -1 : current.view().partition(current.view().slots().ownerOf(slot)).group();
     }
 
     /** This node's replicas on their own: reads and hinted writes when a group has no majority. */

@@ -37,29 +37,33 @@ final class SlotCopier {
                 "export from " + group.getGroupId());
     }
 
+    /** How many keys a copy moved, and the destination's log index once they were all in. */
+    record Copied(long keys, long lastIndex) {
+    }
+
     /**
-     * Copies every key of {@code slots}; returns how many keys were copied. The destination first
-     * adopts the slots: it may have given them away in an earlier change.
+     * Copies every key of {@code slots}. The destination first adopts the slots: it may have
+     * given them away in an earlier change.
      */
-    long copy(Source source, BitSet slots, RaftGroup destination) throws IOException {
+    Copied copy(Source source, BitSet slots, RaftGroup destination) throws IOException {
         if (slots.isEmpty()) {
-            return 0;
+            return new Copied(0, 0);
         }
         PartitionCommand.Adopt adopt = new PartitionCommand.Adopt(slots);
-        BoundedRetry.await(() -> partitions.write(destination, adopt).get(ATTEMPT_SECONDS, TimeUnit.SECONDS),
-                "adopt slots in " + destination.getGroupId());
+        long lastIndex = BoundedRetry.await(() -> partitions.write(destination, adopt).get(ATTEMPT_SECONDS, TimeUnit.SECONDS),
+                "adopt slots in " + destination.getGroupId()).index();
         long copied = 0;
         ExportPage.Cursor cursor = new ExportPage.Cursor(slots.nextSetBit(0), "");
         while (cursor != null) {
             ExportPage page = source.page(new PartitionQuery.Export(slots, cursor, PAGE_BYTES));
             if (!page.keys().isEmpty()) {
                 PartitionCommand.Import batch = new PartitionCommand.Import(page.keys());
-                BoundedRetry.await(() -> partitions.write(destination, batch).get(ATTEMPT_SECONDS, TimeUnit.SECONDS),
-                        "import into " + destination.getGroupId());
+                lastIndex = BoundedRetry.await(() -> partitions.write(destination, batch).get(ATTEMPT_SECONDS, TimeUnit.SECONDS),
+                        "import into " + destination.getGroupId()).index();
                 copied += page.keys().size();
             }
             cursor = page.next();
         }
-        return copied;
+        return new Copied(copied, lastIndex);
     }
 }

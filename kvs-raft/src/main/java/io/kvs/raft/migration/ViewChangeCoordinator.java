@@ -324,6 +324,7 @@ public final class ViewChangeCoordinator {
         View from = change.from();
         View target = change.target();
         Map<Integer, Map<Integer, BitSet>> moves = moves(from, target);
+        Map<Integer, Long> readyIndex = new HashMap<>();
         long total = 0;
         for (Map.Entry<Integer, Map<Integer, BitSet>> bySource : moves.entrySet()) {
             Partition source = from.partitionServedBy(bySource.getKey()).orElseThrow();
@@ -332,14 +333,16 @@ public final class ViewChangeCoordinator {
             SlotCopier.Source pages = sourceOf(source, all, change);
             for (Map.Entry<Integer, BitSet> toDestination : bySource.getValue().entrySet()) {
                 Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
-                long copied = copier.copy(pages, toDestination.getValue(), group(destination));
-                LOG.info("moved {} keys in {} slots from group {} to group {}", copied,
+                SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), group(destination));
+                LOG.info("moved {} keys in {} slots from group {} to group {}", copied.keys(),
                         toDestination.getValue().cardinality(), source.group(), destination.group());
-                total += copied;
+                readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
+                total += copied.keys();
             }
         }
         LOG.info("view epoch {}: {} keys moved", target.epoch(), total);
-        return ours(propose(advance(change, Phase.DATA_MOVED, target, change.rebuilds())), target.epoch());
+        View ready = target.withReadyIndexes(readyIndex);
+        return ours(propose(advance(change, Phase.DATA_MOVED, ready, change.rebuilds())), target.epoch());
     }
 
     /** source group serial -> destination group serial -> slots that move between them. */
