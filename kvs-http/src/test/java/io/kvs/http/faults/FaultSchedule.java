@@ -12,8 +12,9 @@ import java.util.Random;
 
 /**
  * A seeded random schedule of faults: a node cut off the network, the nodes split in two,
- * a node paused, a node killed (and restarted from its data). At most two faults at a time,
- * each lasting one to four seconds, every fault recorded with when it lasted.
+ * a node paused, a node killed (and restarted from its data), and view changes (a spare node
+ * added, which splits a partition, and removed again). At most two faults at a time, each
+ * lasting one to four seconds, every fault recorded with when it lasted.
  */
 final class FaultSchedule {
     private static final long TICK_MILLIS = 250;
@@ -24,6 +25,8 @@ final class FaultSchedule {
     private final NamespaceNetwork network;
     private final ChaosIT.History history;
     private final List<Active> active = new ArrayList<>();
+    private NodeAddress spare;
+    private boolean spareAdded;
 
     /** A fault in force: what it is, when it began, when it is to end, and how to end it. */
     private record Active(String what, List<NodeAddress> nodes, long start, long until, Healer heal) {
@@ -75,7 +78,12 @@ final class FaultSchedule {
         long start = System.nanoTime();
         long until = start + 1_000_000_000L + (long) (random.nextDouble() * 3_000_000_000L);
         NodeProcess process = cluster.node(node);
-        switch (random.nextInt(4)) {
+        switch (random.nextInt(5)) {
+            case 4 -> {
+                if (active.isEmpty()) {
+                    changeView(nodes.get(0));
+                }
+            }
             case 0 -> {
                 network.cut(node);
                 active.add(new Active("cut " + node, List.of(node), start, until, () -> network.heal(node)));
@@ -100,6 +108,25 @@ final class FaultSchedule {
                 active.add(new Active("kill " + node, List.of(node), start, until, process::start));
             }
         }
+    }
+
+    /**
+     * Adds the spare node (starting it the first time), or removes it again, through the
+     * first node: a view change with keys moving while clients work. It is recorded as a fault
+     * for as long as it takes; a change refused (another running, no majority) is not an anomaly.
+     */
+    private void changeView(NodeAddress via) throws IOException {
+        if (spare == null) {
+            spare = cluster.startSpareNode().address();
+        }
+        long start = System.nanoTime();
+        String type = spareAdded ? "remove" : "add";
+        boolean done = cluster.updateView(via, type, spare).isSuccess();
+        if (done) {
+            spareAdded = !spareAdded;
+        }
+        history.record(new ChaosIT.Fault("view change: " + type + " " + spare + (done ? "" : " (refused)"),
+                start, System.nanoTime()));
     }
 
     private void end(Active fault) throws IOException, InterruptedException {

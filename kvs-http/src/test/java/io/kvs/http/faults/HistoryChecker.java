@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Checks a chaos history against CONTRACT.md §4:
@@ -19,34 +21,60 @@ import java.util.Map;
  *       nothing not yet written when it ended, and never less than a read that ended before it
  *       began.</li>
  * </ul>
+ *
+ * <p>A write whose client got no success has an unknown outcome: it may never take effect, or
+ * take effect at any time after it was sent, even after the client's later writes. A request
+ * held by a paused node, or in a cut link's retransmissions, reaches the node late; a 503 may
+ * leave behind a Raft entry that commits once the group has a majority again. Such a write's value is never "older than expected", since it may be
+ * the newest; every other value is judged by the order its client wrote it in, which is the order
+ * in which acknowledged writes take effect.
  */
 final class HistoryChecker {
     private static final long SETTLED_NANOS = 5_000_000_000L;
 
     private final ChaosIT.History history;
-    private final Map<String, String> finals;
+    /** The writes ({@code key#seq}) whose client got no success. */
+    private final Set<String> unknownOutcome;
 
     record Report(List<String> anomalies) {
     }
 
-    HistoryChecker(ChaosIT.History history, Map<String, String> finals) {
+    /** The history must be complete: every client has finished. */
+    HistoryChecker(ChaosIT.History history) {
         this.history = history;
-        this.finals = finals;
+        this.unknownOutcome = history.operations().stream().filter(op -> op.write() && !op.ok())
+                .map(op -> op.key() + "#" + op.seq()).collect(Collectors.toSet());
     }
 
-    Report check() {
+    /**
+     * Whether {@code key} holding write {@code seq} is older than holding {@code expected}: it is
+     * when the write is earlier and was acknowledged (or is no write at all); a write of unknown
+     * outcome may have taken effect after {@code expected}.
+     */
+    private boolean older(String key, long seq, long expected) {
+        return seq < expected && !unknownOutcome.contains(key + "#" + seq);
+    }
+
+    /** Every anomaly of the history, given the value each key holds on every replica after the heal. */
+    Report check(Map<String, String> finals) {
         List<String> anomalies = new ArrayList<>();
         List<ChaosIT.Op> ops = history.operations();
-        checkNothingLost(ops, anomalies);
+        anomalies.addAll(lostWrites(finals));
         checkCausal(ops, anomalies);
         checkLinearizableWhereHealthy(ops, anomalies);
         return new Report(anomalies);
     }
 
-    private void checkNothingLost(List<ChaosIT.Op> ops, List<String> anomalies) {
+    /**
+     * Keys whose final value is older than their last acknowledged write, or newer than any write
+     * tried. Each key has one writer, whose writes are causally ordered, so the merge rule must
+     * keep the last (or a write of unknown outcome that took effect after it).
+     */
+    List<String> lostWrites(Map<String, String> finals) {
+        List<String> anomalies = new ArrayList<>();
         Map<String, Long> lastAcked = new HashMap<>();
         Map<String, Long> lastTried = new HashMap<>();
-        for (ChaosIT.Op op : ops) {
+        for (ChaosIT.Op op : history.operations()) {
             if (op.write()) {
                 lastTried.merge(op.key(), op.seq(), Math::max);
                 if (op.ok()) {
@@ -56,13 +84,14 @@ final class HistoryChecker {
         }
         lastAcked.forEach((key, seq) -> {
             long last = ChaosIT.Session.decode(finals.get(key)).getOrDefault(key, 0L);
-            if (last < seq) {
+            if (older(key, last, seq)) {
                 anomalies.add("lost write: " + key + " holds #" + last + " but #" + seq + " was acknowledged");
             }
             if (last > lastTried.get(key)) {
                 anomalies.add("phantom write: " + key + " holds #" + last + ", never written");
             }
         });
+        return anomalies;
     }
 
     private void checkCausal(List<ChaosIT.Op> ops, List<String> anomalies) {
@@ -71,7 +100,7 @@ final class HistoryChecker {
                 continue;
             }
             long known = op.knowledge().getOrDefault(op.key(), 0L);
-            if (op.readSeq() < known) {
+            if (older(op.key(), op.readSeq(), known)) {
                 anomalies.add("causality: client " + op.client() + " read " + op.key() + " #" + op.readSeq()
                         + " via " + op.via() + " after having seen #" + known);
             }
@@ -90,7 +119,7 @@ final class HistoryChecker {
                         .mapToLong(ChaosIT.Op::seq).max().orElse(0);
                 long maySee = writes.stream().filter(w -> w.start() < read.end())
                         .mapToLong(ChaosIT.Op::seq).max().orElse(0);
-                if (read.readSeq() < mustSee) {
+                if (older(key, read.readSeq(), mustSee)) {
                     anomalies.add("stale read: " + key + " #" + read.readSeq() + " via " + read.via()
                             + " after #" + mustSee + " was acknowledged");
                 }
@@ -98,7 +127,7 @@ final class HistoryChecker {
                     anomalies.add("read from the future: " + key + " #" + read.readSeq());
                 }
                 for (ChaosIT.Op earlier : reads) {
-                    if (earlier.end() < read.start() && earlier.readSeq() > read.readSeq()) {
+                    if (earlier.end() < read.start() && older(key, read.readSeq(), earlier.readSeq())) {
                         anomalies.add("non-linearizable reads of " + key + ": #" + earlier.readSeq()
                                 + " then #" + read.readSeq());
                         break;
