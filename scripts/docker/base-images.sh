@@ -10,8 +10,9 @@
 #
 # Both are root filesystems assembled from this machine's own files (binaries plus the
 # shared libraries `ldd` names) and loaded with `docker import`. Shell tools in both:
-# busybox (sh, the usual coreutils, ps, nc, ip, ...), bash, curl, GNU wget, and shadow's
-# useradd/groupadd/usermod/userdel/groupdel. No package manager (apt-get does not exist).
+# sh (dash), bash, curl, GNU wget, shadow's useradd/groupadd/usermod/userdel/groupdel,
+# and busybox for the rest (coreutils, grep, sed, awk, tar, ps, nc, ip, su, ...).
+# No package manager: apt-get does not exist.
 #
 # Usage: scripts/docker/base-images.sh [--force] [--only maven|jre] [--m2-repo DIR]
 #                                      [--project DIR]
@@ -25,7 +26,7 @@
 #                  pom.xml in the project, ~/.m2/repository is copied whole.
 #   --project DIR  the project to resolve for (env KVS_PROJECT_DIR; default: this repo)
 #
-# An existing image is kept (a quick check) unless --force, the recipe version below has
+# An existing image is kept (a quick check) unless --force, the script's RECIPE number has
 # changed, or -- for the maven image with a derived repository -- the project's pom.xml
 # files changed since it was built (a new dependency would break an offline build).
 #
@@ -48,7 +49,7 @@ HOST_M2="${HOME:-/root}/.m2/repository"
 MAVEN_IMAGE="maven:3.9-eclipse-temurin-17"
 JRE_IMAGE="eclipse-temurin:17-jre"
 # Bump when the recipe changes so existing images get rebuilt.
-RECIPE=2
+RECIPE=4
 
 # Generous on purpose: `jdeps --print-module-deps` on kvs.jar (Javalin/Jetty, Ratis with
 # shaded gRPC/Netty) asks for java.base, java.compiler, java.desktop, java.instrument,
@@ -203,9 +204,12 @@ make_skeleton() {
 
   # Real tools first, so busybox's applets do not shadow them: bash, curl and wget as in
   # the official images (Debian's busybox 1.35 `wget -T N` segfaults), shadow's user tools
-  # for `RUN useradd ...` (Debian's busybox has no adduser/addgroup).
-  put_with_libs "$root" /usr/bin/bash /usr/bin/curl /usr/bin/wget /usr/sbin/useradd /usr/sbin/groupadd \
-    /usr/sbin/usermod /usr/sbin/userdel /usr/sbin/groupdel
+  # for `RUN useradd ...` (Debian's busybox has no adduser/addgroup). /bin/sh is dash, as
+  # on Debian and Ubuntu: Debian's static busybox sh prefers its own applets to PATH, so
+  # `sh -c 'wget ...'` (RUN, HEALTHCHECK) would never reach the real wget.
+  put_with_libs "$root" /usr/bin/dash /usr/bin/bash /usr/bin/curl /usr/bin/wget \
+    /usr/sbin/useradd /usr/sbin/groupadd /usr/sbin/usermod /usr/sbin/userdel /usr/sbin/groupdel
+  ln -s dash "$root/usr/bin/sh"
   # Libraries loaded with dlopen(), which ldd cannot see: glibc's split-off stubs and NSS
   # modules (Maven's jansi wants libutil.so.1; Netty's native transports libdl, libpthread,
   # librt) and libgcc_s (pthread_cancel).
@@ -315,7 +319,7 @@ build_jre() {
     "ENV JAVA_HOME=/opt/java/openjdk" "ENV PATH=$PATH_IN_IMAGE" "ENV LANG=C.UTF-8" \
     "ENV JAVA_VERSION=$(java_version_tag)" "CMD [\"/bin/sh\"]"
   rm -rf "$root"
-  smoke "$JRE_IMAGE" sh -c 'java -version && curl --version >/dev/null && wget --version >/dev/null && useradd -u 4242 smoke && id smoke'
+  smoke "$JRE_IMAGE" sh -c 'java -version && curl --version >/dev/null && wget --version >/dev/null && useradd -u 4242 smoke && id smoke && ls /tmp >/dev/null'
   log "$JRE_IMAGE: built in $((SECONDS - t0)) s, $(size_of "$JRE_IMAGE")"
 }
 
@@ -407,11 +411,11 @@ build_maven() {
   mkdir -p "$root/usr/share"
   cp -a "$mdir" "$root/usr/share/maven"
   ln -s /usr/share/maven/bin/mvn "$root/usr/bin/mvn"
-  # Offline in the global settings, so a Dockerfile may still COPY its own
-  # /root/.m2/settings.xml (mirrors, proxies) without going online.
-  sed -i 's#^</settings>#  <offline>true</offline>\n</settings>#' "$root/usr/share/maven/conf/settings.xml"
-  grep -q '<offline>true</offline>' "$root/usr/share/maven/conf/settings.xml" ||
-    die "could not set offline mode in Maven's settings.xml"
+  # Offline in the user settings: Maven ignores <offline> in the global conf/settings.xml
+  # (the user level always wins, and its default is false). A Dockerfile that COPYs its
+  # own /root/.m2/settings.xml must say <offline>true</offline> or run `mvn -o`.
+  mkdir -p "$root/root/.m2"
+  printf '<settings>\n  <offline>true</offline>\n</settings>\n' >"$root/root/.m2/settings.xml"
 
   case "$src" in
     project-poms:*)
@@ -429,7 +433,9 @@ build_maven() {
     "ENV JAVA_VERSION=$(java_version_tag)" "ENV MAVEN_HOME=/usr/share/maven" \
     "ENV MAVEN_CONFIG=/root/.m2" "LABEL kvs.base.m2-source=$src" "CMD [\"mvn\"]"
   rm -rf "$root"
-  smoke "$MAVEN_IMAGE" sh -c 'mvn -v && javac -version && jar --version'
+  # A plugin that exists nowhere must fail with Maven's offline message.
+  smoke "$MAVEN_IMAGE" sh -c 'mvn -v && javac -version && jar --version &&
+    mvn -B kvs.none:none-maven-plugin:1:none 2>&1 | grep -q "in offline mode"'
   log "$MAVEN_IMAGE: built in $((SECONDS - t0)) s, $(size_of "$MAVEN_IMAGE")"
 }
 

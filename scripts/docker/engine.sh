@@ -249,11 +249,18 @@ cmd_start() {
   echo "export DOCKER_HOST=unix://$SOCK"
 }
 
-# Any live dockerd (zombies excluded: PID 1 here reaps orphans late, so a dockerd we just
-# stopped can linger as <defunct> for a while).
-other_dockerd_running() {
-  ps -e -o stat=,comm= | awk '$2 == "dockerd" && $1 !~ /^Z/ { found = 1 } END { exit !found }'
+# Whether a live (not zombie) process has a name matching the glob. Zombies are excluded:
+# PID 1 here reaps orphans late, so a dockerd we just stopped lingers as <defunct>.
+live_process_named() {
+  local stat comm
+  while read -r stat comm; do
+    # shellcheck disable=SC2053  # $1 is a glob on purpose
+    [[ "$stat" != Z* && "$comm" == $1 ]] && return 0
+  done < <(ps -e -o stat=,comm=)
+  return 1
 }
+
+other_dockerd_running() { live_process_named dockerd; }
 
 # Everything a dead (or just stopped) daemon of ours leaves behind.
 cleanup_after_daemon() {
@@ -268,8 +275,13 @@ cleanup_after_daemon() {
     remove_iptables_for iptables
     remove_iptables_for ip6tables
     restore_host_settings
-    # dockerd creates its plugin discovery dir at a fixed path whatever --exec-root says.
+    # dockerd creates its plugin discovery dir, and the shims their sockets, at fixed paths
+    # whatever --exec-root says; killed shims leave their sockets behind.
     rmdir /run/docker/plugins /run/docker 2>/dev/null || true
+    if ! live_process_named 'containerd*'; then
+      find /run/containerd/s -maxdepth 1 -type s -delete 2>/dev/null || true
+      rmdir /run/containerd/s /run/containerd 2>/dev/null || true
+    fi
   fi
   rm -rf "$STATE/exec" "$SOCK" "$PIDFILE" "$MARKER"
 }
