@@ -7,6 +7,7 @@ import io.kvs.core.key.KeySlots;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -101,7 +102,7 @@ public record View(long epoch, int k, List<NodeAddress> nodes, List<Partition> p
     }
 
     /** This view with each group in {@code readyIndex} (by serial) ready from that log index. */
-    public View withReadyIndexes(java.util.Map<Integer, Long> readyIndex) {
+    public View withReadyIndexes(Map<Integer, Long> readyIndex) {
         List<Partition> next = partitions.stream()
                 .map(p -> p.withReadyIndex(readyIndex.getOrDefault(p.group(), 0L))).toList();
         return new View(epoch, k, nodes, next, slots, nextGroup);

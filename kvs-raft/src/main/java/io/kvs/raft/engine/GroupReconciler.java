@@ -72,7 +72,7 @@ final class GroupReconciler {
         }
     }
 
-    private java.util.List<RaftGroupId> unwanted(ClusterState state) {
+    private List<RaftGroupId> unwanted(ClusterState state) {
         Map<RaftGroupId, RaftGroup> wanted = wantedGroups(state);
         RaftGroupId metadata = RaftPeers.metadataGroup(state.clusterId());
         return raft.groupIds().stream().filter(g -> !wanted.containsKey(g) && !g.equals(metadata)).toList();

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * This node's own replicas, used alone when their group has no majority: reads from the applied
@@ -24,7 +25,7 @@ public final class LocalReplicas {
     private final String self;
     private final HintStore hints;
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
-    private final java.util.function.IntBinaryOperator ownerGroupOfSlot;
+    private final IntUnaryOperator ownerGroupOfSlot;
 
     /** What the client has seen in one group: the log index, and hint ids by node. */
     public record Seen(long appliedIndex, Map<String, Long> hints) {
@@ -50,15 +51,15 @@ public final class LocalReplicas {
      *                         replica of a group that gave a slot away may not have applied that yet
      */
     LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas,
-                  java.util.function.IntUnaryOperator ownerGroupOfSlot) {
+                  IntUnaryOperator ownerGroupOfSlot) {
         this.self = self;
         this.hints = hints;
         this.replicas = replicas;
-        this.ownerGroupOfSlot = (group, slot) -> ownerGroupOfSlot.applyAsInt(slot);
+        this.ownerGroupOfSlot = ownerGroupOfSlot;
     }
 
     private boolean ownedElsewhere(int group, int slot) {
-        int owner = ownerGroupOfSlot.applyAsInt(group, slot);
+        int owner = ownerGroupOfSlot.applyAsInt(slot);
         return owner >= 0 && owner != group;
     }
 

@@ -33,9 +33,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A node's storage side: its Raft server with every group it hosts, the cluster state it learns
@@ -208,7 +210,7 @@ public final class StoreEngine implements Closeable {
                     reconciler.leaveUnwanted(confirmed);
                 }
             }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.info("could not confirm the view with the metadata group ({}); retrying", e.toString());
             background.schedule(this::reconcile, RETRY_MILLIS * 10, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -239,8 +241,8 @@ public final class StoreEngine implements Closeable {
     }
 
     /** Leaves the cluster now if the metadata group says this node has been removed (the coordinator asks). */
-    public void leaveIfRemoved() throws java.util.concurrent.ExecutionException, InterruptedException,
-            java.util.concurrent.TimeoutException {
+    public void leaveIfRemoved() throws ExecutionException, InterruptedException,
+            TimeoutException {
         if (state != null && isRemovedIn(readState().get(2, TimeUnit.SECONDS))) {
             background.submit(this::leave).get(10, TimeUnit.SECONDS);
         }
