@@ -22,9 +22,10 @@ FROM eclipse-temurin:17-jre
 ENV BIND_ADDRESS=0.0.0.0 \
     DATA_DIR=/data \
     JAVA_OPTS="-XX:+UseSerialGC -XX:MaxRAMPercentage=60"
-RUN mkdir -p /app /data && chown 10001:10001 /data
+RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home kvs \
+ && mkdir -p /app /data && chown kvs:kvs /data
 COPY --from=build /src/kvs-http/target/kvs.jar /app/kvs.jar
-USER 10001:10001
+USER kvs
 VOLUME ["/data"]
 EXPOSE 8080
 # Healthy once the HTTP API answers at all (a node waiting to be added answers 503).
