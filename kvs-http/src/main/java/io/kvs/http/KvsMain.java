@@ -7,12 +7,23 @@ import org.slf4j.LoggerFactory;
 
 /** Starts one node from the environment: {@code IPPORT}, {@code K}, {@code VIEW}, {@code DATA_DIR}. */
 public final class KvsMain {
-    private static final Logger LOG = LoggerFactory.getLogger(KvsMain.class);
+    /**
+     * The common pool's parallelism is one less than the cores; at 1 (a two-core machine or
+     * container) CompletableFuture's async stages, which Ratis and the gateway use on every
+     * request, start a new thread per task instead. Set before anything touches the pool.
+     */
+    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    private static final int MIN_COMMON_POOL_PARALLELISM = 4;
 
     private KvsMain() {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(
+                    Math.max(MIN_COMMON_POOL_PARALLELISM, Runtime.getRuntime().availableProcessors())));
+        }
+        Logger log = LoggerFactory.getLogger(KvsMain.class);
         NodeConfig config;
         try {
             config = NodeConfig.fromEnvironment(System.getenv());
@@ -27,11 +38,11 @@ public final class KvsMain {
                 try {
                     node.close();
                 } catch (Exception e) {
-                    LOG.warn("shutdown: {}", e.toString());
+                    log.warn("shutdown: {}", e.toString());
                 }
             }, "shutdown"));
         } catch (Exception e) {
-            LOG.error("node {} failed to start: {}", config.self(), e.toString());
+            log.error("node {} failed to start: {}", config.self(), e.toString());
             System.exit(1);
         }
     }

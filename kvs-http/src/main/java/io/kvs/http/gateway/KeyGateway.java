@@ -69,7 +69,7 @@ public final class KeyGateway {
             CausalPayload seen = request.seen(state);
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
                     request.writeId(), deadlineMillis, seen);
-            return engine.partitions().write(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
+            return engine.partitions().put(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
                 case CREATED, UPDATED -> new RoutedRequest.Step.Done<>(new KeyWrite(
                         reply.status() == WriteReply.Status.CREATED, owner.id(),
                         encode(seen.withApplied(owner.group(), reply.index()), state),
@@ -77,6 +77,8 @@ public final class KeyGateway {
                 case MOVING -> new RoutedRequest.Step.Retry<>(false);
                 case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
                 case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);
+                // The leader took it after this attempt's deadline, so not at all: no majority in time.
+                case LATE -> throw new KvsException(ErrorCode.UNAVAILABLE);
             });
         });
         return orFromOneReplica(viaGroup, () -> {

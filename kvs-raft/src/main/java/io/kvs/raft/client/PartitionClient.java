@@ -10,25 +10,53 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** Sends writes and linearizable reads to a partition group's leader. */
+/**
+ * Sends writes and linearizable reads to a partition group's leader. Client writes and reads
+ * are batched ({@link RequestBatcher}): concurrent writes to a group share one log entry, one
+ * replication round and one fsync; concurrent reads share one ReadIndex.
+ */
 public final class PartitionClient {
+    /** Batches of one group in flight at once: enough to keep its pipeline busy, few enough to let batches grow. */
+    private static final int MAX_IN_FLIGHT = 2;
+    private static final int MAX_BATCH_ITEMS = 256;
+    /** A log entry stays around a MiB; a value of up to 1 MiB goes alone. */
+    private static final int MAX_BATCH_BYTES = 1 << 20;
+
     private final GroupClients clients;
+    private final RequestBatcher<PartitionCommand.Put, WriteReply> puts;
+    private final RequestBatcher<PartitionQuery.Get, ReadReply> gets;
 
     public PartitionClient(GroupClients clients) {
         this.clients = clients;
+        this.puts = new RequestBatcher<>((group, batch) -> send(group, new PartitionCommand.Puts(batch)),
+                MAX_IN_FLIGHT, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf);
+        this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
+                .thenApply(PartitionCodec::decodeReadReplies),
+                MAX_IN_FLIGHT, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64);
     }
 
+    /** A client's write, committed through the group's log (with whatever other writes go along). */
+    public CompletableFuture<WriteReply> put(RaftGroup group, PartitionCommand.Put put) {
+        return puts.submit(group, put);
+    }
+
+    /** Any other entry of the group's log, alone. */
     public CompletableFuture<WriteReply> write(RaftGroup group, PartitionCommand command) {
+        return send(group, command).thenApply(replies -> replies.get(0));
+    }
+
+    private CompletableFuture<List<WriteReply>> send(RaftGroup group, PartitionCommand command) {
         Message message = Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(command)));
         return clients.call(group, client -> client.async().send(message))
-                .thenApply(reply -> PartitionCodec.decodeWriteReply(RaftReplies.content(reply)));
+                .thenApply(reply -> PartitionCodec.decodeWriteReplies(RaftReplies.content(reply)));
     }
 
     /** A ReadIndex read on the leader: it reflects every write acknowledged before it began. */
     public CompletableFuture<ReadReply> read(RaftGroup group, PartitionQuery.Get query) {
-        return query(group, query).thenApply(PartitionCodec::decodeReadReply);
+        return gets.submit(group, query);
     }
 
     /** A page of the keys in some slots, read on the leader. */

@@ -22,20 +22,31 @@ import java.util.Map;
  * reflection: every client write passes through it twice.
  */
 public final class PartitionCodec {
-    private static final byte PUT = 1;
+    private static final byte PUTS = 1;
     private static final byte FREEZE = 2;
     private static final byte IMPORT = 3;
     private static final byte DISOWN = 4;
     private static final byte ADOPT = 5;
     private static final byte APPLY_HINTS = 6;
-    private static final byte GET = 1;
+    private static final byte GETS = 1;
     private static final byte EXPORT = 2;
 
     private PartitionCodec() {
     }
 
-    /** The stamp the leader appends to every entry: its clock and its identity, so that apply is deterministic. */
-    public record Stamp(long millis, String origin) {
+    /**
+     * The stamp the leader appends to every entry, so that apply is deterministic: its clock, its
+     * identity, and which writes of a {@link PartitionCommand.Puts} entry (by position) reached it
+     * too late to be taken.
+     */
+    public record Stamp(long millis, String origin, BitSet late) {
+        public Stamp {
+            late = (BitSet) late.clone();
+        }
+
+        public Stamp(long millis, String origin) {
+            this(millis, origin, new BitSet());
+        }
     }
 
     /** A log entry: the command the client sent followed by the leader's stamp. */
@@ -44,15 +55,9 @@ public final class PartitionCodec {
 
     public static byte[] encode(PartitionCommand command) {
         return write(out -> {
-            if (command instanceof PartitionCommand.Put put) {
-                out.writeByte(PUT);
-                out.writeInt(put.slot());
-                out.writeUTF(put.key());
-                writeString(out, put.value());
-                writeHintPositions(out, put.requiredHints());
-                out.writeLong(put.writeId());
-                out.writeLong(put.notAfterMillis());
-                out.writeUTF(put.deps().toCompactText());
+            if (command instanceof PartitionCommand.Puts puts) {
+                out.writeByte(PUTS);
+                writeList(out, puts.puts(), PartitionCodec::writePut);
             } else if (command instanceof PartitionCommand.Freeze freeze) {
                 out.writeByte(FREEZE);
                 writeBits(out, freeze.slots());
@@ -68,18 +73,31 @@ public final class PartitionCodec {
             } else if (command instanceof PartitionCommand.ApplyHints hints) {
                 out.writeByte(APPLY_HINTS);
                 out.writeUTF(hints.origin());
-                out.writeInt(hints.writes().size());
-                for (HintedWrite write : hints.writes()) {
-                    writeHintedWrite(out, write);
-                }
+                writeList(out, hints.writes(), PartitionCodec::writeHintedWrite);
             }
         });
+    }
+
+    private static void writePut(DataOutputStream out, PartitionCommand.Put put) throws IOException {
+        out.writeInt(put.slot());
+        out.writeUTF(put.key());
+        writeString(out, put.value());
+        writeHintPositions(out, put.requiredHints());
+        out.writeLong(put.writeId());
+        out.writeLong(put.notAfterMillis());
+        out.writeUTF(put.deps().toCompactText());
+    }
+
+    private static PartitionCommand.Put readPut(DataInputStream in) throws IOException {
+        return new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in), readHintPositions(in),
+                in.readLong(), in.readLong(), CausalPayload.fromCompactText(in.readUTF()));
     }
 
     public static byte[] stamp(Stamp stamp) {
         return write(out -> {
             out.writeLong(stamp.millis());
             out.writeUTF(stamp.origin());
+            writeBits(out, stamp.late());
         });
     }
 
@@ -98,34 +116,28 @@ public final class PartitionCodec {
         return read(entry, in -> {
             byte type = in.readByte();
             PartitionCommand command = switch (type) {
-                case PUT -> new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in), readHintPositions(in),
-                        in.readLong(), in.readLong(), CausalPayload.fromCompactText(in.readUTF()));
+                case PUTS -> new PartitionCommand.Puts(readList(in, PartitionCodec::readPut));
                 case FREEZE -> new PartitionCommand.Freeze(readBits(in));
                 case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
                 case DISOWN -> new PartitionCommand.Disown(readBits(in));
                 case ADOPT -> new PartitionCommand.Adopt(readBits(in));
-                case APPLY_HINTS -> {
-                    String origin = in.readUTF();
-                    int count = in.readInt();
-                    List<HintedWrite> writes = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        writes.add(readHintedWrite(in));
-                    }
-                    yield new PartitionCommand.ApplyHints(origin, writes);
-                }
+                case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(),
+                        readList(in, PartitionCodec::readHintedWrite));
                 default -> throw new IOException("unknown partition command " + type);
             };
-            return new StampedCommand(command, new Stamp(in.readLong(), in.readUTF()));
+            return new StampedCommand(command, new Stamp(in.readLong(), in.readUTF(), readBits(in)));
         });
     }
 
     public static byte[] encode(PartitionQuery query) {
         return write(out -> {
-            if (query instanceof PartitionQuery.Get get) {
-                out.writeByte(GET);
-                out.writeInt(get.slot());
-                out.writeUTF(get.key());
-                writeHintPositions(out, get.requiredHints());
+            if (query instanceof PartitionQuery.Gets gets) {
+                out.writeByte(GETS);
+                writeList(out, gets.gets(), (o, get) -> {
+                    o.writeInt(get.slot());
+                    o.writeUTF(get.key());
+                    writeHintPositions(o, get.requiredHints());
+                });
             } else if (query instanceof PartitionQuery.Export export) {
                 out.writeByte(EXPORT);
                 writeBits(out, export.slots());
@@ -138,8 +150,9 @@ public final class PartitionCodec {
     static PartitionQuery decodeQuery(byte[] bytes) {
         return read(bytes, in -> {
             byte type = in.readByte();
-            if (type == GET) {
-                return new PartitionQuery.Get(in.readInt(), in.readUTF(), readHintPositions(in));
+            if (type == GETS) {
+                return new PartitionQuery.Gets(readList(in,
+                        i -> new PartitionQuery.Get(i.readInt(), i.readUTF(), readHintPositions(i))));
             }
             if (type == EXPORT) {
                 return new PartitionQuery.Export(readBits(in), readCursor(in), in.readInt());
@@ -148,30 +161,32 @@ public final class PartitionCodec {
         });
     }
 
-    static byte[] encode(WriteReply reply) {
-        return write(out -> {
-            out.writeByte(reply.status().ordinal());
-            out.writeLong(reply.index());
-            writeOptionalValue(out, reply.stored());
-        });
+    /** The replies to an entry: one per write of a {@link PartitionCommand.Puts}, else one. */
+    static byte[] encodeWriteReplies(List<WriteReply> replies) {
+        return write(out -> writeList(out, replies, (o, reply) -> {
+            o.writeByte(reply.status().ordinal());
+            o.writeLong(reply.index());
+            writeOptionalValue(o, reply.stored());
+        }));
     }
 
-    public static WriteReply decodeWriteReply(byte[] bytes) {
-        return read(bytes, in -> new WriteReply(WriteReply.Status.values()[in.readByte()], in.readLong(),
-                readOptionalValue(in)));
+    public static List<WriteReply> decodeWriteReplies(byte[] bytes) {
+        return read(bytes, in -> readList(in, i -> new WriteReply(WriteReply.Status.values()[i.readByte()],
+                i.readLong(), readOptionalValue(i))));
     }
 
-    static byte[] encode(ReadReply reply) {
-        return write(out -> {
-            out.writeByte(reply.status().ordinal());
-            out.writeLong(reply.appliedIndex());
-            writeOptionalValue(out, reply.value());
-        });
+    /** The replies to a {@link PartitionQuery.Gets}, one per read. */
+    static byte[] encodeReadReplies(List<ReadReply> replies) {
+        return write(out -> writeList(out, replies, (o, reply) -> {
+            o.writeByte(reply.status().ordinal());
+            o.writeLong(reply.appliedIndex());
+            writeOptionalValue(o, reply.value());
+        }));
     }
 
-    public static ReadReply decodeReadReply(byte[] bytes) {
-        return read(bytes, in -> new ReadReply(ReadReply.Status.values()[in.readByte()], in.readLong(),
-                readOptionalValue(in)));
+    public static List<ReadReply> decodeReadReplies(byte[] bytes) {
+        return read(bytes, in -> readList(in, i -> new ReadReply(ReadReply.Status.values()[i.readByte()],
+                i.readLong(), readOptionalValue(i))));
     }
 
     public static byte[] encode(ExportPage page) {
@@ -203,6 +218,11 @@ public final class PartitionCodec {
     /** The bytes a value costs on the wire, near enough to size pages and log entries. */
     static int sizeOf(PartitionCommand.MovedKey key) {
         return key.key().length() + key.value().value().length() * 2 + 64;
+    }
+
+    /** The bytes a client write costs in a log entry, near enough to size batches. */
+    public static int sizeOf(PartitionCommand.Put put) {
+        return put.key().length() + put.value().length() * 2 + 64;
     }
 
     public static void writeValue(DataOutputStream out, VersionedValue value) throws IOException {
@@ -264,20 +284,36 @@ public final class PartitionCodec {
     }
 
     private static void writeMovedKeys(DataOutputStream out, List<PartitionCommand.MovedKey> keys) throws IOException {
-        out.writeInt(keys.size());
-        for (PartitionCommand.MovedKey key : keys) {
-            out.writeUTF(key.key());
-            writeValue(out, key.value());
-        }
+        writeList(out, keys, (o, key) -> {
+            o.writeUTF(key.key());
+            writeValue(o, key.value());
+        });
     }
 
     private static List<PartitionCommand.MovedKey> readMovedKeys(DataInputStream in) throws IOException {
-        int count = in.readInt();
-        List<PartitionCommand.MovedKey> keys = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            keys.add(new PartitionCommand.MovedKey(in.readUTF(), readValue(in)));
+        return readList(in, i -> new PartitionCommand.MovedKey(i.readUTF(), readValue(i)));
+    }
+
+    private interface ElementWriter<T> {
+        void write(DataOutputStream out, T element) throws IOException;
+    }
+
+    /** A count, then each element. */
+    private static <T> void writeList(DataOutputStream out, List<T> elements, ElementWriter<T> writer)
+            throws IOException {
+        out.writeInt(elements.size());
+        for (T element : elements) {
+            writer.write(out, element);
         }
-        return keys;
+    }
+
+    private static <T> List<T> readList(DataInputStream in, Reader<T> reader) throws IOException {
+        int count = in.readInt();
+        List<T> elements = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            elements.add(reader.read(in));
+        }
+        return elements;
     }
 
     private static void writeOptionalValue(DataOutputStream out, VersionedValue value) throws IOException {

@@ -11,7 +11,18 @@ import java.util.Map;
 public sealed interface PartitionCommand {
 
     /**
-     * A client's write of {@code key}, ordered after everything before it in the log. The group
+     * Client writes that reached one gateway together, entering the log as one entry: one Raft
+     * round and one fsync serve them all. They are applied in order, each as if alone.
+     */
+    record Puts(List<Put> puts) implements PartitionCommand {
+        public Puts {
+            puts = List.copyOf(puts);
+        }
+    }
+
+    /**
+     * A client's write of {@code key}, carried in a {@link Puts} entry and ordered after everything
+     * before it in the log. The group
      * must have applied the hinted writes the client has seen ({@code requiredHints}, node to
      * hint id), or the write would not follow them. {@code writeId} names the client's request:
      * a request that also reached the group as a hint (its first attempt timed out) is applied
@@ -21,7 +32,7 @@ public sealed interface PartitionCommand {
      * {@code deps} is what the client had seen: stored with the value, passed on to its readers.
      */
     record Put(int slot, String key, String value, Map<String, Long> requiredHints, long writeId,
-               long notAfterMillis, CausalPayload deps) implements PartitionCommand {
+               long notAfterMillis, CausalPayload deps) {
         public Put {
             requiredHints = Map.copyOf(requiredHints);
         }

@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -39,15 +40,26 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         this.clock = clock;
     }
 
+    /**
+     * Stamps the entry with the leader's clock and identity, and with the writes that reached the
+     * leader after their gateway gave up on them: those are not taken (they must not overtake the
+     * client's later writes), however the entry is replayed.
+     */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         long now = clock.getAsLong();
         ByteString content = request.getMessage().getContent();
-        if (PartitionCodec.decodeCommand(content.toByteArray()) instanceof PartitionCommand.Put put
-                && put.notAfterMillis() != 0 && now > put.notAfterMillis()) {
-            throw new IOException("write of " + put.key() + " arrived after its gateway gave up on it");
+        BitSet late = new BitSet();
+        if (PartitionCodec.decodeCommand(content.toByteArray()) instanceof PartitionCommand.Puts puts) {
+            for (int i = 0; i < puts.puts().size(); i++) {
+                long notAfter = puts.puts().get(i).notAfterMillis();
+                if (notAfter != 0 && now > notAfter) {
+                    late.set(i);
+                }
+            }
         }
-        ByteString stamped = content.concat(ByteString.copyFrom(PartitionCodec.stamp(new PartitionCodec.Stamp(now, self))));
+        ByteString stamped = content.concat(ByteString.copyFrom(PartitionCodec.stamp(
+                new PartitionCodec.Stamp(now, self, late))));
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
@@ -60,33 +72,26 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         PartitionCodec.StampedCommand stamped =
                 PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        WriteReply reply = apply(stamped, entry.getIndex());
+        List<WriteReply> replies = apply(stamped, entry.getIndex());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(reply))));
+        return CompletableFuture.completedFuture(Message.valueOf(
+                ByteString.copyFrom(PartitionCodec.encodeWriteReplies(replies))));
     }
 
-    private WriteReply apply(PartitionCodec.StampedCommand stamped, long index) {
+    /** Applies an entry: one reply per client write of a {@link PartitionCommand.Puts}, else one. */
+    private List<WriteReply> apply(PartitionCodec.StampedCommand stamped, long index) {
         PartitionCommand command = stamped.command();
-        if (command instanceof PartitionCommand.Put put) {
-            if (store.isDisowned(put.slot())) {
-                return new WriteReply(WriteReply.Status.WRONG_OWNER, index, null);
+        if (command instanceof PartitionCommand.Puts puts) {
+            List<WriteReply> replies = new ArrayList<>(puts.puts().size());
+            for (int i = 0; i < puts.puts().size(); i++) {
+                replies.add(stamped.stamp().late().get(i)
+                        ? new WriteReply(WriteReply.Status.LATE, index, null)
+                        : apply(puts.puts().get(i), stamped.stamp(), index));
             }
-            if (store.isFrozen(put.slot())) {
-                return new WriteReply(WriteReply.Status.MOVING, index, null);
-            }
-            if (!hasApplied(put.requiredHints())) {
-                return new WriteReply(WriteReply.Status.NOT_CAUGHT_UP, index, null);
-            }
-            if (!store.firstTimeApplied(put.writeId())) {
-                return new WriteReply(WriteReply.Status.UPDATED, index, store.get(put.key()));
-            }
-            PartitionStore.WriteOutcome outcome =
-                    store.put(put.key(), put.value(), stamped.stamp().millis(), stamped.stamp().origin(), put.deps());
-            return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
-                    index, outcome.stored());
+            return replies;
         }
         if (command instanceof PartitionCommand.ApplyHints hints) {
-            return applyHints(hints, index);
+            return List.of(applyHints(hints, index));
         }
         if (command instanceof PartitionCommand.Freeze freeze) {
             store.freeze(freeze.slots());
@@ -99,7 +104,26 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         } else {
             throw new IllegalStateException("unhandled command " + command);
         }
-        return new WriteReply(WriteReply.Status.UPDATED, index, null);
+        return List.of(new WriteReply(WriteReply.Status.UPDATED, index, null));
+    }
+
+    private WriteReply apply(PartitionCommand.Put put, PartitionCodec.Stamp stamp, long index) {
+        if (store.isDisowned(put.slot())) {
+            return new WriteReply(WriteReply.Status.WRONG_OWNER, index, null);
+        }
+        if (store.isFrozen(put.slot())) {
+            return new WriteReply(WriteReply.Status.MOVING, index, null);
+        }
+        if (!hasApplied(put.requiredHints())) {
+            return new WriteReply(WriteReply.Status.NOT_CAUGHT_UP, index, null);
+        }
+        if (!store.firstTimeApplied(put.writeId())) {
+            return new WriteReply(WriteReply.Status.UPDATED, index, store.get(put.key()));
+        }
+        PartitionStore.WriteOutcome outcome =
+                store.put(put.key(), put.value(), stamp.millis(), stamp.origin(), put.deps());
+        return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
+                index, outcome.stored());
     }
 
     /**
@@ -161,8 +185,8 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     public CompletableFuture<Message> query(Message request) {
         PartitionQuery query = PartitionCodec.decodeQuery(request.getContent().toByteArray());
         byte[] reply;
-        if (query instanceof PartitionQuery.Get get) {
-            reply = PartitionCodec.encode(read(get));
+        if (query instanceof PartitionQuery.Gets gets) {
+            reply = PartitionCodec.encodeReadReplies(gets.gets().stream().map(this::read).toList());
         } else {
             reply = PartitionCodec.encode(export((PartitionQuery.Export) query));
         }
@@ -210,10 +234,16 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             }
             PartitionCodec.StampedCommand stamped =
                     PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            if (stamped.command() instanceof PartitionCommand.Put put) {
-                VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
-                replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
-                        stamped.stamp().millis(), stamped.stamp().origin(), put.deps()));
+            if (stamped.command() instanceof PartitionCommand.Puts puts) {
+                for (int i = 0; i < puts.puts().size(); i++) {
+                    PartitionCommand.Put put = puts.puts().get(i);
+                    if (stamped.stamp().late().get(i)) {
+                        continue;
+                    }
+                    VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
+                    replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
+                            stamped.stamp().millis(), stamped.stamp().origin(), put.deps()));
+                }
             }
         }
         List<PartitionCommand.MovedKey> result = new ArrayList<>();

@@ -10,5 +10,9 @@ import io.kvs.core.causal.VersionedValue;
  * @param stored the value now stored for the key, null unless the write was applied
  */
 public record WriteReply(Status status, long index, VersionedValue stored) {
-    public enum Status { CREATED, UPDATED, WRONG_OWNER, MOVING, NOT_CAUGHT_UP }
+    /**
+     * What happened; LATE: the write reached the leader after its gateway's deadline and was not
+     * taken (see {@link PartitionCommand.Put}).
+     */
+    public enum Status { CREATED, UPDATED, WRONG_OWNER, MOVING, NOT_CAUGHT_UP, LATE }
 }

@@ -8,7 +8,9 @@ import org.apache.ratis.protocol.RaftPeerId;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How nodes and groups are named in Raft. A node's Raft port is its HTTP port plus a fixed
@@ -18,6 +20,7 @@ import java.util.UUID;
  */
 public final class RaftPeers {
     public static final int DEFAULT_PORT_OFFSET = 10_000;
+    private static final Map<String, RaftGroupId> PARTITION_GROUPS = new ConcurrentHashMap<>();
 
     private final int portOffset;
 
@@ -63,8 +66,9 @@ public final class RaftPeers {
         return RaftGroupId.valueOf(uuid(clusterId + "/metadata"));
     }
 
+    /** Named on every key request: computed once per group (a name-based UUID costs an MD5). */
     public static RaftGroupId partitionGroup(String clusterId, int serial) {
-        return RaftGroupId.valueOf(uuid(clusterId + "/group/" + serial));
+        return PARTITION_GROUPS.computeIfAbsent(clusterId + "/group/" + serial, name -> RaftGroupId.valueOf(uuid(name)));
     }
 
     private static UUID uuid(String name) {

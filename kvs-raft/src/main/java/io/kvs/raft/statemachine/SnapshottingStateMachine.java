@@ -6,6 +6,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
@@ -35,6 +36,11 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshottingStateMachine.class);
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /**
+     * The latest snapshot, null if none. Ratis asks for it on every append and apply; the
+     * storage would list the directory each time while no snapshot exists.
+     */
+    private volatile SingleFileSnapshotInfo latest;
 
     /** Writes the entire state. */
     protected abstract void writeState(DataOutputStream out) throws IOException;
@@ -63,6 +69,11 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     }
 
     @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return latest;
+    }
+
+    @Override
     public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
@@ -78,13 +89,14 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         }
         Files.move(partial.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
+        latest = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
         LOG.info("{} snapshot at {} ({} bytes)", getGroupId(), last, target.length());
         return last.getIndex();
     }
 
     private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        latest = snapshot;
         if (snapshot == null) {
             clearState();
             return;

@@ -27,7 +27,7 @@ class GroupAdminTest {
             PartitionClient client = new PartitionClient(cluster.clients);
             LocalRaftCluster.awaitLeader(client, cluster.group);
             for (int i = 0; i < 50; i++) {
-                client.write(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
+                client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
             }
             NodeAddress newcomer = new NodeAddress("127.0.1.63", 7200);
             try (NodeRaftServer third = new NodeRaftServer(newcomer, newcomer.host(), dir.resolve("n2"), cluster.peers,

@@ -1,0 +1,173 @@
+package io.kvs.bench;
+
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Closed-loop load: {@code clients} threads, each with its own session on one endpoint (client i
+ * on endpoint i mod n), each sending its next request when the last one is answered, over one
+ * shared OkHttp client that reuses connections. Latencies of the measured part go into one
+ * HdrHistogram per client, merged at the end.
+ */
+final class LoadGenerator {
+    /** Latencies up to a minute, to three significant digits. */
+    private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
+
+    private final BenchOptions options;
+    private final Target target;
+    private final OkHttpClient http;
+    private final String value;
+
+    LoadGenerator(BenchOptions options, Target target) {
+        this.options = options;
+        this.target = target;
+        this.http = new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(options.clients() + 4, 5, TimeUnit.MINUTES))
+                .callTimeout(10, TimeUnit.SECONDS)
+                .build();
+        this.value = "v".repeat(options.valueBytes());
+    }
+
+    static String key(int i) {
+        return "bench" + i;
+    }
+
+    RunResult run() throws InterruptedException {
+        try {
+            if (options.workload().needsPreload()) {
+                Measured preload = load();
+                System.err.printf("preloaded %d keys in %.1f s (%d errors)%n", options.keys(), preload.seconds,
+                        preload.errors.get());
+            }
+            Measured measured = options.workload() == Workload.LOAD ? load() : timed();
+            return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
+                    measured.firstError.get());
+        } finally {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
+    }
+
+    /** What the clients recorded. */
+    private static final class Measured {
+        final List<Histogram> histograms = new ArrayList<>();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<String> firstError = new AtomicReference<>();
+        double seconds;
+
+        synchronized Histogram newHistogram() {
+            Histogram histogram = new Histogram(HIGHEST_MICROS, 3);
+            histograms.add(histogram);
+            return histogram;
+        }
+
+        void failed(String why) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, why);
+        }
+
+        Histogram merged() {
+            Histogram all = new Histogram(HIGHEST_MICROS, 3);
+            histograms.forEach(all::add);
+            return all;
+        }
+    }
+
+    /** Every key written once, each client taking every n-th key. */
+    private Measured load() throws InterruptedException {
+        Measured measured = new Measured();
+        long start = System.nanoTime();
+        runClients(index -> {
+            Target.Session session = session(index);
+            Histogram histogram = measured.newHistogram();
+            for (int k = index; k < options.keys(); k += options.clients()) {
+                send(session.put(key(k), value), session, histogram, measured);
+            }
+        });
+        measured.seconds = (System.nanoTime() - start) / 1e9;
+        return measured;
+    }
+
+    /** The workload for the warm-up and then the measured duration; only requests begun in the latter count. */
+    private Measured timed() throws InterruptedException {
+        Measured measured = new Measured();
+        long measureFrom = System.nanoTime() + options.warmup().toNanos();
+        long end = measureFrom + options.duration().toNanos();
+        runClients(index -> {
+            Target.Session session = session(index);
+            Histogram histogram = measured.newHistogram();
+            SplittableRandom random = new SplittableRandom(index * 7919L + 1);
+            long now;
+            while ((now = System.nanoTime()) < end) {
+                String key = key(random.nextInt(options.keys()));
+                boolean read = switch (options.workload()) {
+                    case GET -> true;
+                    case MIXED -> random.nextInt(100) < options.readPercent();
+                    default -> false;
+                };
+                Request request = read ? session.get(key) : session.put(key, value);
+                send(request, session, now >= measureFrom ? histogram : null, measured);
+            }
+        });
+        measured.seconds = options.duration().toNanos() / 1e9;
+        return measured;
+    }
+
+    private Target.Session session(int client) {
+        List<String> endpoints = options.endpoints();
+        return target.session(HttpUrl.get("http://" + endpoints.get(client % endpoints.size()) + "/"));
+    }
+
+    /** Sends one request; records its latency if {@code histogram} is given (the measured part). */
+    private void send(Request request, Target.Session session, Histogram histogram, Measured measured) {
+        long start = System.nanoTime();
+        boolean ok;
+        String why = null;
+        try (Response response = http.newCall(request).execute()) {
+            ok = session.accept(response);
+            if (!ok) {
+                why = request.method() + " " + request.url().encodedPath() + ": HTTP " + response.code();
+            }
+        } catch (IOException e) {
+            ok = false;
+            why = request.method() + " " + request.url().encodedPath() + ": " + e;
+        }
+        if (histogram == null) {
+            return;
+        }
+        if (ok) {
+            histogram.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - start) / 1000));
+        } else {
+            measured.failed(why);
+        }
+    }
+
+    private interface ClientBody {
+        void run(int index);
+    }
+
+    private void runClients(ClientBody body) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < options.clients(); i++) {
+            int index = i;
+            Thread thread = new Thread(() -> body.run(index), "client-" + i);
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+}

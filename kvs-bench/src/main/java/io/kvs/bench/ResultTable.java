@@ -1,0 +1,64 @@
+package io.kvs.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Renders run results as Markdown: one table per kvs cluster, each of its runs beside the etcd
+ * run of the same workload and client count, with the ratios kvs/etcd. A throughput ratio above
+ * 1 and a latency ratio below 1 favour kvs.
+ */
+final class ResultTable {
+    private final List<RunResult> results;
+
+    ResultTable(List<RunResult> results) {
+        this.results = List.copyOf(results);
+    }
+
+    String render() {
+        Map<String, List<RunResult>> byCluster = new LinkedHashMap<>();
+        for (RunResult result : results) {
+            if (result.target().equals("kvs")) {
+                byCluster.computeIfAbsent(result.label(), l -> new ArrayList<>()).add(result);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        byCluster.forEach((label, runs) -> {
+            out.append("### ").append(label).append(" vs etcd\n\n");
+            out.append("| workload | clients | etcd ops/s | kvs ops/s | kvs/etcd | etcd p50 ms | kvs p50 ms "
+                    + "| etcd p99 ms | kvs p99 ms | p99 kvs/etcd | etcd p99.9 ms | kvs p99.9 ms | errors etcd/kvs |\n");
+            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (RunResult kvs : runs) {
+                Optional<RunResult> etcd = etcdRun(kvs);
+                out.append(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %s | %s | %.2f | %s | %.2f | %s | %s | %.2f | %s/%d |\n",
+                        kvs.workload(), kvs.clients(),
+                        etcd.map(e -> String.format(Locale.ROOT, "%.0f", e.throughput())).orElse("-"),
+                        kvs.throughput(),
+                        etcd.map(e -> ratio(kvs.throughput(), e.throughput())).orElse("-"),
+                        etcd.map(e -> String.format(Locale.ROOT, "%.2f", e.p50())).orElse("-"),
+                        kvs.p50(),
+                        etcd.map(e -> String.format(Locale.ROOT, "%.2f", e.p99())).orElse("-"),
+                        kvs.p99(),
+                        etcd.map(e -> ratio(kvs.p99(), e.p99())).orElse("-"),
+                        etcd.map(e -> String.format(Locale.ROOT, "%.2f", e.p999())).orElse("-"),
+                        kvs.p999(),
+                        etcd.map(e -> Long.toString(e.errors())).orElse("-"), kvs.errors()));
+            }
+            out.append('\n');
+        });
+        return out.toString();
+    }
+
+    private Optional<RunResult> etcdRun(RunResult kvs) {
+        return results.stream().filter(r -> r.target().equals("etcd") && r.workload().equals(kvs.workload())
+                && r.clients() == kvs.clients()).findFirst();
+    }
+
+    private static String ratio(double a, double b) {
+        return b > 0 ? String.format(Locale.ROOT, "%.2f", a / b) : "-";
+    }
+}

@@ -1,0 +1,30 @@
+package io.kvs.bench;
+
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import okhttp3.Response;
+
+import java.io.IOException;
+
+/**
+ * A store's HTTP API, as one client session speaks it. The load generator's code path is the
+ * same for every store; only the encoding of requests and the reading of answers differ.
+ */
+interface Target {
+
+    /** A new client session talking to {@code endpoint}. */
+    Session session(HttpUrl endpoint);
+
+    /** One client's requests, and what it keeps between them. */
+    interface Session {
+        Request put(String key, String value);
+
+        Request get(String key);
+
+        /**
+         * Whether {@code response} (whose body this reads and closes) is a success; keeps what the
+         * session's next request needs from it.
+         */
+        boolean accept(Response response) throws IOException;
+    }
+}

@@ -1,0 +1,126 @@
+package io.kvs.raft.client;
+
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
+
+/**
+ * Sends a group's requests in batches, one Raft request for many client requests. Nothing waits
+ * to fill a batch: a request goes out at once while fewer than {@code maxInFlight} batches of
+ * its group are in flight; requests that arrive meanwhile queue and go together in the next
+ * batch as soon as one comes back. Under load batches grow by themselves; a lone client pays
+ * no delay. A batch holds at most {@code maxItems} requests and about {@code maxBytes} (one
+ * larger request goes alone).
+ *
+ * @param <I> a request
+ * @param <O> its reply; the sender answers a batch with one reply per request, in order
+ */
+final class RequestBatcher<I, O> {
+
+    /** Sends one batch to a group. */
+    interface Sender<I, O> {
+        CompletableFuture<List<O>> send(RaftGroup group, List<I> batch);
+    }
+
+    private final Sender<I, O> sender;
+    private final int maxInFlight;
+    private final int maxItems;
+    private final int maxBytes;
+    private final ToIntFunction<I> sizeOf;
+    /** One queue per group; a retired group leaves an empty queue of a few bytes behind. */
+    private final Map<RaftGroupId, GroupQueue> queues = new ConcurrentHashMap<>();
+
+    RequestBatcher(Sender<I, O> sender, int maxInFlight, int maxItems, int maxBytes, ToIntFunction<I> sizeOf) {
+        this.sender = sender;
+        this.maxInFlight = maxInFlight;
+        this.maxItems = maxItems;
+        this.maxBytes = maxBytes;
+        this.sizeOf = sizeOf;
+    }
+
+    private record Pending<I, O>(I request, CompletableFuture<O> reply) {
+    }
+
+    /** A group's waiting requests and how many of its batches are in flight; guarded by itself. */
+    private final class GroupQueue {
+        final ArrayDeque<Pending<I, O>> waiting = new ArrayDeque<>();
+        RaftGroup group;
+        int inFlight;
+
+        /** The next batch to send, if a batch may go now; counts it as in flight. */
+        List<Pending<I, O>> nextBatch() {
+            if (waiting.isEmpty() || inFlight >= maxInFlight) {
+                return null;
+            }
+            List<Pending<I, O>> batch = new ArrayList<>();
+            int bytes = 0;
+            while (!waiting.isEmpty() && batch.size() < maxItems) {
+                int size = sizeOf.applyAsInt(waiting.peekFirst().request());
+                if (!batch.isEmpty() && bytes + size > maxBytes) {
+                    break;
+                }
+                batch.add(waiting.pollFirst());
+                bytes += size;
+            }
+            inFlight++;
+            return batch;
+        }
+    }
+
+    /** Sends {@code request} to {@code group}, alone or with others. */
+    CompletableFuture<O> submit(RaftGroup group, I request) {
+        GroupQueue queue = queues.computeIfAbsent(group.getGroupId(), id -> new GroupQueue());
+        CompletableFuture<O> reply = new CompletableFuture<>();
+        List<Pending<I, O>> batch;
+        RaftGroup target;
+        synchronized (queue) {
+            queue.group = group; // the latest peers any caller named
+            queue.waiting.addLast(new Pending<>(request, reply));
+            batch = queue.nextBatch();
+            target = queue.group;
+        }
+        if (batch != null) {
+            send(queue, target, batch);
+        }
+        return reply;
+    }
+
+    private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch) {
+        CompletableFuture<List<O>> replies;
+        try {
+            replies = sender.send(group, batch.stream().map(Pending::request).toList());
+        } catch (RuntimeException e) {
+            replies = CompletableFuture.failedFuture(e);
+        }
+        replies.whenComplete((answers, failure) -> {
+            for (int i = 0; i < batch.size(); i++) {
+                CompletableFuture<O> reply = batch.get(i).reply();
+                if (failure != null) {
+                    reply.completeExceptionally(failure);
+                } else if (answers.size() != batch.size()) {
+                    reply.completeExceptionally(new IllegalStateException(
+                            answers.size() + " replies to a batch of " + batch.size()));
+                } else {
+                    reply.complete(answers.get(i));
+                }
+            }
+            List<Pending<I, O>> next;
+            RaftGroup target;
+            synchronized (queue) {
+                queue.inFlight--;
+                next = queue.nextBatch();
+                target = queue.group;
+            }
+            if (next != null) {
+                send(queue, target, next);
+            }
+        });
+    }
+}

@@ -1,0 +1,128 @@
+package io.kvs.raft.client;
+
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RequestBatcherTest {
+    private final RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()));
+    private final RaftGroup other = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()));
+
+    /** A sender whose batches the test answers by hand: each reply echoes its request. */
+    private static final class ManualSender implements RequestBatcher.Sender<Integer, String> {
+        final List<List<Integer>> batches = new ArrayList<>();
+        final List<CompletableFuture<List<String>>> replies = new ArrayList<>();
+
+        @Override
+        public synchronized CompletableFuture<List<String>> send(RaftGroup group, List<Integer> batch) {
+            batches.add(batch);
+            CompletableFuture<List<String>> reply = new CompletableFuture<>();
+            replies.add(reply);
+            return reply;
+        }
+
+        void answer(int batch) {
+            replies.get(batch).complete(batches.get(batch).stream().map(i -> "r" + i).toList());
+        }
+    }
+
+    private static RequestBatcher<Integer, String> batcher(ManualSender sender, int maxInFlight, int maxItems,
+                                                          int maxBytes) {
+        return new RequestBatcher<>(sender, maxInFlight, maxItems, maxBytes, i -> i);
+    }
+
+    @Test
+    void aLoneRequestGoesAtOnceAndTheRestWaitForABatchToComeBack() throws Exception {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 100, 1_000);
+        CompletableFuture<String> first = batcher.submit(group, 1);
+        assertEquals(List.of(List.of(1)), sender.batches, "nothing in flight: sent alone, at once");
+        List<CompletableFuture<String>> waiting = new ArrayList<>();
+        for (int i = 2; i <= 5; i++) {
+            waiting.add(batcher.submit(group, i));
+        }
+        assertEquals(1, sender.batches.size(), "one batch in flight: the others wait");
+        sender.answer(0);
+        assertEquals("r1", first.get());
+        assertEquals(List.of(2, 3, 4, 5), sender.batches.get(1), "they go together when it comes back");
+        sender.answer(1);
+        for (int i = 0; i < waiting.size(); i++) {
+            assertEquals("r" + (i + 2), waiting.get(i).get());
+        }
+    }
+
+    @Test
+    void batchesAreBoundedByCountAndBytesAndInFlight() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 2, 3, 10);
+        batcher.submit(group, 1);
+        batcher.submit(group, 1);
+        assertEquals(2, sender.batches.size(), "two may be in flight");
+        for (int i = 0; i < 5; i++) {
+            batcher.submit(group, 1);
+        }
+        batcher.submit(group, 9);
+        batcher.submit(group, 20);
+        assertEquals(2, sender.batches.size());
+        sender.answer(0);
+        assertEquals(List.of(1, 1, 1), sender.batches.get(2), "at most three requests");
+        sender.answer(1);
+        assertEquals(List.of(1, 1), sender.batches.get(3), "at most ten bytes: the 9 does not fit");
+        sender.answer(2);
+        assertEquals(List.of(9), sender.batches.get(4));
+        sender.answer(3);
+        assertEquals(List.of(20), sender.batches.get(5), "a request over the byte limit goes alone");
+    }
+
+    @Test
+    void groupsAreBatchedApart() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 100, 1_000);
+        batcher.submit(group, 1);
+        batcher.submit(other, 2);
+        assertEquals(List.of(List.of(1), List.of(2)), sender.batches, "another group's batch does not wait");
+    }
+
+    @Test
+    void aFailedBatchFailsEachOfItsRequestsAndTheNextBatchStillGoes() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 100, 1_000);
+        CompletableFuture<String> first = batcher.submit(group, 1);
+        CompletableFuture<String> second = batcher.submit(group, 2);
+        sender.replies.get(0).completeExceptionally(new IllegalStateException("no leader"));
+        ExecutionException failed = assertThrows(ExecutionException.class, first::get);
+        assertInstanceOf(IllegalStateException.class, failed.getCause());
+        assertFalse(second.isDone());
+        assertEquals(List.of(2), sender.batches.get(1));
+    }
+
+    @Test
+    void aReplyOfTheWrongLengthFailsTheBatch() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 100, 1_000);
+        CompletableFuture<String> first = batcher.submit(group, 1);
+        sender.replies.get(0).complete(List.of("r1", "extra"));
+        assertTrue(first.isCompletedExceptionally());
+    }
+
+    @Test
+    void aSenderThatThrowsFailsTheBatch() {
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>((g, batch) -> {
+            throw new IllegalArgumentException("cannot encode");
+        }, 1, 100, 1_000, i -> i);
+        assertTrue(batcher.submit(group, 1).isCompletedExceptionally());
+        assertTrue(batcher.submit(group, 2).isCompletedExceptionally(), "the queue is not left blocked");
+    }
+}
