@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * HdrHistogram per client, merged at the end.
  */
 final class LoadGenerator {
+    /** Preloading uses at least this many writers, however few clients the run has. */
+    private static final int PRELOAD_WRITERS = 64;
     /** Latencies up to a minute, to three significant digits. */
     private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
 
@@ -34,7 +36,7 @@ final class LoadGenerator {
         this.options = options;
         this.target = target;
         this.http = new OkHttpClient.Builder()
-                .connectionPool(new ConnectionPool(options.clients() + 4, 5, TimeUnit.MINUTES))
+                .connectionPool(new ConnectionPool(Math.max(PRELOAD_WRITERS, options.clients()) + 4, 5, TimeUnit.MINUTES))
                 .callTimeout(10, TimeUnit.SECONDS)
                 .build();
         this.value = "v".repeat(options.valueBytes());
@@ -47,11 +49,11 @@ final class LoadGenerator {
     RunResult run() throws InterruptedException {
         try {
             if (options.workload().needsPreload()) {
-                Measured preload = load();
+                Measured preload = load(Math.max(PRELOAD_WRITERS, options.clients()));
                 System.err.printf("preloaded %d keys in %.1f s (%d errors)%n", options.keys(), preload.seconds,
                         preload.errors.get());
             }
-            Measured measured = options.workload() == Workload.LOAD ? load() : timed();
+            Measured measured = options.workload() == Workload.LOAD ? load(options.clients()) : timed();
             return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
                     measured.firstError.get());
         } finally {
@@ -85,14 +87,14 @@ final class LoadGenerator {
         }
     }
 
-    /** Every key written once, each client taking every n-th key. */
-    private Measured load() throws InterruptedException {
+    /** Every key written once by {@code writers} clients, each taking every n-th key. */
+    private Measured load(int writers) throws InterruptedException {
         Measured measured = new Measured();
         long start = System.nanoTime();
-        runClients(index -> {
+        runClients(writers, index -> {
             Target.Session session = session(index);
             Histogram histogram = measured.newHistogram();
-            for (int k = index; k < options.keys(); k += options.clients()) {
+            for (int k = index; k < options.keys(); k += writers) {
                 send(session.put(key(k), value), session, histogram, measured);
             }
         });
@@ -105,7 +107,7 @@ final class LoadGenerator {
         Measured measured = new Measured();
         long measureFrom = System.nanoTime() + options.warmup().toNanos();
         long end = measureFrom + options.duration().toNanos();
-        runClients(index -> {
+        runClients(options.clients(), index -> {
             Target.Session session = session(index);
             Histogram histogram = measured.newHistogram();
             SplittableRandom random = new SplittableRandom(index * 7919L + 1);
@@ -158,9 +160,9 @@ final class LoadGenerator {
         void run(int index);
     }
 
-    private void runClients(ClientBody body) throws InterruptedException {
+    private void runClients(int clients, ClientBody body) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < options.clients(); i++) {
+        for (int i = 0; i < clients; i++) {
             int index = i;
             Thread thread = new Thread(() -> body.run(index), "client-" + i);
             thread.start();

@@ -19,8 +19,12 @@ import java.util.concurrent.CompletableFuture;
  * replication round and one fsync; concurrent reads share one ReadIndex.
  */
 public final class PartitionClient {
-    /** Batches of one group in flight at once: enough to keep its pipeline busy, few enough to let batches grow. */
-    private static final int MAX_IN_FLIGHT = 2;
+    /**
+     * Batches of one group in flight at once, from this node. One lets batches grow largest; the
+     * group's log pipelines the batches of different nodes. Measured with 64 clients on three
+     * nodes: one in flight beat two by a fifth in throughput and in p99.
+     */
+    private static final int MAX_IN_FLIGHT = 1;
     private static final int MAX_BATCH_ITEMS = 256;
     /** A log entry stays around a MiB; a value of up to 1 MiB goes alone. */
     private static final int MAX_BATCH_BYTES = 1 << 20;
