@@ -1,6 +1,7 @@
 package io.kvs.bench;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -10,7 +11,7 @@ import org.HdrHistogram.Histogram;
 record RunResult(String label, String target, String workload, int clients, int keys, int valueBytes,
                  double seconds, long ops, long errors, double throughput, double p50, double p99, double p999,
                  double max, String firstError) {
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     static RunResult of(BenchOptions options, double seconds, long errors, Histogram micros, String firstError) {
         long ops = micros.getTotalCount();

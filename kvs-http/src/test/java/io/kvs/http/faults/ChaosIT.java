@@ -92,17 +92,20 @@ class ChaosIT {
         Converged converged = converge(nodes, CLIENTS * KEYS_PER_CLIENT, checker);
         HistoryChecker.Report report = checker.check(converged.values());
         history.writeTimeline(Path.of("target", "cluster-tests", "chaos", "history.txt"));
-        System.out.printf("chaos seed %d, %d s: %d operations (%d ok), %d faults; anomalies: %d%n%s%n",
-                SEED, SECONDS, history.operations().size(),
+        System.out.printf("chaos seed %d, %d s: %d operations (%d ok), %d faults; converged %d ms after the heal;"
+                        + " anomalies: %d%n%s%n", SEED, SECONDS, history.operations().size(),
                 history.operations().stream().filter(Op::ok).count(), history.faults().size(),
-                report.anomalies().size(), String.join("\n", report.anomalies()));
+                converged.afterMillis(), report.anomalies().size(), String.join("\n", report.anomalies()));
         assertEquals(List.of(), converged.divergent(), "replicas that disagree after the heal");
         assertEquals(List.of(), report.anomalies());
         assertTrue(history.operations().stream().filter(Op::ok).count() > 50, "the clients made progress");
     }
 
-    /** What every node returns for each key after the heal, and the keys on which nodes still disagree. */
-    private record Converged(Map<String, String> values, List<String> divergent) {
+    /**
+     * What every node returns for each key after the heal, the keys on which nodes still disagree,
+     * and how long after the heal that was (the killed nodes' restart included).
+     */
+    private record Converged(Map<String, String> values, List<String> divergent, long afterMillis) {
     }
 
     /**
@@ -114,7 +117,8 @@ class ChaosIT {
      */
     private Converged converge(List<NodeAddress> nodes, int keys, HistoryChecker checker) throws InterruptedException {
         KvsClient client = new KvsClient(Duration.ofSeconds(5));
-        long deadline = System.nanoTime() + CONVERGENCE.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + CONVERGENCE.toNanos();
         while (true) {
             Map<String, String> values = new HashMap<>();
             List<String> divergent = new ArrayList<>();
@@ -133,7 +137,7 @@ class ChaosIT {
             }
             boolean done = divergent.isEmpty() && checker.lostWrites(values).isEmpty();
             if (done || System.nanoTime() > deadline) {
-                return new Converged(values, divergent);
+                return new Converged(values, divergent, (System.nanoTime() - start) / 1_000_000);
             }
             Thread.sleep(100);
         }

@@ -3,12 +3,14 @@ package io.kvs.raft.partition;
 import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -102,31 +104,27 @@ public final class PartitionCodec {
     }
 
     /** The command alone, as a client sent it (no stamp yet). */
-    static PartitionCommand decodeCommand(byte[] message) {
-        return decodeEntry(concat(message, stamp(new Stamp(0, "")))).command();
+    static PartitionCommand decodeCommand(ByteString message) {
+        return read(message, PartitionCodec::readCommand);
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
+    /** A log entry: the command, then the leader's stamp. */
+    static StampedCommand decodeEntry(ByteString entry) {
+        return read(entry, in -> new StampedCommand(readCommand(in), new Stamp(in.readLong(), in.readUTF(), readBits(in))));
     }
 
-    static StampedCommand decodeEntry(byte[] entry) {
-        return read(entry, in -> {
-            byte type = in.readByte();
-            PartitionCommand command = switch (type) {
-                case PUTS -> new PartitionCommand.Puts(readList(in, PartitionCodec::readPut));
-                case FREEZE -> new PartitionCommand.Freeze(readBits(in));
-                case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
-                case DISOWN -> new PartitionCommand.Disown(readBits(in));
-                case ADOPT -> new PartitionCommand.Adopt(readBits(in));
-                case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(),
-                        readList(in, PartitionCodec::readHintedWrite));
-                default -> throw new IOException("unknown partition command " + type);
-            };
-            return new StampedCommand(command, new Stamp(in.readLong(), in.readUTF(), readBits(in)));
-        });
+    private static PartitionCommand readCommand(DataInputStream in) throws IOException {
+        byte type = in.readByte();
+        return switch (type) {
+            case PUTS -> new PartitionCommand.Puts(readList(in, PartitionCodec::readPut));
+            case FREEZE -> new PartitionCommand.Freeze(readBits(in));
+            case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
+            case DISOWN -> new PartitionCommand.Disown(readBits(in));
+            case ADOPT -> new PartitionCommand.Adopt(readBits(in));
+            case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(),
+                    readList(in, PartitionCodec::readHintedWrite));
+            default -> throw new IOException("unknown partition command " + type);
+        };
     }
 
     public static byte[] encode(PartitionQuery query) {
@@ -371,7 +369,16 @@ public final class PartitionCodec {
     }
 
     private static <T> T read(byte[] bytes, Reader<T> reader) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+        return read(new ByteArrayInputStream(bytes), reader);
+    }
+
+    /** Straight from a Raft message or log entry, without copying it into an array first. */
+    private static <T> T read(ByteString bytes, Reader<T> reader) {
+        return read(bytes.newInput(), reader);
+    }
+
+    private static <T> T read(InputStream bytes, Reader<T> reader) {
+        try (DataInputStream in = new DataInputStream(bytes)) {
             return reader.read(in);
         } catch (IOException e) {
             throw new UncheckedIOException("malformed partition message", e);

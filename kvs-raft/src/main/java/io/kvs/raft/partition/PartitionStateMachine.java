@@ -49,8 +49,9 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         long now = clock.getAsLong();
         ByteString content = request.getMessage().getContent();
+        PartitionCommand command = PartitionCodec.decodeCommand(content);
         BitSet late = new BitSet();
-        if (PartitionCodec.decodeCommand(content.toByteArray()) instanceof PartitionCommand.Puts puts) {
+        if (command instanceof PartitionCommand.Puts puts) {
             for (int i = 0; i < puts.puts().size(); i++) {
                 long notAfter = puts.puts().get(i).notAfterMillis();
                 if (notAfter != 0 && now > notAfter) {
@@ -58,20 +59,21 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
                 }
             }
         }
-        ByteString stamped = content.concat(ByteString.copyFrom(PartitionCodec.stamp(
-                new PartitionCodec.Stamp(now, self, late))));
+        PartitionCodec.Stamp stamp = new PartitionCodec.Stamp(now, self, late);
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
-                .setLogData(stamped)
+                .setLogData(content.concat(ByteString.copyFrom(PartitionCodec.stamp(stamp))))
+                // The leader applies what it decoded here; followers decode the entry.
+                .setStateMachineContext(new PartitionCodec.StampedCommand(command, stamp))
                 .build();
     }
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        PartitionCodec.StampedCommand stamped =
-                PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        PartitionCodec.StampedCommand stamped = trx.getStateMachineContext() instanceof PartitionCodec.StampedCommand decoded
+                ? decoded : PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData());
         List<WriteReply> replies = apply(stamped, entry.getIndex());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(
@@ -233,7 +235,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
                 continue;
             }
             PartitionCodec.StampedCommand stamped =
-                    PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+                    PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData());
             if (stamped.command() instanceof PartitionCommand.Puts puts) {
                 for (int i = 0; i < puts.puts().size(); i++) {
                     PartitionCommand.Put put = puts.puts().get(i);
