@@ -12,6 +12,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends writes and linearizable reads to a partition group's leader. Client writes and reads
@@ -25,6 +26,9 @@ public final class PartitionClient {
      * nodes: one in flight beat two by a fifth in throughput and in p99.
      */
     private static final int MAX_IN_FLIGHT = 1;
+    /** A batch out this long is stalled (an election, a lost leader): the next may go without it. */
+    private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final int MAX_STALLED = 8;
     private static final int MAX_BATCH_ITEMS = 256;
     /** A log entry stays around a MiB; a value of up to 1 MiB goes alone. */
     private static final int MAX_BATCH_BYTES = 1 << 20;
@@ -36,10 +40,10 @@ public final class PartitionClient {
     public PartitionClient(GroupClients clients) {
         this.clients = clients;
         this.puts = new RequestBatcher<>((group, batch) -> send(group, new PartitionCommand.Puts(batch)),
-                MAX_IN_FLIGHT, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf);
+                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf);
         this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
                 .thenApply(PartitionCodec::decodeReadReplies),
-                MAX_IN_FLIGHT, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64);
+                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64);
     }
 
     /** A client's write, committed through the group's log (with whatever other writes go along). */

@@ -19,6 +19,10 @@ import java.util.function.ToIntFunction;
  * no delay. A batch holds at most {@code maxItems} requests and about {@code maxBytes} (one
  * larger request goes alone).
  *
+ * <p>A batch out for longer than {@code stallNanos} (the group is electing a leader, or its
+ * leader is gone) does not hold the next one back: up to {@code maxStalled} more may go, so
+ * that requests behind a stalled batch still reach the group within their own deadline.
+ *
  * @param <I> a request
  * @param <O> its reply; the sender answers a batch with one reply per request, in order
  */
@@ -31,15 +35,20 @@ final class RequestBatcher<I, O> {
 
     private final Sender<I, O> sender;
     private final int maxInFlight;
+    private final long stallNanos;
+    private final int maxStalled;
     private final int maxItems;
     private final int maxBytes;
     private final ToIntFunction<I> sizeOf;
     /** One queue per group; a retired group leaves an empty queue of a few bytes behind. */
     private final Map<RaftGroupId, GroupQueue> queues = new ConcurrentHashMap<>();
 
-    RequestBatcher(Sender<I, O> sender, int maxInFlight, int maxItems, int maxBytes, ToIntFunction<I> sizeOf) {
+    RequestBatcher(Sender<I, O> sender, int maxInFlight, long stallNanos, int maxStalled, int maxItems, int maxBytes,
+                   ToIntFunction<I> sizeOf) {
         this.sender = sender;
         this.maxInFlight = maxInFlight;
+        this.stallNanos = stallNanos;
+        this.maxStalled = maxStalled;
         this.maxItems = maxItems;
         this.maxBytes = maxBytes;
         this.sizeOf = sizeOf;
@@ -48,15 +57,23 @@ final class RequestBatcher<I, O> {
     private record Pending<I, O>(I request, CompletableFuture<O> reply) {
     }
 
-    /** A group's waiting requests and how many of its batches are in flight; guarded by itself. */
+    /** A group's waiting requests and when each of its batches in flight was sent; guarded by itself. */
     private final class GroupQueue {
         final ArrayDeque<Pending<I, O>> waiting = new ArrayDeque<>();
+        final ArrayDeque<Long> inFlight = new ArrayDeque<>();
         RaftGroup group;
-        int inFlight;
 
-        /** The next batch to send, if a batch may go now; counts it as in flight. */
-        List<Pending<I, O>> nextBatch() {
-            if (waiting.isEmpty() || inFlight >= maxInFlight) {
+        boolean maySend(long now) {
+            if (inFlight.size() < maxInFlight) {
+                return true;
+            }
+            long stalled = inFlight.stream().filter(sent -> now - sent > stallNanos).count();
+            return stalled > 0 && inFlight.size() < maxInFlight + Math.min(stalled, maxStalled);
+        }
+
+        /** The next batch to send, if a batch may go now; records it as in flight, sent at {@code now}. */
+        List<Pending<I, O>> nextBatch(long now) {
+            if (waiting.isEmpty() || !maySend(now)) {
                 return null;
             }
             List<Pending<I, O>> batch = new ArrayList<>();
@@ -69,7 +86,7 @@ final class RequestBatcher<I, O> {
                 batch.add(waiting.pollFirst());
                 bytes += size;
             }
-            inFlight++;
+            inFlight.addLast(now);
             return batch;
         }
     }
@@ -80,19 +97,20 @@ final class RequestBatcher<I, O> {
         CompletableFuture<O> reply = new CompletableFuture<>();
         List<Pending<I, O>> batch;
         RaftGroup target;
+        long now = System.nanoTime();
         synchronized (queue) {
             queue.group = group; // the latest peers any caller named
             queue.waiting.addLast(new Pending<>(request, reply));
-            batch = queue.nextBatch();
+            batch = queue.nextBatch(now);
             target = queue.group;
         }
         if (batch != null) {
-            send(queue, target, batch);
+            send(queue, target, batch, now);
         }
         return reply;
     }
 
-    private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch) {
+    private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch, long sentAt) {
         CompletableFuture<List<O>> replies;
         try {
             replies = sender.send(group, batch.stream().map(Pending::request).toList());
@@ -113,13 +131,14 @@ final class RequestBatcher<I, O> {
             }
             List<Pending<I, O>> next;
             RaftGroup target;
+            long now = System.nanoTime();
             synchronized (queue) {
-                queue.inFlight--;
-                next = queue.nextBatch();
+                queue.inFlight.removeFirstOccurrence(sentAt);
+                next = queue.nextBatch(now);
                 target = queue.group;
             }
             if (next != null) {
-                send(queue, target, next);
+                send(queue, target, next, now);
             }
         });
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,7 +41,7 @@ class RequestBatcherTest {
 
     private static RequestBatcher<Integer, String> batcher(ManualSender sender, int maxInFlight, int maxItems,
                                                           int maxBytes) {
-        return new RequestBatcher<>(sender, maxInFlight, maxItems, maxBytes, i -> i);
+        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i);
     }
 
     @Test
@@ -87,6 +88,28 @@ class RequestBatcherTest {
     }
 
     @Test
+    void aStalledBatchDoesNotHoldTheNextOneBack() throws Exception {
+        ManualSender sender = new ManualSender();
+        long stall = TimeUnit.MILLISECONDS.toNanos(20);
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i);
+        batcher.submit(group, 1);
+        batcher.submit(group, 2);
+        assertEquals(1, sender.batches.size(), "the first batch is not stalled yet");
+        long until = System.nanoTime() + 2 * stall;
+        while (System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        batcher.submit(group, 3);
+        assertEquals(List.of(2, 3), sender.batches.get(1), "the first is stalled: the next goes beside it");
+        batcher.submit(group, 4);
+        assertEquals(2, sender.batches.size(), "one stalled batch lets one more go, no more");
+        sender.answer(0);
+        assertEquals(2, sender.batches.size(), "the second batch is in flight, and not stalled");
+        sender.answer(1);
+        assertEquals(List.of(4), sender.batches.get(2));
+    }
+
+    @Test
     void groupsAreBatchedApart() {
         ManualSender sender = new ManualSender();
         RequestBatcher<Integer, String> batcher = batcher(sender, 1, 100, 1_000);
@@ -121,7 +144,7 @@ class RequestBatcherTest {
     void aSenderThatThrowsFailsTheBatch() {
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>((g, batch) -> {
             throw new IllegalArgumentException("cannot encode");
-        }, 1, 100, 1_000, i -> i);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i);
         assertTrue(batcher.submit(group, 1).isCompletedExceptionally());
         assertTrue(batcher.submit(group, 2).isCompletedExceptionally(), "the queue is not left blocked");
     }
