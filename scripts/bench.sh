@@ -102,7 +102,7 @@ if [ "$SMOKE" = 1 ]; then
   # A small cluster, every workload for a moment: the load generator and its targets work.
   dir="$(mktemp -d)"
   trap 'KVS_LOCAL_DIR="$dir" ./kvs-local down >/dev/null 2>&1; rm -rf "$dir"' EXIT
-  KVS_LOCAL_DIR="$dir" ./kvs-local up 3 3 >/dev/null
+  KVS_LOCAL_DIR="$dir" ./kvs-local up 3 3 >/dev/null || { tail -n 20 "$dir"/*.log >&2; die "smoke: the cluster did not start"; }
   for workload in put get mixed; do
     line="$(bench --target kvs --endpoints "$(endpoints_of 3)" --workload "$workload" --clients 4 \
       --keys 200 --seconds 2 --warmup-seconds 1 2>/dev/null)"
