@@ -127,7 +127,7 @@ if ! command -v etcd >/dev/null 2>&1; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server; } >"$OUT/apt.log" 2>&1 ||
     die "cannot install etcd-server (log: $OUT/apt.log)"
 fi
-ETCD_VERSION="$(etcd --version | head -n1)"
+ETCD_VERSION="$(etcd --version | sed -n 1p)"
 ETCD_PIDS=()
 stop_etcd() { [ ${#ETCD_PIDS[@]} -gt 0 ] && kill "${ETCD_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; ETCD_PIDS=(); }
 KVS_DIRS=()
@@ -208,7 +208,7 @@ view_change() {  # label keys
     local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     echo "$answer" | grep -q '"success"' || die "update_view add $node: $answer"
     local moved epoch=$((step - 3))  # the first change makes epoch 2
-    moved="$(grep -h "view epoch $epoch: [0-9]* keys moved" "$dir"/*.log | head -n1 | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p')"
+    moved="$(grep -h "view epoch $epoch: [0-9]* keys moved" "$dir"/*.log | sed -n 1p | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p')"
     echo "kvs 4 nodes K=2|$label: add node $step ($(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p') partitions), $keys keys|$ms ms, ${moved:-0} keys moved" >>"$OUT/facts"
   done
   KVS_LOCAL_DIR="$dir" ./kvs-local down --wipe >/dev/null
@@ -218,7 +218,7 @@ view_change "view change" 10000
 
 # ----------------------------------------------------------------------------- report
 
-cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
 {
   echo "# Benchmarks: kvs and etcd on one machine"
   echo
