@@ -11,10 +11,12 @@ COPY pom.xml ./
 COPY kvs-core/pom.xml kvs-core/
 COPY kvs-raft/pom.xml kvs-raft/
 COPY kvs-http/pom.xml kvs-http/
+# The load generator is a module of the build, not part of the image: its pom only.
+COPY kvs-bench/pom.xml kvs-bench/
 COPY kvs-core/src kvs-core/src
 COPY kvs-raft/src kvs-raft/src
 COPY kvs-http/src kvs-http/src
-RUN mvn -B -q -DskipTests package
+RUN mvn -B -q -DskipTests -pl kvs-http -am package
 
 FROM eclipse-temurin:17-jre
 # Configuration is the contract's environment (K, VIEW, IPPORT, DATA_DIR); the rest has

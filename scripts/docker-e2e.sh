@@ -9,8 +9,8 @@
 #
 # Where no Docker engine runs, one is installed and started (scripts/docker/engine.sh) and
 # stopped again at the end. No registry is needed: local stand-ins for the Dockerfile's base
-# images are made from this machine's JDK and Maven (scripts/docker/base-images.sh) unless
-# images of those names exist. Every container, network and volume the run makes is removed,
+# images are made from this machine's JDK and Maven (scripts/docker/base-images.sh), unless
+# images of those names exist and were made for the project's current poms. Every container, network and volume the run makes is removed,
 # also when a step fails; the kvs image and the base images are kept for the next run.
 set -Eeuo pipefail
 
@@ -198,12 +198,8 @@ docker info >/dev/null 2>&1 || fail "the engine does not answer at ${DOCKER_HOST
 pass "$(docker info --format '{{.ServerVersion}}, {{.Driver}}')$([ "$STARTED_ENGINE" = 1 ] && echo ', started by this run')"
 
 step "base images of the Dockerfile"
-for image in $(sed -n 's/^FROM \([^ ]*\).*/\1/p' Dockerfile); do
-  docker image inspect "$image" >/dev/null 2>&1 || NEED_BASE=1
-done
-if [ "${NEED_BASE:-0}" = 1 ]; then
-  scripts/docker/base-images.sh || fail "could not make the base images"
-fi
+# Quick when they exist and match the project's poms; rebuilt (offline repository included) when not.
+scripts/docker/base-images.sh || fail "could not make the base images"
 pass "$(sed -n 's/^FROM \([^ ]*\).*/\1/p' Dockerfile | tr '\n' ' ')"
 
 step "image builds from the Dockerfile"
