@@ -23,7 +23,7 @@ FROM eclipse-temurin:17-jre
 # container defaults: listen on every interface, keep data in the /data volume.
 ENV BIND_ADDRESS=0.0.0.0 \
     DATA_DIR=/data \
-    JAVA_OPTS="-XX:+UseSerialGC -XX:MaxRAMPercentage=60"
+    JAVA_OPTS="-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=60"
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home kvs \
  && mkdir -p /app /data && chown kvs:kvs /data
 COPY --from=build /src/kvs-http/target/kvs.jar /app/kvs.jar

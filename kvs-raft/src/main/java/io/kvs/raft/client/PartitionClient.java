@@ -6,18 +6,23 @@ import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Sends writes and linearizable reads to a partition group's leader. Client writes and reads
  * are batched ({@link RequestBatcher}): concurrent writes to a group share one log entry, one
- * replication round and one fsync; concurrent reads share one ReadIndex.
+ * replication round and one fsync; concurrent reads share one ReadIndex. When this node leads
+ * the group, a batch goes to its own server directly ({@link LocalLeader}), not through an RPC.
  */
 public final class PartitionClient {
     /**
@@ -34,11 +39,13 @@ public final class PartitionClient {
     private static final int MAX_BATCH_BYTES = 1 << 20;
 
     private final GroupClients clients;
+    private final LocalLeader localLeader;
     private final RequestBatcher<PartitionCommand.Put, WriteReply> puts;
     private final RequestBatcher<PartitionQuery.Get, ReadReply> gets;
 
-    public PartitionClient(GroupClients clients) {
+    public PartitionClient(GroupClients clients, LocalLeader localLeader) {
         this.clients = clients;
+        this.localLeader = localLeader;
         this.puts = new RequestBatcher<>((group, batch) -> send(group, new PartitionCommand.Puts(batch)),
                 MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf);
         this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
@@ -58,7 +65,7 @@ public final class PartitionClient {
 
     private CompletableFuture<List<WriteReply>> send(RaftGroup group, PartitionCommand command) {
         Message message = Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(command)));
-        return clients.call(group, client -> client.async().send(message))
+        return locallyOr(group, message, RaftClientRequest.writeRequestType(), client -> client.async().send(message))
                 .thenApply(reply -> PartitionCodec.decodeWriteReplies(RaftReplies.content(reply)));
     }
 
@@ -74,7 +81,34 @@ public final class PartitionClient {
 
     private CompletableFuture<byte[]> query(RaftGroup group, PartitionQuery query) {
         Message message = Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(query)));
-        return clients.call(group, client -> client.async().sendReadOnlyUnordered(message))
+        return locallyOr(group, message, RaftClientRequest.readRequestType(),
+                client -> client.async().sendReadOnlyUnordered(message))
                 .thenApply(RaftReplies::content);
+    }
+
+    /**
+     * Submits to this node's own server if it leads the group, else (or if it turns out not to
+     * lead it any more) through the group's client, which finds the leader and retries.
+     */
+    private CompletableFuture<RaftClientReply> locallyOr(RaftGroup group, Message message, RaftClientRequest.Type type,
+                                                         Function<RaftClient, CompletableFuture<RaftClientReply>> remote) {
+        CompletableFuture<RaftClientReply> local = localLeader.submitIfLeader(group.getGroupId(), message, type);
+        if (local == null) {
+            return clients.call(group, remote);
+        }
+        // The reply completes on the server's apply thread; what follows (the next batch's
+        // submission among it) must not run there, so it moves to the common pool.
+        return local.thenComposeAsync(reply -> leadsNoLonger(reply) ? clients.call(group, remote)
+                : CompletableFuture.completedFuture(reply));
+    }
+
+    /**
+     * A reply saying the local division could not take the request as leader. The request may
+     * still have entered its log (a leader stepping down); sent again, it is applied once, since
+     * every write and hint carries its id.
+     */
+    private static boolean leadsNoLonger(RaftClientReply reply) {
+        return reply.getNotLeaderException() != null || reply.getLeaderNotReadyException() != null
+                || reply.getLeaderSteppingDownException() != null;
     }
 }

@@ -62,7 +62,7 @@ public final class StoreEngine implements Closeable {
     private final HintStore hints;
     private final LocalReplicas localReplicas;
     private final GroupClients clients = new GroupClients();
-    private final PartitionClient partitionClient = new PartitionClient(clients);
+    private final PartitionClient partitionClient;
     private final MetadataClient metadataClient = new MetadataClient();
     /** One thread: group changes and cluster joins and leaves happen one at a time, in order. */
     private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,6 +96,7 @@ public final class StoreEngine implements Closeable {
         this.clusterIdFile = new ClusterIdFile(dataDir);
         this.clusterId = clusterIdFile.read().orElse(null);
         this.raft = new NodeRaftServer(self, bindHost, dataDir, peers, this::newStateMachine);
+        this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
         this.reconciler = new GroupReconciler(self, peers, raft);
         this.hints = new HintStore(dataDir, self.toString());
         this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::ownerGroupOfSlot);

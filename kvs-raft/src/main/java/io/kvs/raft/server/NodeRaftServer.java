@@ -6,6 +6,8 @@ import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -108,6 +111,36 @@ public final class NodeRaftServer implements Closeable {
             return Optional.of(server.getDivision(id));
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Submits a request straight to this server's division of {@code id} if it leads the group,
+     * sparing the RPC a client would send to this same server; null if it does not lead it.
+     */
+    public CompletableFuture<RaftClientReply> submitIfLeader(RaftGroupId id, Message message,
+                                                             RaftClientRequest.Type type) {
+        RaftServer.Division division;
+        try {
+            division = server.getDivision(id);
+        } catch (IOException e) {
+            return null; // not hosted here
+        }
+        if (!division.getInfo().isLeader()) {
+            return null;
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClient)
+                .setServerId(server.getId())
+                .setGroupId(id)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(message)
+                .setType(type)
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return null; // the division went away meanwhile: a client finds the leader
         }
     }
 

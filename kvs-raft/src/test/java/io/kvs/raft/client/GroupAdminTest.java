@@ -24,7 +24,7 @@ class GroupAdminTest {
     @Test
     void replaceOneOfTwoMembers(@TempDir Path dir) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 2, 61, 7200)) {
-            PartitionClient client = new PartitionClient(cluster.clients);
+            PartitionClient client = new PartitionClient(cluster.clients, LocalLeader.NONE);
             LocalRaftCluster.awaitLeader(client, cluster.group);
             for (int i = 0; i < 50; i++) {
                 client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);

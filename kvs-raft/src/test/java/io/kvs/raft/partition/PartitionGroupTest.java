@@ -1,5 +1,6 @@
 package io.kvs.raft.partition;
 
+import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.server.LocalRaftCluster;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class PartitionGroupTest {
     @Test
     void writesAreReadBackThroughTheLeader(@TempDir Path dir) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 1, 7001)) {
-            PartitionClient client = new PartitionClient(cluster.clients);
+            PartitionClient client = new PartitionClient(cluster.clients, LocalLeader.NONE);
             LocalRaftCluster.awaitLeader(client, cluster.group);
             WriteReply first = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v1")).get(10, TimeUnit.SECONDS);
             assertEquals(WriteReply.Status.CREATED, first.status());
