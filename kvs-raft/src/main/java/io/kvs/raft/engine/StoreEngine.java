@@ -16,6 +16,7 @@ import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.server.ClusterIdFile;
+import io.kvs.raft.server.FirstEntryConflictRepair;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
 import org.apache.ratis.protocol.RaftGroup;
@@ -53,6 +54,8 @@ public final class StoreEngine implements Closeable {
     /** How often a node checks with the metadata group that it is still in the view. */
     private static final long MEMBERSHIP_CHECK_MILLIS = 5_000;
     private static final long HINT_REPLAY_MILLIS = 250;
+    /** How often the node looks for a replica Ratis left stuck behind its group ({@link FirstEntryConflictRepair}). */
+    private static final long STUCK_REPLICA_CHECK_MILLIS = 2_000;
 
     private final NodeAddress self;
     private final RaftPeers peers;
@@ -109,6 +112,9 @@ public final class StoreEngine implements Closeable {
             LOG.info("{} started without VIEW: waiting to be added to a cluster", self);
         }
         background.scheduleWithFixedDelay(this::checkMembership, MEMBERSHIP_CHECK_MILLIS, MEMBERSHIP_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
+        FirstEntryConflictRepair repair = new FirstEntryConflictRepair(raft, () -> System.nanoTime() / 1_000_000);
+        background.scheduleWithFixedDelay(repair::check, STUCK_REPLICA_CHECK_MILLIS, STUCK_REPLICA_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
         hintReplay.scheduleWithFixedDelay(new HintReplayer(self.toString(), hints, () -> state, this::localReplica, this),
                 HINT_REPLAY_MILLIS, HINT_REPLAY_MILLIS, TimeUnit.MILLISECONDS);

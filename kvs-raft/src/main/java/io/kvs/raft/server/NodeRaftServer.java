@@ -103,6 +103,15 @@ public final class NodeRaftServer implements Closeable {
         LOG.info("left group {}", id);
     }
 
+    /**
+     * Deletes this server's replica of {@code group} and joins the group again with empty
+     * storage, so that its leader sends the whole log (see {@link FirstEntryConflictRepair}).
+     */
+    public synchronized void rejoinEmpty(RaftGroup group) throws IOException {
+        removeGroup(group.getGroupId());
+        addGroup(group);
+    }
+
     public Optional<RaftServer.Division> division(RaftGroupId id) {
         if (!groupIds().contains(id)) {
             return Optional.empty();

@@ -1,0 +1,95 @@
+package io.kvs.raft.server;
+
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Works around a Ratis follower bug that leaves a replica of a group behind for good.
+ *
+ * <p>When a group's first leader steps down before its first entry (index 0, a configuration
+ * entry) is committed, a follower may keep that entry while the next leader commits a different
+ * one at index 0. The next leader then sends that follower a heartbeat with no previous entry,
+ * and Ratis computes the follower's commit index from it as 0 where it should be -1
+ * ({@code ServerImplUtils.effectiveCommitIndex}, Ratis 3.3.0). The follower takes its own stale
+ * entry as committed, refuses every later append that would replace it, and never catches up.
+ * A loaded machine makes that first step-down likely: it happened to a seven-node metadata group
+ * starting on two cores.
+ *
+ * <p>Such a replica holds nothing but that one configuration entry, so it is safe to start again:
+ * its storage is deleted and the group rejoined empty, and the leader sends it the whole log.
+ * Its recorded term and vote go with it; by then the election of that term is long over, and the
+ * empty replica takes the leader's term from the next heartbeat. The repair is made only after
+ * the condition has lasted {@link #STUCK_FOR_MILLIS} while a leader keeps committing, so a
+ * follower that is merely slow is left alone.
+ */
+public final class FirstEntryConflictRepair {
+    private static final Logger LOG = LoggerFactory.getLogger(FirstEntryConflictRepair.class);
+    static final long STUCK_FOR_MILLIS = 10_000;
+
+    /** What a division shows about its log, enough to tell the stuck state. */
+    record Progress(boolean followerWithLeader, long lastIndex, long commitIndex, long highestPeerCommit) {
+        /** Only its first entry, taken as committed, while the group has committed more. */
+        boolean looksStuck() {
+            return followerWithLeader && lastIndex == 0 && commitIndex == 0 && highestPeerCommit > 0;
+        }
+    }
+
+    private final NodeRaftServer raft;
+    private final LongSupplier clockMillis;
+    private final Map<RaftGroupId, Long> stuckSince = new HashMap<>();
+
+    public FirstEntryConflictRepair(NodeRaftServer raft, LongSupplier clockMillis) {
+        this.raft = raft;
+        this.clockMillis = clockMillis;
+    }
+
+    /** Looks at every hosted group once; restarts those stuck long enough. Call from one thread. */
+    public void check() {
+        long now = clockMillis.getAsLong();
+        stuckSince.keySet().retainAll(raft.groupIds());
+        for (RaftGroupId id : raft.groupIds()) {
+            try {
+                Optional<RaftServer.Division> division = raft.division(id);
+                if (division.isEmpty() || !shouldRepair(id, progressOf(division.get()), now)) {
+                    continue;
+                }
+                LOG.warn("group {}: this replica holds a first entry the group replaced, taken as committed "
+                        + "(a Ratis follower bug); starting its replica again from the leader", id);
+                raft.rejoinEmpty(division.get().getGroup());
+                stuckSince.remove(id);
+            } catch (IOException | RuntimeException e) {
+                // A division closing under us (the group was just left) is not worth more than a line.
+                LOG.warn("group {}: could not check or restart its replica: {}", id, e.toString());
+            }
+        }
+    }
+
+    /** Whether {@code id} has looked stuck without a break for {@link #STUCK_FOR_MILLIS} by {@code now}. */
+    boolean shouldRepair(RaftGroupId id, Progress progress, long now) {
+        if (!progress.looksStuck()) {
+            stuckSince.remove(id);
+            return false;
+        }
+        long since = stuckSince.computeIfAbsent(id, k -> now);
+        return now - since >= STUCK_FOR_MILLIS;
+    }
+
+    private static Progress progressOf(RaftServer.Division division) {
+        TermIndex last = division.getRaftLog().getLastEntryTermIndex();
+        long highestPeerCommit = division.getCommitInfos().stream()
+                .mapToLong(CommitInfoProto::getCommitIndex).max().orElse(-1);
+        return new Progress(division.getInfo().isFollower() && division.getInfo().getLeaderId() != null,
+                last == null ? -1 : last.getIndex(), division.getRaftLog().getLastCommittedIndex(),
+                highestPeerCommit);
+    }
+}
