@@ -42,6 +42,10 @@ public final class NodeProcess {
         return dataDir;
     }
 
+    public Path log() {
+        return log;
+    }
+
     /** Starts the node (again), with its data directory as it was left. */
     public synchronized void start() throws IOException {
         if (process != null && process.isAlive()) {

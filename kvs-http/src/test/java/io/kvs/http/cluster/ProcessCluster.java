@@ -27,6 +27,8 @@ public final class ProcessCluster implements AutoCloseable {
     private final ClusterNetwork network;
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final KvsClient client = new KvsClient(Duration.ofSeconds(60));
+    /** For polls: one request that hangs must not take a poll's whole deadline. */
+    private final KvsClient probe = new KvsClient(Duration.ofSeconds(5));
     private int probes;
 
     private ProcessCluster(Path dir, ClusterNetwork network) {
@@ -53,6 +55,7 @@ public final class ProcessCluster implements AutoCloseable {
             }
             cluster.awaitServing();
         } catch (IOException | RuntimeException | Error e) {
+            cluster.printLogTails();
             cluster.closeQuietly(); // the caller never gets the cluster to close
             throw e;
         }
@@ -78,7 +81,7 @@ public final class ProcessCluster implements AutoCloseable {
         NodeProcess node = add(address, Map.of());
         node.start();
         Poll.until(START_DEADLINE, address + " to answer", () ->
-                client.send("GET", address, "/kv-store/get_partition_id", Map.of()).status() > 0 ? true : null);
+                probe.send("GET", address, "/kv-store/get_partition_id", Map.of()).status() > 0 ? true : null);
         return node;
     }
 
@@ -117,21 +120,40 @@ public final class ProcessCluster implements AutoCloseable {
         List<NodeProcess> alive = nodes.stream().filter(NodeProcess::isAlive).toList();
         for (NodeProcess node : alive) {
             Poll.until(START_DEADLINE, node + " to answer", () -> {
-                KvsClient.Reply reply = client.send("GET", node.address(), "/kv-store/get_partition_id", Map.of());
+                KvsClient.Reply reply = probe.send("GET", node.address(), "/kv-store/get_partition_id", Map.of());
                 return reply.status() == 200 ? reply : null;
             });
         }
         NodeAddress entry = alive.get(0).address();
-        int partitions = client.send("GET", entry, "/kv-store/get_all_partition_ids", Map.of())
+        int partitions = probe.send("GET", entry, "/kv-store/get_all_partition_ids", Map.of())
                 .json().getAsJsonArray("partition_id_list").size();
         Set<Integer> served = new HashSet<>();
         Poll.until(START_DEADLINE, "every partition to accept writes", () -> {
-            KvsClient.Reply reply = client.put(entry, "probe_" + probes++, "ok", "");
+            KvsClient.Reply reply = probe.put(entry, "probe_" + probes++, "ok", "");
             if (reply.isSuccess()) {
                 served.add(reply.integer("partition_id"));
             }
             return served.size() == partitions ? served : null;
         });
+        // Every node's own path to the groups (its Raft clients, its peer connections) is warm
+        // before the test starts: a test measures the cluster, not a JVM's first request.
+        for (NodeProcess node : alive) {
+            Poll.until(START_DEADLINE, node + " to route a write", () ->
+                    probe.put(node.address(), "probe_" + probes++, "ok", "").isSuccess() ? true : null);
+        }
+    }
+
+    /** The end of each node's log, without stack frames: why a cluster did not start, in the test's output. */
+    private void printLogTails() {
+        for (NodeProcess node : nodes) {
+            try (Stream<String> lines = Files.lines(node.log())) {
+                List<String> events = lines.filter(l -> !l.startsWith("\t") && !l.startsWith("Caused by")).toList();
+                System.out.println("---- last lines of " + node.log());
+                events.subList(Math.max(0, events.size() - 20), events.size()).forEach(System.out::println);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                System.out.println("---- no log of " + node + ": " + e);
+            }
+        }
     }
 
     /** A fresh key owned by {@code partition}, found by writing candidates through {@code via} (no hashing in tests). */
