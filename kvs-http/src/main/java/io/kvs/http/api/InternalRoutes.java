@@ -56,7 +56,7 @@ final class InternalRoutes {
         InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.localReplicas()
                 .write(request.group(), request.slot(), request.key(), request.value(), request.writeId(),
-                        request.seen(), request.dependencies())));
+                        request.seen(), request.dependencies(), request.notAfterMillis())));
     }
 
     void exportReplica(Context ctx) throws IOException {

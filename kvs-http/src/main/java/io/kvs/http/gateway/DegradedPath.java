@@ -94,7 +94,7 @@ final class DegradedPath {
     private static boolean isFinal(LocalReplicas.Status status) {
         return switch (status) {
             case FOUND, NOT_FOUND, CREATED, UPDATED -> true;
-            case NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA -> false;
+            case NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA, LATE -> false;
         };
     }
 }

@@ -56,7 +56,7 @@ public final class KeyGateway {
             // A replica alone must hold what the client has seen, and every key moved into its group.
             long required = Math.max(seen.appliedIndex(owner.group()), owner.readyIndex());
             return new InternalMessages.ReplicaRequest(owner.group(), slot, key, value, writeId,
-                    required, seen.hintsOf(owner.group()), seen.toCompactText());
+                    required, seen.hintsOf(owner.group()), seen.toCompactText(), 0);
         }
     }
 

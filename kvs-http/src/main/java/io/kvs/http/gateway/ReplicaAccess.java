@@ -25,6 +25,14 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ReplicaAccess {
     private static final MediaType JSON = MediaType.get("application/json");
+    private static final Duration CALL_TIMEOUT = Duration.ofMillis(400);
+    /**
+     * A replica refuses a write that reaches it this long after it was sent: by the call's
+     * deadline this node tries the next replica, and a write the first one took late (it was
+     * paused, or its link held the request) would then exist twice, the late copy with a newer
+     * timestamp than writes made since. The margin before the deadline covers the fsync.
+     */
+    private static final Duration ACCEPT_WRITE_WITHIN = CALL_TIMEOUT.minusMillis(100);
     private static final Gson GSON = new Gson();
 
     private final StoreEngine engine;
@@ -34,7 +42,7 @@ final class ReplicaAccess {
         this.engine = engine;
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofMillis(200))
-                .callTimeout(Duration.ofMillis(400))
+                .callTimeout(CALL_TIMEOUT)
                 .retryOnConnectionFailure(false)
                 .build();
     }
@@ -51,12 +59,14 @@ final class ReplicaAccess {
         if (replica.equals(engine.self())) {
             try {
                 return CompletableFuture.completedFuture(engine.localReplicas().write(request.group(), request.slot(),
-                        request.key(), request.value(), request.writeId(), request.seen(), request.dependencies()));
+                        request.key(), request.value(), request.writeId(), request.seen(), request.dependencies(),
+                        0));
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        return call(replica, "/internal/replica-write", request);
+        return call(replica, "/internal/replica-write",
+                request.notAfter(System.currentTimeMillis() + ACCEPT_WRITE_WITHIN.toMillis()));
     }
 
     private CompletableFuture<LocalReplicas.Answer> call(NodeAddress replica, String path,

@@ -19,8 +19,20 @@ public final class InternalMessages {
      * seen of the group ({@code appliedIndex}, {@code hints} by node); {@code value} is null for
      * a read; {@code writeId} names a write's client request.
      */
+    /**
+     * A key request to one replica on its own.
+     *
+     * @param notAfterMillis wall-clock time after which the replica refuses a write (0: no limit),
+     *                       because its sender has given up on it by then and may have placed
+     *                       the write on another replica
+     */
     public record ReplicaRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
-                                 java.util.Map<String, Long> hints, String deps) {
+                                 java.util.Map<String, Long> hints, String deps, long notAfterMillis) {
+        /** The same request, to be refused as a write after {@code millis}. */
+        public ReplicaRequest notAfter(long millis) {
+            return new ReplicaRequest(group, slot, key, value, writeId, appliedIndex, hints, deps, millis);
+        }
+
         /** What the client has seen of the group. */
         public LocalReplicas.Seen seen() {
             return new LocalReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints);

@@ -1,6 +1,7 @@
 package io.kvs.http.faults;
 
 import io.kvs.core.view.NodeAddress;
+import io.kvs.http.cluster.KvsClient;
 import io.kvs.http.cluster.NodeProcess;
 import io.kvs.http.cluster.ProcessCluster;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -121,11 +123,13 @@ final class FaultSchedule {
         }
         long start = System.nanoTime();
         String type = spareAdded ? "remove" : "add";
-        boolean done = cluster.updateView(via, type, spare).isSuccess();
-        if (done) {
-            spareAdded = !spareAdded;
-        }
-        history.record(new ChaosIT.Fault("view change: " + type + " " + spare + (done ? "" : " (refused)"),
+        KvsClient.Reply reply = cluster.updateView(via, type, spare);
+        // A change that failed for its client may still be finished by another node, and one
+        // refused may have been made already: the spare itself says whether it is in the view.
+        spareAdded = reply.isSuccess() ? !spareAdded
+                : cluster.client().send("GET", spare, "/kv-store/get_partition_id", Map.of()).status() == 200;
+        history.record(new ChaosIT.Fault("view change: " + type + " " + spare
+                + (reply.isSuccess() ? "" : " (" + reply.status() + " " + reply.string("error") + ")"),
                 start, System.nanoTime()));
     }
 

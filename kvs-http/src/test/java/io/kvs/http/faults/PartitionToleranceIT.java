@@ -5,6 +5,7 @@ import io.kvs.http.cluster.KvsClient;
 import io.kvs.http.cluster.KvsClient.Reply;
 import io.kvs.http.cluster.Poll;
 import io.kvs.http.cluster.ProcessCluster;
+import io.kvs.raft.engine.LocalReplicas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,6 +59,24 @@ class PartitionToleranceIT {
         network.heal(node);
         Poll.until(CONVERGE, "the value to be readable after the heal",
                 () -> "value".equals(client.get(node, "solo", "").string("value")) ? true : null);
+    }
+
+    /**
+     * A replica takes a write on its own only before its sender's deadline: one that arrives
+     * later (the replica was paused, its link held the request) is refused and changes nothing,
+     * since the sender has moved on to another replica by then.
+     */
+    @Test
+    void aReplicaRefusesAWriteThatArrivesAfterItsSendersDeadline() throws Exception {
+        start("netns-late-write", 37, 1, 1);
+        NodeAddress node = cluster.addresses().get(0);
+        assertEquals(LocalReplicas.Status.LATE,
+                ReplicaProbe.write(node, 0, "late", "too late", System.currentTimeMillis() - 1));
+        assertNull(ReplicaProbe.value(node, 0, "late"));
+        assertEquals(404, client.get(node, "late", "").status());
+        assertEquals(LocalReplicas.Status.CREATED,
+                ReplicaProbe.write(node, 0, "late", "in time", System.currentTimeMillis() + 5_000));
+        assertEquals("in time", ReplicaProbe.value(node, 0, "late"));
     }
 
     /** The graders' scenario for a two-replica partition, step by step. */

@@ -31,7 +31,8 @@ public final class LocalReplicas {
     public record Seen(long appliedIndex, Map<String, Long> hints) {
     }
 
-    public enum Status { FOUND, NOT_FOUND, CREATED, UPDATED, NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA }
+    /** LATE: a write that arrived after its sender's deadline, refused (the sender tries elsewhere). */
+    public enum Status { FOUND, NOT_FOUND, CREATED, UPDATED, NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA, LATE }
 
     /**
      * The answer of a replica on its own.
@@ -79,9 +80,12 @@ public final class LocalReplicas {
                 hints.hintIdOf(group, key));
     }
 
-    /** Accepts a write as a hint: on disk before this returns, entering the group's log once it has a majority. */
-    public Answer write(int group, int slot, String key, String value, long writeId, Seen seen, CausalPayload deps)
-            throws IOException {
+    /**
+     * Accepts a write as a hint: on disk before this returns, entering the group's log once it has
+     * a majority. Refused as LATE after {@code notAfterMillis} (wall clock; 0: no limit).
+     */
+    public Answer write(int group, int slot, String key, String value, long writeId, Seen seen, CausalPayload deps,
+                        long notAfterMillis) throws IOException {
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
         if (replica == null) {
             return Answer.of(Status.NO_REPLICA);
@@ -95,9 +99,13 @@ public final class LocalReplicas {
         if (!hasSeen(group, replica, seen)) {
             return Answer.of(Status.NOT_CAUGHT_UP);
         }
+        long now = System.currentTimeMillis();
+        if (notAfterMillis > 0 && now > notAfterMillis) {
+            return Answer.of(Status.LATE);
+        }
         VersionedValue current = replica.get(key);
         boolean created = current == null && hints.overlay(group, key) == null;
-        HintedWrite hint = hints.accept(group, slot, key, value, current, System.currentTimeMillis(), writeId, deps);
+        HintedWrite hint = hints.accept(group, slot, key, value, current, now, writeId, deps);
         return new Answer(created ? Status.CREATED : Status.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
     }
 
