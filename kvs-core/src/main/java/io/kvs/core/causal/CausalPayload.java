@@ -10,7 +10,11 @@ import java.util.TreeMap;
 /**
  * What a client has observed, as the positions it has seen in each place: per Raft group (by
  * serial number), the highest applied log index; per (group, node), the highest hinted write
- * that node accepted for the group without a majority. Immutable.
+ * that node accepted for the group without a majority; and the newest view epoch. Immutable.
+ *
+ * <p>The epoch matters across view changes: a key that moved is read from its new group, so a
+ * node still routing by an older view than the client has seen would read the old group, which
+ * does not have the writes made since the move.
  *
  * <p>Clients see it as an opaque string (URL- and form-safe base64 of a short text) that names
  * the cluster it came from; a payload from another cluster, or one that cannot be parsed, reads
@@ -18,10 +22,11 @@ import java.util.TreeMap;
  */
 public final class CausalPayload {
     private static final String VERSION = "k1";
-    private static final CausalPayload EMPTY = new CausalPayload(new TreeMap<>(), new TreeMap<>());
+    private static final CausalPayload EMPTY = new CausalPayload(new TreeMap<>(), new TreeMap<>(), 0);
 
     private final TreeMap<Integer, Long> applied;
     private final TreeMap<HintSite, Long> hints;
+    private final long viewEpoch;
 
     /** Hinted writes are counted per group and per node that accepted them. */
     public record HintSite(int group, String node) implements Comparable<HintSite> {
@@ -32,9 +37,10 @@ public final class CausalPayload {
         }
     }
 
-    private CausalPayload(TreeMap<Integer, Long> applied, TreeMap<HintSite, Long> hints) {
+    private CausalPayload(TreeMap<Integer, Long> applied, TreeMap<HintSite, Long> hints, long viewEpoch) {
         this.applied = applied;
         this.hints = hints;
+        this.viewEpoch = viewEpoch;
     }
 
     public static CausalPayload empty() {
@@ -42,7 +48,16 @@ public final class CausalPayload {
     }
 
     public boolean isEmpty() {
-        return applied.isEmpty() && hints.isEmpty();
+        return applied.isEmpty() && hints.isEmpty() && viewEpoch == 0;
+    }
+
+    /** The newest view epoch the client has seen, 0 if none. */
+    public long viewEpoch() {
+        return viewEpoch;
+    }
+
+    public CausalPayload withViewEpoch(long epoch) {
+        return epoch <= viewEpoch ? this : new CausalPayload(applied, hints, epoch);
     }
 
     /** The Raft index the client has seen in {@code group}, 0 if none. */
@@ -71,7 +86,7 @@ public final class CausalPayload {
         }
         TreeMap<Integer, Long> next = new TreeMap<>(applied);
         next.put(group, index);
-        return new CausalPayload(next, hints);
+        return new CausalPayload(next, hints, viewEpoch);
     }
 
     public CausalPayload withHint(int group, String node, long hintId) {
@@ -81,7 +96,7 @@ public final class CausalPayload {
         }
         TreeMap<HintSite, Long> next = new TreeMap<>(hints);
         next.put(site, hintId);
-        return new CausalPayload(applied, next);
+        return new CausalPayload(applied, next, viewEpoch);
     }
 
     /** The pointwise maximum: everything either payload has seen. */
@@ -90,7 +105,7 @@ public final class CausalPayload {
         other.applied.forEach((g, i) -> mergedApplied.merge(g, i, Math::max));
         TreeMap<HintSite, Long> mergedHints = new TreeMap<>(hints);
         other.hints.forEach((s, i) -> mergedHints.merge(s, i, Math::max));
-        return new CausalPayload(mergedApplied, mergedHints);
+        return new CausalPayload(mergedApplied, mergedHints, Math.max(viewEpoch, other.viewEpoch));
     }
 
     /** Drops positions in groups outside {@code liveGroups}: retired groups' data lives on in their successors. */
@@ -99,7 +114,7 @@ public final class CausalPayload {
         keptApplied.keySet().retainAll(liveGroups);
         TreeMap<HintSite, Long> keptHints = new TreeMap<>(hints);
         keptHints.keySet().removeIf(site -> !liveGroups.contains(site.group()));
-        return new CausalPayload(keptApplied, keptHints);
+        return new CausalPayload(keptApplied, keptHints, viewEpoch);
     }
 
     /** The opaque text handed to clients, naming {@code cluster}. */
@@ -125,9 +140,12 @@ public final class CausalPayload {
         }
     }
 
-    /** The positions alone, as stored with a value ({@code g3=105;h3@10.0.0.22:8080=4}); "" when empty. */
+    /** The positions alone, as stored with a value ({@code e=4;g3=105;h3@10.0.0.22:8080=4}); "" when empty. */
     public String toCompactText() {
         StringBuilder text = new StringBuilder();
+        if (viewEpoch > 0) {
+            text.append(";e=").append(viewEpoch);
+        }
         applied.forEach((g, i) -> text.append(";g").append(g).append('=').append(i));
         hints.forEach((s, i) -> text.append(";h").append(s.group()).append('@').append(s.node()).append('=').append(i));
         return text.length() == 0 ? "" : text.substring(1);
@@ -140,13 +158,16 @@ public final class CausalPayload {
         }
         TreeMap<Integer, Long> applied = new TreeMap<>();
         TreeMap<HintSite, Long> hints = new TreeMap<>();
+        long epoch = 0;
         for (String part : text.split(";")) {
             int eq = part.lastIndexOf('=');
             long position = Long.parseLong(part.substring(eq + 1));
             if (position < 0) {
                 throw new IllegalArgumentException("negative position in " + part);
             }
-            if (part.charAt(0) == 'g') {
+            if (part.startsWith("e=")) {
+                epoch = position;
+            } else if (part.charAt(0) == 'g') {
                 applied.put(Integer.parseInt(part.substring(1, eq)), position);
             } else if (part.charAt(0) == 'h') {
                 int at = part.indexOf('@');
@@ -155,21 +176,22 @@ public final class CausalPayload {
                 throw new IllegalArgumentException("unknown position " + part);
             }
         }
-        return new CausalPayload(applied, hints);
+        return new CausalPayload(applied, hints, epoch);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CausalPayload p && applied.equals(p.applied) && hints.equals(p.hints);
+        return o instanceof CausalPayload p && applied.equals(p.applied) && hints.equals(p.hints)
+                && viewEpoch == p.viewEpoch;
     }
 
     @Override
     public int hashCode() {
-        return applied.hashCode() * 31 + hints.hashCode();
+        return (applied.hashCode() * 31 + hints.hashCode()) * 31 + Long.hashCode(viewEpoch);
     }
 
     @Override
     public String toString() {
-        return "CausalPayload{applied=" + applied + ", hints=" + hints + '}';
+        return "CausalPayload{applied=" + applied + ", hints=" + hints + ", viewEpoch=" + viewEpoch + '}';
     }
 }

@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CausalPayloadTest {
@@ -29,6 +30,19 @@ class CausalPayloadTest {
     @ValueSource(strings = {"", " ", "9.9.9.9", "1.0.0.4", "garbage!", "aGVsbG8", "%%%", "azE7YzBmZmVlMTI7Z3g9MQ"})
     void foreignOrMalformedPayloadsReadAsEmpty(String text) {
         assertTrue(CausalPayload.decode(text, CLUSTER).isEmpty());
+    }
+
+    @Test
+    void carriesTheNewestViewEpochThroughTextMergesAndRetiredGroups() {
+        CausalPayload epochOnly = CausalPayload.empty().withViewEpoch(4);
+        assertFalse(epochOnly.isEmpty());
+        assertEquals(epochOnly, CausalPayload.decode(epochOnly.encode(CLUSTER), CLUSTER));
+        CausalPayload payload = CausalPayload.empty().withApplied(2, 9).withViewEpoch(7);
+        assertEquals(payload, CausalPayload.fromCompactText(payload.toCompactText()));
+        assertEquals(7, payload.withViewEpoch(3).viewEpoch(), "the epoch only grows");
+        assertEquals(7, epochOnly.merge(payload).viewEpoch());
+        assertEquals(7, payload.merge(epochOnly).viewEpoch());
+        assertEquals(7, payload.retainGroups(Set.of()).viewEpoch());
     }
 
     @Test
@@ -80,6 +94,6 @@ class CausalPayloadTest {
                 p = p.withHint(g, "node" + random.nextInt(3), random.nextInt(10));
             }
         }
-        return p;
+        return random.nextBoolean() ? p.withViewEpoch(random.nextInt(5)) : p;
     }
 }

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
 public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
     static final Duration ANSWER_WITHIN = Duration.ofMillis(950);
+    /** How long a node whose view is older than the client's payload waits to learn the newer one. */
+    private static final long VIEW_CATCH_UP_MILLIS = 300;
 
     private final StoreEngine engine;
     private final DegradedPath degraded;
@@ -64,6 +66,22 @@ public final class KeyGateway {
         KeyRules.requireValidKey(key);
         KeyRules.requireValidValue(value);
         Request request = Request.of(key, payloadText);
+        return viewTheClientHasSeen(request).thenCompose(ignored -> put(request, value));
+    }
+
+    public CompletableFuture<KeyRead> get(String key, String payloadText) {
+        KeyRules.requireValidKey(key);
+        Request request = Request.of(key, payloadText);
+        return viewTheClientHasSeen(request).thenCompose(ignored -> get(request));
+    }
+
+    /** This node's view, once it is at least as new as the client's payload says the client has seen. */
+    private CompletableFuture<ClusterState> viewTheClientHasSeen(Request request) {
+        return engine.stateAtLeast(request.seen(engine.requireState()).viewEpoch(), VIEW_CATCH_UP_MILLIS);
+    }
+
+    private CompletableFuture<KeyWrite> put(Request request, String value) {
+        String key = request.key();
         CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen(state);
@@ -91,9 +109,8 @@ public final class KeyGateway {
         });
     }
 
-    public CompletableFuture<KeyRead> get(String key, String payloadText) {
-        KeyRules.requireValidKey(key);
-        Request request = Request.of(key, payloadText);
+    private CompletableFuture<KeyRead> get(Request request) {
+        String key = request.key();
         CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen(state);
@@ -149,9 +166,12 @@ public final class KeyGateway {
         return new KeyRead(value.value(), owner.id(), encode(seen.merge(value.deps()), state), value.timestampSeconds());
     }
 
-    /** Payload entries of groups no longer in the view are dropped: their successors hold their data. */
+    /**
+     * Payload entries of groups no longer in the view are dropped (their successors hold their
+     * data); the view's epoch is added, so the client is never served by an older view later.
+     */
     private static String encode(CausalPayload payload, ClusterState state) {
         Set<Integer> live = state.view().partitions().stream().map(Partition::group).collect(Collectors.toSet());
-        return payload.retainGroups(live).encode(state.tag());
+        return payload.retainGroups(live).withViewEpoch(state.view().epoch()).encode(state.tag());
     }
 }

@@ -154,18 +154,22 @@ class ChaosIT {
 
     /** Everything that happened, shared by the clients and the schedule. */
     static final class History {
-        /** The same instant on both clocks, so the timeline lines up with the nodes' logs. */
-        private final long startNanos = System.nanoTime();
-        private final long startMillis = System.currentTimeMillis();
         private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+        /** The timeline, each line written as its event is recorded (see {@link #wall}). */
+        private final ConcurrentLinkedQueue<Map.Entry<Long, String>> timeline = new ConcurrentLinkedQueue<>();
 
         void record(Op op) {
             ops.add(op);
+            timeline.add(Map.entry(op.start(), String.format("%s..%s client %d %s %s %s via %s%s",
+                    wall(op.start()), wall(op.end()), op.client(), op.write() ? "PUT" : "GET", op.key(),
+                    op.write() ? "#" + op.seq() : "-> #" + op.readSeq(), op.via(), op.ok() ? "" : " FAILED")));
         }
 
         void record(Fault fault) {
             faults.add(fault);
+            timeline.add(Map.entry(fault.start(), String.format("%s..%s FAULT %s",
+                    wall(fault.start()), wall(fault.end()), fault.what())));
         }
 
         List<Op> operations() {
@@ -178,24 +182,19 @@ class ChaosIT {
 
         /** Every operation and fault by start time, on the wall clock of the nodes' logs: for diagnosis. */
         void writeTimeline(Path file) throws IOException {
-            List<Map.Entry<Long, String>> lines = new ArrayList<>();
-            for (Op op : ops) {
-                lines.add(Map.entry(op.start(), String.format("%s..%s client %d %s %s %s via %s%s",
-                        wall(op.start()), wall(op.end()), op.client(), op.write() ? "PUT" : "GET", op.key(),
-                        op.write() ? "#" + op.seq() : "-> #" + op.readSeq(), op.via(), op.ok() ? "" : " FAILED")));
-            }
-            for (Fault fault : faults) {
-                lines.add(Map.entry(fault.start(), String.format("%s..%s FAULT %s",
-                        wall(fault.start()), wall(fault.end()), fault.what())));
-            }
+            List<Map.Entry<Long, String>> lines = new ArrayList<>(timeline);
             lines.sort(Map.Entry.comparingByKey());
             Files.write(file, lines.stream().map(Map.Entry::getValue).toList());
         }
 
-        private String wall(long nanos) {
-            long millis = startMillis + (nanos - startNanos) / 1_000_000;
-            return LocalTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault())
-                    .toString();
+        /**
+         * A recent instant of the monotonic clock on the wall clock, as the nodes' logs show it.
+         * Converted when the event is recorded, not at the end: the two clocks drift apart when
+         * the machine is suspended for a while (seen here: 11 s).
+         */
+        private static String wall(long nanos) {
+            long millis = System.currentTimeMillis() - (System.nanoTime() - nanos) / 1_000_000;
+            return LocalTime.ofInstant(Instant.ofEpochMilli(millis), ZoneId.systemDefault()).toString();
         }
     }
 

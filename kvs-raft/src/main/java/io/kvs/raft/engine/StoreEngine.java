@@ -54,6 +54,7 @@ public final class StoreEngine implements Closeable {
     /** How often a node checks with the metadata group that it is still in the view. */
     private static final long MEMBERSHIP_CHECK_MILLIS = 5_000;
     private static final long HINT_REPLAY_MILLIS = 250;
+    private static final long EPOCH_POLL_MILLIS = 10;
     /** How often the node looks for a replica Ratis left stuck behind its group ({@link FirstEntryConflictRepair}). */
     private static final long STUCK_REPLICA_CHECK_MILLIS = 2_000;
 
@@ -299,6 +300,39 @@ public final class StoreEngine implements Closeable {
         List<NodeAddress> nodes = new java.util.ArrayList<>(current.view().nodes());
         members.nodes().stream().filter(n -> !nodes.contains(n)).forEach(nodes::add);
         return peers.group(RaftPeers.metadataGroup(current.clusterId()), nodes);
+    }
+
+    /**
+     * The cluster state once this node's replica of the metadata group has reached view
+     * {@code epoch} (a client has seen it elsewhere), polled for up to {@code waitMillis}; then
+     * UNAVAILABLE: routing by an older view would read a moved key from its old group.
+     */
+    public CompletableFuture<ClusterState> stateAtLeast(long epoch, long waitMillis) {
+        ClusterState current = requireState();
+        if (current.view().epoch() >= epoch) {
+            return CompletableFuture.completedFuture(current);
+        }
+        CompletableFuture<ClusterState> result = new CompletableFuture<>();
+        pollEpoch(epoch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis), result);
+        return result;
+    }
+
+    private void pollEpoch(long epoch, long deadlineNanos, CompletableFuture<ClusterState> result) {
+        CompletableFuture.delayedExecutor(EPOCH_POLL_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+            try {
+                ClusterState current = requireState();
+                if (current.view().epoch() >= epoch) {
+                    result.complete(current);
+                } else if (System.nanoTime() > deadlineNanos) {
+                    result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE, "key value store is not "
+                            + "available: this node has not yet learned the view the causal payload names"));
+                } else {
+                    pollEpoch(epoch, deadlineNanos, result);
+                }
+            } catch (KvsException e) {
+                result.completeExceptionally(e);
+            }
+        });
     }
 
     /** Whether a view change is under way, as far as this node's replica of the metadata group knows. */
