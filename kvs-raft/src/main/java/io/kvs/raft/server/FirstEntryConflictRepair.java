@@ -1,6 +1,5 @@
 package io.kvs.raft.server;
 
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -29,7 +28,7 @@ import java.util.function.LongSupplier;
  * its storage is deleted and the group rejoined empty, and the leader sends it the whole log.
  * Its recorded term and vote go with it; by then the election of that term is long over, and the
  * empty replica takes the leader's term from the next heartbeat. The repair is made only after
- * the condition has lasted {@link #STUCK_FOR_MILLIS} while a leader keeps committing, so a
+ * the condition has lasted {@link #STUCK_FOR_MILLIS} under a leader of a later term, so a
  * follower that is merely slow is left alone.
  */
 public final class FirstEntryConflictRepair {
@@ -37,10 +36,15 @@ public final class FirstEntryConflictRepair {
     static final long STUCK_FOR_MILLIS = 10_000;
 
     /** What a division shows about its log, enough to tell the stuck state. */
-    record Progress(boolean followerWithLeader, long lastIndex, long commitIndex, long highestPeerCommit) {
-        /** Only its first entry, taken as committed, while the group has committed more. */
+    record Progress(boolean followerWithLeader, long lastIndex, long lastTerm, long commitIndex, long currentTerm) {
+        /**
+         * Only its first entry, taken as committed, from a term before its leader's. A healthy
+         * follower gets the entry every new leader writes within moments; this one refuses it.
+         * (The leader's commit index cannot be used: a follower in this state takes no commit
+         * information from a leader whose appends it refuses.)
+         */
         boolean looksStuck() {
-            return followerWithLeader && lastIndex == 0 && commitIndex == 0 && highestPeerCommit > 0;
+            return followerWithLeader && lastIndex == 0 && commitIndex == 0 && currentTerm > lastTerm;
         }
     }
 
@@ -86,10 +90,8 @@ public final class FirstEntryConflictRepair {
 
     private static Progress progressOf(RaftServer.Division division) {
         TermIndex last = division.getRaftLog().getLastEntryTermIndex();
-        long highestPeerCommit = division.getCommitInfos().stream()
-                .mapToLong(CommitInfoProto::getCommitIndex).max().orElse(-1);
         return new Progress(division.getInfo().isFollower() && division.getInfo().getLeaderId() != null,
-                last == null ? -1 : last.getIndex(), division.getRaftLog().getLastCommittedIndex(),
-                highestPeerCommit);
+                last == null ? -1 : last.getIndex(), last == null ? -1 : last.getTerm(),
+                division.getRaftLog().getLastCommittedIndex(), division.getInfo().getCurrentTerm());
     }
 }
