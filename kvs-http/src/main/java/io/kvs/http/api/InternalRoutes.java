@@ -48,15 +48,12 @@ final class InternalRoutes {
 
     void replicaRead(Context ctx) throws IOException {
         InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
-        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.localReplicas()
-                .read(request.group(), request.slot(), request.key(), request.seen())));
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.readFrom(engine.localReplicas())));
     }
 
     void replicaWrite(Context ctx) throws IOException {
         InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
-        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.localReplicas()
-                .write(request.group(), request.slot(), request.key(), request.value(), request.writeId(),
-                        request.seen(), request.dependencies(), request.notAfterMillis())));
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.writeTo(engine.localReplicas())));
     }
 
     void exportReplica(Context ctx) throws IOException {

@@ -49,8 +49,7 @@ final class ReplicaAccess {
 
     CompletableFuture<LocalReplicas.Answer> read(NodeAddress replica, InternalMessages.ReplicaRequest request) {
         if (replica.equals(engine.self())) {
-            return CompletableFuture.completedFuture(engine.localReplicas().read(request.group(), request.slot(),
-                    request.key(), request.seen()));
+            return CompletableFuture.completedFuture(request.readFrom(engine.localReplicas()));
         }
         return call(replica, "/internal/replica-read", request);
     }
@@ -58,9 +57,8 @@ final class ReplicaAccess {
     CompletableFuture<LocalReplicas.Answer> write(NodeAddress replica, InternalMessages.ReplicaRequest request) {
         if (replica.equals(engine.self())) {
             try {
-                return CompletableFuture.completedFuture(engine.localReplicas().write(request.group(), request.slot(),
-                        request.key(), request.value(), request.writeId(), request.seen(), request.dependencies(),
-                        0));
+                // No deadline here: this node waits for its own replica's answer, so nothing goes elsewhere meanwhile.
+                return CompletableFuture.completedFuture(request.writeTo(engine.localReplicas()));
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -3,6 +3,7 @@ package io.kvs.http.peer;
 import io.kvs.core.causal.CausalPayload;
 import io.kvs.raft.engine.LocalReplicas;
 
+import java.io.IOException;
 import java.util.List;
 
 /** Bodies of the internal node-to-node requests, as JSON. */
@@ -18,9 +19,6 @@ public final class InternalMessages {
      * A read or write on the receiver's own replica of {@code group}, with what the client has
      * seen of the group ({@code appliedIndex}, {@code hints} by node); {@code value} is null for
      * a read; {@code writeId} names a write's client request.
-     */
-    /**
-     * A key request to one replica on its own.
      *
      * @param notAfterMillis wall-clock time after which the replica refuses a write (0: no limit),
      *                       because its sender has given up on it by then and may have placed
@@ -41,6 +39,16 @@ public final class InternalMessages {
         /** Everything the client has seen, stored with a write. */
         public CausalPayload dependencies() {
             return deps == null ? CausalPayload.empty() : CausalPayload.fromCompactText(deps);
+        }
+
+        /** This read, served by the node's own replica. */
+        public LocalReplicas.Answer readFrom(LocalReplicas replicas) {
+            return replicas.read(group, slot, key, seen());
+        }
+
+        /** This write, offered to the node's own replica. */
+        public LocalReplicas.Answer writeTo(LocalReplicas replicas) throws IOException {
+            return replicas.write(group, slot, key, value, writeId, seen(), dependencies(), notAfterMillis);
         }
     }
 

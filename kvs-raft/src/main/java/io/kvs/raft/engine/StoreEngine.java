@@ -308,31 +308,27 @@ public final class StoreEngine implements Closeable {
      * UNAVAILABLE: routing by an older view would read a moved key from its old group.
      */
     public CompletableFuture<ClusterState> stateAtLeast(long epoch, long waitMillis) {
-        ClusterState current = requireState();
-        if (current.view().epoch() >= epoch) {
-            return CompletableFuture.completedFuture(current);
-        }
         CompletableFuture<ClusterState> result = new CompletableFuture<>();
-        pollEpoch(epoch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis), result);
+        checkEpoch(epoch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis), result);
         return result;
     }
 
-    private void pollEpoch(long epoch, long deadlineNanos, CompletableFuture<ClusterState> result) {
-        CompletableFuture.delayedExecutor(EPOCH_POLL_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
-            try {
-                ClusterState current = requireState();
-                if (current.view().epoch() >= epoch) {
-                    result.complete(current);
-                } else if (System.nanoTime() > deadlineNanos) {
-                    result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE, "key value store is not "
-                            + "available: this node has not yet learned the view the causal payload names"));
-                } else {
-                    pollEpoch(epoch, deadlineNanos, result);
-                }
-            } catch (KvsException e) {
-                result.completeExceptionally(e);
+    /** Completes {@code result} if this node's view has reached {@code epoch} or the deadline passed; else looks again shortly. */
+    private void checkEpoch(long epoch, long deadlineNanos, CompletableFuture<ClusterState> result) {
+        try {
+            ClusterState current = requireState();
+            if (current.view().epoch() >= epoch) {
+                result.complete(current);
+            } else if (System.nanoTime() > deadlineNanos) {
+                result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE, "key value store is not "
+                        + "available: this node has not yet learned the view the causal payload names"));
+            } else {
+                CompletableFuture.delayedExecutor(EPOCH_POLL_MILLIS, TimeUnit.MILLISECONDS)
+                        .execute(() -> checkEpoch(epoch, deadlineNanos, result));
             }
-        });
+        } catch (KvsException e) {
+            result.completeExceptionally(e);
+        }
     }
 
     /** Whether a view change is under way, as far as this node's replica of the metadata group knows. */
