@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class LoadGenerator {
     /** Preloading uses at least this many writers, however few clients the run has. */
     private static final int PRELOAD_WRITERS = 64;
+    private static final int PRELOAD_ATTEMPTS = 5;
     /** Latencies up to a minute, to three significant digits. */
     private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
 
@@ -49,11 +50,11 @@ final class LoadGenerator {
     RunResult run() throws InterruptedException {
         try {
             if (options.workload().needsPreload()) {
-                Measured preload = load(Math.max(PRELOAD_WRITERS, options.clients()));
+                Measured preload = load(Math.max(PRELOAD_WRITERS, options.clients()), PRELOAD_ATTEMPTS);
                 System.err.printf("preloaded %d keys in %.1f s (%d errors)%n", options.keys(), preload.seconds,
                         preload.errors.get());
             }
-            Measured measured = options.workload() == Workload.LOAD ? load(options.clients()) : timed();
+            Measured measured = options.workload() == Workload.LOAD ? load(options.clients(), 1) : timed();
             return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
                     measured.firstError.get());
         } finally {
@@ -87,15 +88,25 @@ final class LoadGenerator {
         }
     }
 
-    /** Every key written once by {@code writers} clients, each taking every n-th key. */
-    private Measured load(int writers) throws InterruptedException {
+    /**
+     * Every key written once by {@code writers} clients, each taking every n-th key, a failed write
+     * tried again up to {@code attempts} times in all: a preload that left a key out would show
+     * up later as a read of a missing key. Only the last attempt's failure counts as an error.
+     */
+    private Measured load(int writers, int attempts) throws InterruptedException {
         Measured measured = new Measured();
         long start = System.nanoTime();
         runClients(writers, index -> {
             Target.Session session = session(index);
             Histogram histogram = measured.newHistogram();
             for (int k = index; k < options.keys(); k += writers) {
-                send(session.put(key(k), value), session, histogram, measured);
+                int attempt = 1;
+                while (attempt < attempts && !send(session.put(key(k), value), session, null, measured)) {
+                    attempt++;
+                }
+                if (attempt == attempts) {
+                    send(session.put(key(k), value), session, histogram, measured);
+                }
             }
         });
         measured.seconds = (System.nanoTime() - start) / 1e9;
@@ -133,7 +144,8 @@ final class LoadGenerator {
     }
 
     /** Sends one request; records its latency if {@code histogram} is given (the measured part). */
-    private void send(Request request, Target.Session session, Histogram histogram, Measured measured) {
+    /** Sends one request; whether it succeeded. With no histogram, nothing is recorded. */
+    private boolean send(Request request, Target.Session session, Histogram histogram, Measured measured) {
         long start = System.nanoTime();
         boolean ok;
         String why = null;
@@ -146,14 +158,12 @@ final class LoadGenerator {
             ok = false;
             why = request.method() + " " + request.url().encodedPath() + ": " + e;
         }
-        if (histogram == null) {
-            return;
-        }
-        if (ok) {
+        if (histogram != null && ok) {
             histogram.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - start) / 1000));
-        } else {
+        } else if (histogram != null) {
             measured.failed(why);
         }
+        return ok;
     }
 
     private interface ClientBody {
