@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The state machine of the metadata group, which every node of the view is a member of: it
- * holds the {@link ClusterState} and tells its node whenever the state changes.
+ * holds the {@link ClusterState} and tells its node whenever the state changes. Each new state
+ * is snapshotted before its node hears of it, so a node restarted alone still knows its view.
  */
 public final class MetadataStateMachine extends SnapshottingStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
@@ -43,6 +44,7 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
             LOG.info("metadata index {}: view epoch {}{}", entry.getIndex(), next.view().epoch(),
                     next.change() == null ? "" : ", change to epoch " + next.change().target().epoch()
                             + " " + next.change().phase());
+            snapshotNow();
             onChange.accept(next);
         }
         return CompletableFuture.completedFuture(Message.valueOf(MetaJson.encode(state)));

@@ -1,5 +1,6 @@
 package io.kvs.raft.statemachine;
 
+import io.kvs.raft.server.RaftTuning;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -7,9 +8,11 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,13 @@ import java.nio.file.StandardCopyOption;
 public abstract class SnapshottingStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshottingStateMachine.class);
 
+    private static final SnapshotRetentionPolicy RETENTION = new SnapshotRetentionPolicy() {
+        @Override
+        public int getNumSnapshotsRetained() {
+            return RaftTuning.SNAPSHOTS_RETAINED;
+        }
+    };
+
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /**
      * The latest snapshot, null if none. Ratis asks for it on every append and apply; the
@@ -55,12 +65,26 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        loadLatestSnapshot();
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
     }
 
+    /**
+     * Before a follower installs a snapshot from its leader, Ratis pauses the state machine and
+     * then reloads it ({@link #reinitialize}), asserting that it is PAUSED: the base class's
+     * pause does not change its state, so every snapshot install would fail the group. An
+     * install tried again after a failed one finds it paused already.
+     */
+    @Override
+    public void pause() {
+        if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** Takes the state of the snapshot just installed; Ratis applies the log from its index. */
     @Override
     public void reinitialize() throws IOException {
-        loadLatestSnapshot();
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
     }
 
     @Override
@@ -92,6 +116,22 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         latest = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
         LOG.info("{} snapshot at {} ({} bytes)", getGroupId(), last, target.length());
         return last.getIndex();
+    }
+
+    /**
+     * Writes a snapshot now and deletes the older ones, as Ratis does after its own; for state a
+     * replica must know when it restarts with no leader in reach, since Ratis does not log
+     * commit indices ({@link RaftTuning}) and so applies nothing beyond the snapshot until a
+     * leader says what is committed. Call it from the apply thread.
+     */
+    protected void snapshotNow() {
+        try {
+            takeSnapshot();
+            storage.cleanupOldSnapshots(RETENTION);
+        } catch (IOException e) {
+            // The state is still in the log; a leader brings it back after a restart.
+            LOG.warn("{} snapshot failed: {}", getGroupId(), e.toString());
+        }
     }
 
     private void loadLatestSnapshot() throws IOException {

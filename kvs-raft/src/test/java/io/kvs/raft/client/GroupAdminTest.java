@@ -17,17 +17,33 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** Replacing a member of a two-member group: the new member catches up through Raft, no keys move. */
 class GroupAdminTest {
 
     @Test
     void replaceOneOfTwoMembers(@TempDir Path dir) throws Exception {
+        replaceOneOfTwo(dir, false);
+    }
+
+    /** The leader has a snapshot, so the new member starts from it: it installs and loads it. */
+    @Test
+    void replaceOneOfTwoMembersWhoseLeaderHasASnapshot(@TempDir Path dir) throws Exception {
+        replaceOneOfTwo(dir, true);
+    }
+
+    private static void replaceOneOfTwo(Path dir, boolean snapshotFirst) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 2, 61, 7200)) {
             PartitionClient client = new PartitionClient(cluster.clients, LocalLeader.NONE);
             LocalRaftCluster.awaitLeader(client, cluster.group);
             for (int i = 0; i < 50; i++) {
                 client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
+            }
+            if (snapshotFirst) {
+                for (int i = 0; i < 2; i++) {
+                    cluster.stateMachine(i).takeSnapshot(); // not on the apply thread, but nothing is being applied
+                }
             }
             NodeAddress newcomer = new NodeAddress("127.0.1.63", 7200);
             try (NodeRaftServer third = new NodeRaftServer(newcomer, newcomer.host(), dir.resolve("n2"), cluster.peers,
@@ -50,6 +66,9 @@ class GroupAdminTest {
                 PartitionStateMachine replica = third.stateMachine(cluster.group.getGroupId(), PartitionStateMachine.class)
                         .orElseThrow();
                 assertEquals(50, replica.size(), "the new member holds every key");
+                if (snapshotFirst) {
+                    assertNotNull(replica.getLatestSnapshot(), "the new member installed the leader's snapshot");
+                }
             }
         }
     }
