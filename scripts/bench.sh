@@ -53,7 +53,8 @@ c2_seconds() {
   local p t
   for p in "$@"; do
     for t in /proc/"$p"/task/*; do
-      [ "$(cat "$t/comm" 2>/dev/null)" = "C2 CompilerThre" ] && awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null
+      # utime and stime, counted after the thread name (which has a space in it)
+      [ "$(cat "$t/comm" 2>/dev/null)" = "C2 CompilerThre" ] && sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }'
     done
   done | awk '{ s += $1 } END { printf "%.1f", s / 100 }'
 }
