@@ -2,7 +2,7 @@
 # kvs against etcd on this machine, one system at a time, with the same load generator
 # (kvs-bench), and BENCHMARKS.md written from the run.
 #
-#   scripts/bench.sh            # the full run (about 30 minutes), writes BENCHMARKS.md
+#   scripts/bench.sh            # the full run (about 50 minutes), writes BENCHMARKS.md
 #   scripts/bench.sh --smoke    # kvs only, a few seconds per workload, no etcd, no file: for CI
 #
 # Options: --seconds N (measured part of each run, default 10), --warmup N (unmeasured start of
