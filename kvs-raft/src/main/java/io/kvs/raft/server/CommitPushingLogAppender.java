@@ -21,14 +21,14 @@ import java.util.concurrent.TimeUnit;
  * entries have carried it for {@link #PUSH_DELAY_NANOS}, the appender sends an empty append (a
  * heartbeat). The delay spares that extra round under load, when the next entries come sooner
  * (one closed-loop client: 730 writes/s with no push, 500 with an immediate one). None is sent
- * while appends are in flight: their replies lead to the next one, and a heartbeat without a
- * previous entry would expose the Ratis bug {@link FirstEntryConflictRepair} works around.
+ * while appends are in flight (their replies lead to the next one), nor one that names no
+ * previous entry: that would expose the Ratis bug {@link FirstEntryConflictRepair} works around.
  *
  * <p>Ratis calls {@link #newAppendEntriesRequest} and {@link #getWaitTimeMs} from the appender's
  * own thread only.
  */
 final class CommitPushingLogAppender extends GrpcLogAppender {
-    static final long PUSH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long PUSH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** The highest commit index sent to the follower. */
     private long sentCommit = -1;
@@ -48,7 +48,10 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
             if (pushAtNanos == 0) {
                 pushAtNanos = now + PUSH_DELAY_NANOS;
             } else if (now - pushAtNanos >= 0) {
-                request = super.newAppendEntriesRequest(callId, true);
+                AppendEntriesRequestProto push = super.newAppendEntriesRequest(callId, true);
+                // A follower with no entry in common yet (next index 0) would get a heartbeat
+                // naming no previous entry: the Ratis bug, so it waits for the entries instead.
+                request = push.hasPreviousLog() ? push : null;
             }
         }
         if (request != null) {
