@@ -27,10 +27,14 @@ ENV BIND_ADDRESS=0.0.0.0 \
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home kvs \
  && mkdir -p /app /data && chown kvs:kvs /data
 COPY --from=build /src/kvs-http/target/kvs.jar /app/kvs.jar
+# A class data sharing archive from a training run (a one-node cluster that serves a write, then
+# exits): a node maps the classes it needs from it instead of loading each from the jar, which
+# nearly halves its start-up on a loaded machine.
+RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/app/kvs.jsa -cp /app/kvs.jar io.kvs.http.ClassArchiveTraining
 USER kvs
 VOLUME ["/data"]
 EXPOSE 8080
 # Healthy once the HTTP API answers at all (a node waiting to be added answers 503).
 HEALTHCHECK --interval=5s --timeout=2s --start-period=20s --retries=3 \
   CMD curl -s -o /dev/null -m 2 http://127.0.0.1:8080/kv-store/get_partition_id || exit 1
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/kvs.jar"]
+ENTRYPOINT ["sh", "-c", "exec java -XX:SharedArchiveFile=/app/kvs.jsa $JAVA_OPTS -jar /app/kvs.jar"]

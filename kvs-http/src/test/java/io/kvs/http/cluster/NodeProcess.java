@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** One kvs node running as its own JVM from kvs.jar, so that a test can kill it with SIGKILL. */
 public final class NodeProcess {
     private static final Path JAR = Path.of("target", "kvs.jar");
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final NodeAddress address;
     private final Path dataDir;
@@ -55,8 +56,10 @@ public final class NodeProcess {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the tests with 'mvn verify'");
         }
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", 
-                "-jar", JAR.toAbsolutePath().toString()));
+        command.add(ClassArchive.javaBinary());
+        command.addAll(JVM_OPTIONS);
+        command.addAll(ClassArchive.options(JAR, JVM_OPTIONS));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -94,10 +97,6 @@ public final class NodeProcess {
 
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     @Override
