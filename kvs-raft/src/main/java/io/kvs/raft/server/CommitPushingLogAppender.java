@@ -6,6 +6,8 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
@@ -26,14 +28,25 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Ratis calls {@link #newAppendEntriesRequest} and {@link #getWaitTimeMs} from the appender's
  * own thread only.
+ *
+ * <p>It also reports when Ratis overrules a follower's "send from index n" answer with the
+ * follower's match index: a fresh cluster was once seen with a follower stuck for minutes,
+ * answering "next index 1" to every heartbeat while its leader never sent that entry; a new
+ * leader cured it at once. The report names the indices needed to confirm the suspected cause.
  */
 final class CommitPushingLogAppender extends GrpcLogAppender {
+    private static final Logger LOG = LoggerFactory.getLogger(CommitPushingLogAppender.class);
     private static final long PUSH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** At most one overruled-answer report per follower in this long. */
+    private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** The highest commit index sent to the follower. */
     private long sentCommit = -1;
     /** When a commit index not yet sent is due to go alone; 0 if none is waiting. */
     private long pushAtNanos;
+    /** When the last overruled answer was reported; guarded by this (replies come on gRPC threads). */
+    private long reportedAtNanos = System.nanoTime() - REPORT_INTERVAL_NANOS;
+    private int overruledSinceReport;
 
     CommitPushingLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
         super(server, leaderState, follower);
@@ -61,6 +74,29 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
             }
         }
         return request;
+    }
+
+    @Override
+    protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
+        long next = super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
+        if (next > replyNextIndex) {
+            reportOverruled(requestFirstIndex, replyNextIndex, next);
+        }
+        return next;
+    }
+
+    private synchronized void reportOverruled(long requestFirstIndex, long replyNextIndex, long next) {
+        overruledSinceReport++;
+        long now = System.nanoTime();
+        if (now - reportedAtNanos < REPORT_INTERVAL_NANOS) {
+            return;
+        }
+        LOG.warn("{}: follower asked for entries from {}, Ratis sends from {} instead (match index {}, "
+                        + "request's first index {}; {} such answers since the last report)",
+                getFollower().getName(), replyNextIndex, next, getFollower().getMatchIndex(), requestFirstIndex,
+                overruledSinceReport);
+        reportedAtNanos = now;
+        overruledSinceReport = 0;
     }
 
     /** Wakes the appender when a waiting commit index is due, if that is before its next heartbeat. */
