@@ -3,12 +3,14 @@ package io.kvs.http;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.node.KvsNode;
 import io.kvs.http.node.NodeConfig;
+import io.kvs.http.peer.HttpPeerNodes;
 import io.kvs.raft.server.RaftPeers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.apache.ratis.util.FileUtils;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,11 +18,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * The training run for a class data sharing archive: starts a one-node cluster in a temporary
@@ -47,7 +47,7 @@ public final class ClassArchiveTraining {
             train(dir);
             status = 0;
         } finally {
-            deleteTree(dir);
+            FileUtils.deleteFully(dir);
         }
         // Exit now: the archive is written at exit, and a lingering non-daemon thread must not delay it.
         System.exit(status);
@@ -65,7 +65,7 @@ public final class ClassArchiveTraining {
 
     /** The requests a node serves most: a write until the new cluster accepts it, reads, an error. */
     private static void exercise(String base) throws IOException, InterruptedException {
-        OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
+        OkHttpClient http = HttpPeerNodes.newClient();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!succeeds(http, new Request.Builder().url(base + "training")
                 .put(RequestBody.create("val=1", FORM)).build())) {
@@ -104,11 +104,4 @@ public final class ClassArchiveTraining {
         throw new IOException("no free port pair on " + HOST + " after " + PORT_ATTEMPTS + " attempts");
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }
