@@ -1,6 +1,7 @@
 package io.kvs.raft.partition;
 
 import io.kvs.core.causal.CausalPayload;
+import io.kvs.core.causal.NodeNames;
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -110,7 +111,7 @@ public final class PartitionCodec {
 
     /** A log entry: the command, then the leader's stamp. */
     static StampedCommand decodeEntry(ByteString entry) {
-        return read(entry, in -> new StampedCommand(readCommand(in), new Stamp(in.readLong(), in.readUTF(), readBits(in))));
+        return read(entry, in -> new StampedCommand(readCommand(in), new Stamp(in.readLong(), NodeNames.canonical(in.readUTF()), readBits(in))));
     }
 
     private static PartitionCommand readCommand(DataInputStream in) throws IOException {
@@ -164,13 +165,13 @@ public final class PartitionCodec {
         return write(out -> writeList(out, replies, (o, reply) -> {
             o.writeByte(reply.status().ordinal());
             o.writeLong(reply.index());
-            writeOptionalValue(o, reply.stored());
+            o.writeLong(reply.timestampMillis());
         }));
     }
 
     public static List<WriteReply> decodeWriteReplies(byte[] bytes) {
         return read(bytes, in -> readList(in, i -> new WriteReply(WriteReply.Status.values()[i.readByte()],
-                i.readLong(), readOptionalValue(i))));
+                i.readLong(), i.readLong())));
     }
 
     /** The replies to a {@link PartitionQuery.Gets}, one per read. */
@@ -241,12 +242,12 @@ public final class PartitionCodec {
     public static VersionedValue readValue(DataInputStream in) throws IOException {
         String value = readString(in);
         long timestamp = in.readLong();
-        String origin = in.readUTF();
+        String origin = NodeNames.canonical(in.readUTF());
         long raft = in.readLong();
         int sites = in.readShort();
         Map<String, Long> counters = new HashMap<>();
         for (int i = 0; i < sites; i++) {
-            counters.put(in.readUTF(), in.readLong());
+            counters.put(NodeNames.canonical(in.readUTF()), in.readLong());
         }
         return new VersionedValue(value, timestamp, origin, VersionVector.of(raft, counters),
                 CausalPayload.fromCompactText(in.readUTF()));
