@@ -55,6 +55,11 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
 
     /** The Unix seconds shown to clients as {@code timestamp}. */
     public String timestampSeconds() {
+        return timestampSeconds(timestampMillis);
+    }
+
+    /** A value's timestamp as shown to clients: Unix seconds. */
+    public static String timestampSeconds(long timestampMillis) {
         return Long.toString(timestampMillis / 1000);
     }
 }

@@ -91,7 +91,7 @@ public final class KeyGateway {
                 case CREATED, UPDATED -> new RoutedRequest.Step.Done<>(new KeyWrite(
                         reply.status() == WriteReply.Status.CREATED, owner.id(),
                         encode(seen.withApplied(owner.group(), reply.index()), state),
-                        reply.stored().timestampSeconds()));
+                        VersionedValue.timestampSeconds(reply.timestampMillis())));
                 case MOVING -> new RoutedRequest.Step.Retry<>(false);
                 case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
                 case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);

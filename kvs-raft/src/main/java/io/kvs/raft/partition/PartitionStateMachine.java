@@ -87,7 +87,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             List<WriteReply> replies = new ArrayList<>(puts.puts().size());
             for (int i = 0; i < puts.puts().size(); i++) {
                 replies.add(stamped.stamp().late().get(i)
-                        ? new WriteReply(WriteReply.Status.LATE, index, null)
+                        ? WriteReply.refused(WriteReply.Status.LATE, index)
                         : apply(puts.puts().get(i), stamped.stamp(), index));
             }
             return replies;
@@ -106,26 +106,27 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         } else {
             throw new IllegalStateException("unhandled command " + command);
         }
-        return List.of(new WriteReply(WriteReply.Status.UPDATED, index, null));
+        return List.of(WriteReply.refused(WriteReply.Status.UPDATED, index));
     }
 
     private WriteReply apply(PartitionCommand.Put put, PartitionCodec.Stamp stamp, long index) {
         if (store.isDisowned(put.slot())) {
-            return new WriteReply(WriteReply.Status.WRONG_OWNER, index, null);
+            return WriteReply.refused(WriteReply.Status.WRONG_OWNER, index);
         }
         if (store.isFrozen(put.slot())) {
-            return new WriteReply(WriteReply.Status.MOVING, index, null);
+            return WriteReply.refused(WriteReply.Status.MOVING, index);
         }
         if (!hasApplied(put.requiredHints())) {
-            return new WriteReply(WriteReply.Status.NOT_CAUGHT_UP, index, null);
+            return WriteReply.refused(WriteReply.Status.NOT_CAUGHT_UP, index);
         }
         if (!store.firstTimeApplied(put.writeId())) {
-            return new WriteReply(WriteReply.Status.UPDATED, index, store.get(put.key()));
+            VersionedValue stored = store.get(put.key());
+            return new WriteReply(WriteReply.Status.UPDATED, index, stored == null ? 0 : stored.timestampMillis());
         }
         PartitionStore.WriteOutcome outcome =
                 store.put(put.key(), put.value(), stamp.millis(), stamp.origin(), put.deps());
         return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
-                index, outcome.stored());
+                index, outcome.stored().timestampMillis());
     }
 
     /**
@@ -135,10 +136,10 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     private WriteReply applyHints(PartitionCommand.ApplyHints hints, long index) {
         for (HintedWrite write : hints.writes()) {
             if (store.isDisowned(write.slot())) {
-                return new WriteReply(WriteReply.Status.WRONG_OWNER, index, null);
+                return WriteReply.refused(WriteReply.Status.WRONG_OWNER, index);
             }
             if (store.isFrozen(write.slot())) {
-                return new WriteReply(WriteReply.Status.MOVING, index, null);
+                return WriteReply.refused(WriteReply.Status.MOVING, index);
             }
         }
         long highest = 0;
@@ -149,7 +150,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             highest = Math.max(highest, write.id());
         }
         store.markHintApplied(hints.origin(), highest);
-        return new WriteReply(WriteReply.Status.UPDATED, index, null);
+        return WriteReply.refused(WriteReply.Status.UPDATED, index);
     }
 
     private boolean hasApplied(Map<String, Long> hints) {

@@ -1,18 +1,25 @@
 package io.kvs.raft.partition;
 
-import io.kvs.core.causal.VersionedValue;
-
 /**
  * What a partition group answered to a write.
  *
- * @param status what happened
- * @param index  the log index the write was applied at (a causal position in the group)
- * @param stored the value now stored for the key, null unless the write was applied
+ * <p>Ratis keeps each reply in its retry cache for {@link io.kvs.raft.server.RaftTuning}'s
+ * expiry time, on every replica, so a reply holds what the gateway needs and no copy of the
+ * value (which may be 1 MiB).
+ *
+ * @param status          what happened
+ * @param index           the log index the write was applied at (a causal position in the group)
+ * @param timestampMillis the timestamp of the value now stored for the key, 0 unless the write was applied
  */
-public record WriteReply(Status status, long index, VersionedValue stored) {
+public record WriteReply(Status status, long index, long timestampMillis) {
     /**
      * What happened; LATE: the write reached the leader after its gateway's deadline and was not
      * taken (see {@link PartitionCommand.Put}).
      */
     public enum Status { CREATED, UPDATED, WRONG_OWNER, MOVING, NOT_CAUGHT_UP, LATE }
+
+    /** A reply to a write that stored nothing. */
+    static WriteReply refused(Status status, long index) {
+        return new WriteReply(status, index, 0);
+    }
 }

@@ -21,6 +21,17 @@ public final class RaftTuning {
     /** A single attempt of a client request; a dead or cut-off peer costs at most this. */
     public static final TimeDuration CLIENT_ATTEMPT_TIMEOUT = TimeDuration.valueOf(400, TimeUnit.MILLISECONDS);
 
+    /** Attempts of one client request, and the pause between two ({@link #clientRetry()}). */
+    private static final int CLIENT_ATTEMPTS = 12;
+    private static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
+
+    /**
+     * How long a replica keeps a client request's reply, to answer a retry of that request
+     * without applying it twice: twice the longest a client keeps retrying (10.8 s).
+     */
+    static final TimeDuration RETRY_CACHE_EXPIRY = CLIENT_ATTEMPT_TIMEOUT.add(CLIENT_RETRY_SLEEP)
+            .multiply(2L * CLIENT_ATTEMPTS);
+
     /** Snapshot files a group keeps; older ones are deleted. */
     public static final int SNAPSHOTS_RETAINED = 2;
 
@@ -95,6 +106,9 @@ public final class RaftTuning {
         // from the segment file. 3 nodes K=3, 64 writers: 80 to 95 MB live after a full
         // collection instead of 110 to 130 MB.
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 0);
+        // Ratis' default keeps replies for 60 s: under load a minute of writes' replies on every
+        // replica, tens of megabytes of live heap for the collector to copy and mark.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, RETRY_CACHE_EXPIRY);
         return p;
     }
 
@@ -109,6 +123,6 @@ public final class RaftTuning {
      * (about 500 ms); callers put their own deadline on top.
      */
     public static RetryPolicy clientRetry() {
-        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(12, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS));
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS, CLIENT_RETRY_SLEEP);
     }
 }

@@ -25,10 +25,11 @@ class PartitionGroupTest {
             assertEquals(WriteReply.Status.CREATED, first.status());
             WriteReply second = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v2")).get(10, TimeUnit.SECONDS);
             assertEquals(WriteReply.Status.UPDATED, second.status());
-            assertEquals(2, second.stored().version().raft());
             ReadReply read = client.read(cluster.group, new PartitionQuery.Get(5, "k", Map.of())).get(10, TimeUnit.SECONDS);
             assertEquals(ReadReply.Status.FOUND, read.status());
             assertEquals("v2", read.value().value());
+            assertEquals(2, read.value().version().raft());
+            assertEquals(read.value().timestampMillis(), second.timestampMillis(), "the reply names the stored value's time");
 
             // Concurrent writes share log entries (batches), each is applied, and every replica applies them all.
             java.util.List<java.util.concurrent.CompletableFuture<WriteReply>> writes = new java.util.ArrayList<>();
