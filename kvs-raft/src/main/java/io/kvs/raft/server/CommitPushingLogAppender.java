@@ -37,16 +37,13 @@ import java.util.concurrent.TimeUnit;
 final class CommitPushingLogAppender extends GrpcLogAppender {
     private static final Logger LOG = LoggerFactory.getLogger(CommitPushingLogAppender.class);
     private static final long PUSH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    /** At most one overruled-answer report per follower in this long. */
-    private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** The highest commit index sent to the follower. */
     private long sentCommit = -1;
     /** When a commit index not yet sent is due to go alone; 0 if none is waiting. */
     private long pushAtNanos;
-    /** When the last overruled answer was reported; guarded by this (replies come on gRPC threads). */
-    private long reportedAtNanos = System.nanoTime() - REPORT_INTERVAL_NANOS;
-    private int overruledSinceReport;
+    /** Called on gRPC reply threads; it guards itself. */
+    private final StaleMatchGuard staleMatch = new StaleMatchGuard();
 
     CommitPushingLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
         super(server, leaderState, follower);
@@ -78,25 +75,14 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
 
     @Override
     protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
-        long next = super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
-        if (next > replyNextIndex) {
-            reportOverruled(requestFirstIndex, replyNextIndex, next);
+        long ratisNext = super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
+        long matchIndex = getFollower().getMatchIndex();
+        long next = staleMatch.nextIndex(ratisNext, replyNextIndex, requestFirstIndex, matchIndex, System.nanoTime());
+        if (next != ratisNext) {
+            LOG.warn("{}: follower keeps asking for entries from {} although its match index is {}; "
+                    + "sending from {}", getFollower().getName(), replyNextIndex, matchIndex, next);
         }
         return next;
-    }
-
-    private synchronized void reportOverruled(long requestFirstIndex, long replyNextIndex, long next) {
-        overruledSinceReport++;
-        long now = System.nanoTime();
-        if (now - reportedAtNanos < REPORT_INTERVAL_NANOS) {
-            return;
-        }
-        LOG.warn("{}: follower asked for entries from {}, Ratis sends from {} instead (match index {}, "
-                        + "request's first index {}; {} such answers since the last report)",
-                getFollower().getName(), replyNextIndex, next, getFollower().getMatchIndex(), requestFirstIndex,
-                overruledSinceReport);
-        reportedAtNanos = now;
-        overruledSinceReport = 0;
     }
 
     /** Wakes the appender when a waiting commit index is due, if that is before its next heartbeat. */
