@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * ends the same way and the follower never catches up: a fresh 4-node cluster on a loaded
  * machine once had a follower of the metadata group stuck so for minutes (leader's match index
  * 1, the follower holding index 0 only), and it never learned the view; a new leader cured it.
+ * A follower that comes back without the entries it acknowledged, to a group with no new writes,
+ * is stuck the same way ({@code StaleMatchRecoveryTest}).
  *
  * <p>A stale reply is superseded within one round, so the follower's answer is taken once it
  * has repeated for {@link #REPEATS} answers and {@link #PERSISTS_NANOS}. That only sends
