@@ -87,7 +87,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             List<WriteReply> replies = new ArrayList<>(puts.puts().size());
             for (int i = 0; i < puts.puts().size(); i++) {
                 replies.add(stamped.stamp().late().get(i)
-                        ? WriteReply.refused(WriteReply.Status.LATE, index)
+                        ? WriteReply.withoutValue(WriteReply.Status.LATE, index)
                         : apply(puts.puts().get(i), stamped.stamp(), index));
             }
             return replies;
@@ -106,18 +106,18 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         } else {
             throw new IllegalStateException("unhandled command " + command);
         }
-        return List.of(WriteReply.refused(WriteReply.Status.UPDATED, index));
+        return List.of(WriteReply.withoutValue(WriteReply.Status.UPDATED, index));
     }
 
     private WriteReply apply(PartitionCommand.Put put, PartitionCodec.Stamp stamp, long index) {
         if (store.isDisowned(put.slot())) {
-            return WriteReply.refused(WriteReply.Status.WRONG_OWNER, index);
+            return WriteReply.withoutValue(WriteReply.Status.WRONG_OWNER, index);
         }
         if (store.isFrozen(put.slot())) {
-            return WriteReply.refused(WriteReply.Status.MOVING, index);
+            return WriteReply.withoutValue(WriteReply.Status.MOVING, index);
         }
         if (!hasApplied(put.requiredHints())) {
-            return WriteReply.refused(WriteReply.Status.NOT_CAUGHT_UP, index);
+            return WriteReply.withoutValue(WriteReply.Status.NOT_CAUGHT_UP, index);
         }
         if (!store.firstTimeApplied(put.writeId())) {
             VersionedValue stored = store.get(put.key());
@@ -136,10 +136,10 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     private WriteReply applyHints(PartitionCommand.ApplyHints hints, long index) {
         for (HintedWrite write : hints.writes()) {
             if (store.isDisowned(write.slot())) {
-                return WriteReply.refused(WriteReply.Status.WRONG_OWNER, index);
+                return WriteReply.withoutValue(WriteReply.Status.WRONG_OWNER, index);
             }
             if (store.isFrozen(write.slot())) {
-                return WriteReply.refused(WriteReply.Status.MOVING, index);
+                return WriteReply.withoutValue(WriteReply.Status.MOVING, index);
             }
         }
         long highest = 0;
@@ -150,7 +150,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             highest = Math.max(highest, write.id());
         }
         store.markHintApplied(hints.origin(), highest);
-        return WriteReply.refused(WriteReply.Status.UPDATED, index);
+        return WriteReply.withoutValue(WriteReply.Status.UPDATED, index);
     }
 
     private boolean hasApplied(Map<String, Long> hints) {

@@ -18,8 +18,8 @@ public record WriteReply(Status status, long index, long timestampMillis) {
      */
     public enum Status { CREATED, UPDATED, WRONG_OWNER, MOVING, NOT_CAUGHT_UP, LATE }
 
-    /** A reply to a write that stored nothing. */
-    static WriteReply refused(Status status, long index) {
+    /** A reply naming no stored value: the write was not applied, or the command stores no value. */
+    static WriteReply withoutValue(Status status, long index) {
         return new WriteReply(status, index, 0);
     }
 }
