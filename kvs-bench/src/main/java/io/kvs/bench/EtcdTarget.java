@@ -53,12 +53,10 @@ final class EtcdTarget implements Target {
         }
 
         @Override
-        public boolean accept(Response response) throws IOException {
+        public String failure(Response response) throws IOException {
             try (ResponseBody body = response.body()) {
-                if (body != null) {
-                    body.string();
-                }
-                return response.code() == 200;
+                String text = body == null ? "" : body.string();
+                return response.code() == 200 ? null : Target.failure(response.code(), text);
             }
         }
     }

@@ -46,17 +46,17 @@ final class KvsTarget implements Target {
         }
 
         @Override
-        public boolean accept(Response response) throws IOException {
+        public String failure(Response response) throws IOException {
             try (ResponseBody body = response.body()) {
                 String text = body == null ? "" : body.string();
                 if (response.code() != 200 && response.code() != 201) {
-                    return false;
+                    return Target.failure(response.code(), text);
                 }
                 JsonElement next = JsonParser.parseString(text).getAsJsonObject().get("causal_payload");
                 if (next != null) {
                     payload = next.getAsString();
                 }
-                return true;
+                return null;
             }
         }
     }

@@ -143,16 +143,19 @@ final class LoadGenerator {
         return target.session(HttpUrl.get("http://" + endpoints.get(client % endpoints.size()) + "/"));
     }
 
-    /** Sends one request; records its latency if {@code histogram} is given (the measured part). */
-    /** Sends one request; whether it succeeded. With no histogram, nothing is recorded. */
+    /**
+     * Sends one request; whether it succeeded. With a histogram (the measured part) it records
+     * the latency of a success, or the failure.
+     */
     private boolean send(Request request, Target.Session session, Histogram histogram, Measured measured) {
         long start = System.nanoTime();
         boolean ok;
         String why = null;
         try (Response response = http.newCall(request).execute()) {
-            ok = session.accept(response);
+            String failure = session.failure(response);
+            ok = failure == null;
             if (!ok) {
-                why = request.method() + " " + request.url().encodedPath() + ": HTTP " + response.code();
+                why = request.method() + " " + request.url().encodedPath() + ": " + failure;
             }
         } catch (IOException e) {
             ok = false;

@@ -22,9 +22,15 @@ interface Target {
         Request get(String key);
 
         /**
-         * Whether {@code response} (whose body this reads and closes) is a success; keeps what the
-         * session's next request needs from it.
+         * Null if {@code response} (whose body this reads and closes) is a success, keeping what
+         * the session's next request needs from it; else what went wrong ({@link #failure}).
          */
-        boolean accept(Response response) throws IOException;
+        String failure(Response response) throws IOException;
+    }
+
+    /** A failed answer as reported: its status and the start of its body. */
+    static String failure(int status, String body) {
+        String excerpt = body.length() > 160 ? body.substring(0, 160) + "..." : body;
+        return "HTTP " + status + " " + excerpt.replace('\n', ' ').trim();
     }
 }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class TargetsTest {
     private static final HttpUrl ENDPOINT = HttpUrl.get("http://127.0.0.11:8080/");
@@ -36,12 +35,13 @@ class TargetsTest {
         assertEquals("PUT", put.method());
         assertEquals("http://127.0.0.11:8080/kv-store/k1", put.url().toString());
         assertEquals("val=v%201&causal_payload=", body(put));
-        assertTrue(session.accept(response(put, 201, "{\"result\":\"success\",\"causal_payload\":\"abc\"}")));
+        assertNull(session.failure(response(put, 201, "{\"result\":\"success\",\"causal_payload\":\"abc\"}")));
 
         Request get = session.get("k1");
         assertEquals("GET", get.method());
         assertEquals("abc", get.url().queryParameter("causal_payload"), "the payload of the last answer");
-        assertFalse(session.accept(response(get, 503, "{\"result\":\"error\"}")));
+        assertEquals("HTTP 503 {\"result\":\"error\"}", session.failure(response(get, 503, "{\"result\":\"error\"}")),
+                "a failure names the status and what the store said");
         assertEquals("abc", session.get("k1").url().queryParameter("causal_payload"), "an error leaves it");
     }
 
@@ -54,7 +54,7 @@ class TargetsTest {
         Request get = session.get("k1");
         assertEquals("http://127.0.0.11:8080/v3/kv/range", get.url().toString());
         assertEquals("{\"key\":\"azE=\"}", body(get));
-        assertTrue(session.accept(response(get, 200, "{\"kvs\":[]}")));
-        assertFalse(session.accept(response(get, 503, "{}")));
+        assertNull(session.failure(response(get, 200, "{\"kvs\":[]}")));
+        assertEquals("HTTP 503 {}", session.failure(response(get, 503, "{}")));
     }
 }
