@@ -29,10 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Ratis calls {@link #newAppendEntriesRequest} and {@link #getWaitTimeMs} from the appender's
  * own thread only.
  *
- * <p>It also reports when Ratis overrules a follower's "send from index n" answer with the
- * follower's match index: a fresh cluster was once seen with a follower stuck for minutes,
- * answering "next index 1" to every heartbeat while its leader never sent that entry; a new
- * leader cured it at once. The report names the indices needed to confirm the suspected cause.
+ * <p>It also lets a follower's repeated "send from index n" win over a match index above what
+ * the follower holds ({@link StaleMatchGuard}); Ratis alone would overrule it forever.
  */
 final class CommitPushingLogAppender extends GrpcLogAppender {
     private static final Logger LOG = LoggerFactory.getLogger(CommitPushingLogAppender.class);
