@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -135,7 +134,7 @@ public final class CausalPayload {
             j += cmp >= 0 ? 1 : 0;
             k++;
         }
-        return new CausalPayload(Arrays.copyOf(g, k), Arrays.copyOf(n, k), Arrays.copyOf(p, k), epoch);
+        return firstOf(g, n, p, k, epoch);
     }
 
     /** Drops positions in groups outside {@code liveGroups}: retired groups' data lives on in their successors. */
@@ -152,8 +151,7 @@ public final class CausalPayload {
                 k++;
             }
         }
-        return k == positions.length ? this
-                : new CausalPayload(Arrays.copyOf(g, k), Arrays.copyOf(n, k), Arrays.copyOf(p, k), viewEpoch);
+        return k == positions.length ? this : firstOf(g, n, p, k, viewEpoch);
     }
 
     /** The opaque text handed to clients, naming {@code cluster}. */
@@ -239,8 +237,7 @@ public final class CausalPayload {
             p[k] = position;
             order.add(k);
         }
-        order.sort(Comparator.<Integer, Integer>comparing(k -> g[k]).thenComparing(k -> n[k],
-                Comparator.nullsFirst(Comparator.naturalOrder())));
+        order.sort((a, b) -> compareSites(g[a], n[a], g[b], n[b]));
         int[] sortedGroups = new int[order.size()];
         String[] sortedNodes = new String[order.size()];
         long[] sortedPositions = new long[order.size()];
@@ -255,8 +252,7 @@ public final class CausalPayload {
             sortedPositions[size] = p[k];
             size++;
         }
-        return new CausalPayload(Arrays.copyOf(sortedGroups, size), Arrays.copyOf(sortedNodes, size),
-                Arrays.copyOf(sortedPositions, size), epoch);
+        return firstOf(sortedGroups, sortedNodes, sortedPositions, size, epoch);
     }
 
     @Override
@@ -292,6 +288,12 @@ public final class CausalPayload {
             return this;
         }
         return merge(new CausalPayload(new int[] {group}, new String[] {node}, new long[] {position}, 0));
+    }
+
+    /** A payload of the first {@code size} positions of the arrays, already in site order. */
+    private static CausalPayload firstOf(int[] groups, String[] nodes, long[] positions, int size, long viewEpoch) {
+        return new CausalPayload(Arrays.copyOf(groups, size), Arrays.copyOf(nodes, size),
+                Arrays.copyOf(positions, size), viewEpoch);
     }
 
     /** Sites in order: by group, then the group's Raft position, then its nodes' hinted writes. */
