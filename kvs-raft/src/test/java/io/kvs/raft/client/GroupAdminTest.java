@@ -35,8 +35,7 @@ class GroupAdminTest {
 
     private static void replaceOneOfTwo(Path dir, boolean snapshotFirst) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 2, 61, 7200)) {
-            PartitionClient client = new PartitionClient(cluster.clients, LocalLeader.NONE);
-            LocalRaftCluster.awaitLeader(client, cluster.group);
+            PartitionClient client = cluster.awaitLeaderClient();
             for (int i = 0; i < 50; i++) {
                 client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
             }

@@ -1,6 +1,5 @@
 package io.kvs.raft.partition;
 
-import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.server.LocalRaftCluster;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,7 @@ class PartitionGroupTest {
     @Test
     void writesAreReadBackThroughTheLeader(@TempDir Path dir) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 1, 7001)) {
-            PartitionClient client = new PartitionClient(cluster.clients, LocalLeader.NONE);
-            LocalRaftCluster.awaitLeader(client, cluster.group);
+            PartitionClient client = cluster.awaitLeaderClient();
             WriteReply first = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v1")).get(10, TimeUnit.SECONDS);
             assertEquals(WriteReply.Status.CREATED, first.status());
             WriteReply second = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v2")).get(10, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package io.kvs.raft.server;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.client.GroupClients;
+import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
@@ -34,6 +35,13 @@ public final class LocalRaftCluster implements AutoCloseable {
             start(i);
             servers[i].addGroup(group);
         }
+    }
+
+    /** A client of the group, once the group has elected a leader. */
+    public PartitionClient awaitLeaderClient() throws InterruptedException {
+        PartitionClient client = new PartitionClient(clients, LocalLeader.NONE);
+        awaitLeader(client, group);
+        return client;
     }
 
     /** Polls the group with reads until one succeeds: the group has elected a leader. */

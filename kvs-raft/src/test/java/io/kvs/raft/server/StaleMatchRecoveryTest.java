@@ -1,6 +1,5 @@
 package io.kvs.raft.server;
 
-import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.PartitionCommand;
 import org.apache.ratis.server.RaftServer;
@@ -26,9 +25,8 @@ class StaleMatchRecoveryTest {
 
     @Test
     void aFollowerBehindItsMatchIndexCatchesUpInAnIdleGroup(@TempDir Path dir) throws Exception {
-        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 60, 7200)) {
-            PartitionClient client = new PartitionClient(cluster.clients, LocalLeader.NONE);
-            LocalRaftCluster.awaitLeader(client, cluster.group);
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 70, 7300)) {
+            PartitionClient client = cluster.awaitLeaderClient();
             for (int i = 0; i < 20; i++) {
                 client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
             }
