@@ -12,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Makes the node's Raft server host exactly the groups the cluster state says it should: the
@@ -43,13 +45,36 @@ final class GroupReconciler {
                 || state.change() != null && !state.change().isCommitted() && state.change().target().contains(self);
     }
 
-    /** Joins every group {@code state} wants this node in that it does not host yet. */
+    /**
+     * Joins every group {@code state} wants this node in that it does not host yet: as a new
+     * member where the group already runs without it, as a founder where it forms now.
+     */
     void joinWanted(ClusterState state) throws IOException {
+        Set<RaftGroupId> running = groupsRunningWithoutSelf(state.view(), state.clusterId());
         for (RaftGroup group : wantedGroups(state).values()) {
-            if (!raft.hosts(group.getGroupId())) {
+            if (raft.hosts(group.getGroupId())) {
+                continue;
+            }
+            if (running.contains(group.getGroupId())) {
+                raft.joinGroup(group);
+            } else {
                 raft.addGroup(group);
             }
         }
+    }
+
+    /** The groups of {@code view} this node is no member of: joining one of them means its leader adds this node. */
+    private Set<RaftGroupId> groupsRunningWithoutSelf(View view, String clusterId) {
+        Set<RaftGroupId> running = new HashSet<>();
+        if (!view.contains(self)) {
+            running.add(RaftPeers.metadataGroup(clusterId));
+        }
+        for (Partition partition : view.partitions()) {
+            if (!partition.hasMember(self)) {
+                running.add(RaftPeers.partitionGroup(clusterId, partition.group()));
+            }
+        }
+        return running;
     }
 
     /** Whether this node hosts a partition group {@code state} does not want it in. */

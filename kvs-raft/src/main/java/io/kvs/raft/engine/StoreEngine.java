@@ -171,7 +171,7 @@ public final class StoreEngine implements Closeable {
         // replays first, from before it was added, must not make it leave.
         wasMember = false;
         clusterIdFile.write(id);
-        raft.addGroup(peers.group(RaftPeers.metadataGroup(id), metadataMembers));
+        raft.joinGroup(peers.group(RaftPeers.metadataGroup(id), metadataMembers));
         LOG.info("{} joins cluster {}", self, id);
     }
 

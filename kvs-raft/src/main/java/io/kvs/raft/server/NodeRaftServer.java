@@ -90,6 +90,20 @@ public final class NodeRaftServer implements Closeable {
         LOG.info("joined group {} with peers {}", group.getGroupId(), group.getPeers());
     }
 
+    /**
+     * Joins {@code group}, which already runs on its other members, as the member its leader is
+     * about to add. The replica starts with a configuration that does not name this server, so
+     * Ratis keeps it waiting for the leader (its "initializing" state) with no election timer
+     * until the leader has caught it up. Started as a follower instead, a replica whose timer
+     * fires before the configuration naming it arrives (a snapshot install from before the
+     * change took longer than an election timeout) finds itself outside its configuration, and
+     * Ratis shuts it down for good.
+     */
+    public synchronized void joinGroup(RaftGroup group) throws IOException {
+        addGroup(RaftGroup.valueOf(group.getGroupId(),
+                group.getPeers().stream().filter(p -> !p.getId().equals(server.getId())).toList()));
+    }
+
     /** Leaves {@code id} on this server and deletes its storage. */
     public synchronized void removeGroup(RaftGroupId id) throws IOException {
         if (!groupIds().contains(id)) {

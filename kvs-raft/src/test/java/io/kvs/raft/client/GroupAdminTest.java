@@ -8,6 +8,7 @@ import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.server.LocalRaftCluster;
 import io.kvs.raft.server.NodeRaftServer;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.util.LifeCycle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +50,13 @@ class GroupAdminTest {
                     gid -> new PartitionStateMachine(newcomer.toString(), System::currentTimeMillis))) {
                 third.start();
                 List<NodeAddress> target = List.of(cluster.nodes.get(1), newcomer);
-                third.addGroup(cluster.peers.group(cluster.group.getGroupId(), target));
+                third.joinGroup(cluster.peers.group(cluster.group.getGroupId(), target));
+                // Until its leader adds it, the new replica waits (Ratis keeps it STARTING) and
+                // runs no election timer: one that fired after installing a snapshot from before
+                // the change would find it outside its configuration and shut it down for good.
+                Thread.sleep(1_000); // twice the longest election timeout: a timer would have fired
+                assertEquals(LifeCycle.State.STARTING,
+                        third.division(cluster.group.getGroupId()).orElseThrow().getInfo().getLifeCycleState());
 
                 List<NodeAddress> union = List.of(cluster.nodes.get(0), cluster.nodes.get(1), newcomer);
                 GroupAdmin.setMembers(cluster.group, union.stream().map(cluster.peers::peer).toList());
