@@ -1,11 +1,9 @@
 package io.kvs.core.causal;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -209,13 +207,12 @@ public final class CausalPayload {
             return EMPTY;
         }
         String[] parts = text.split(";");
-        List<Integer> order = new ArrayList<>(parts.length);
         int[] g = new int[parts.length];
         String[] n = new String[parts.length];
         long[] p = new long[parts.length];
+        int size = 0;
         long epoch = 0;
-        for (int k = 0; k < parts.length; k++) {
-            String part = parts[k];
+        for (String part : parts) {
             int eq = part.lastIndexOf('=');
             long position = Long.parseLong(part.substring(eq + 1));
             if (position < 0) {
@@ -225,34 +222,36 @@ public final class CausalPayload {
                 epoch = Math.max(epoch, position);
                 continue;
             }
+            int group;
+            String node = null;
             if (part.charAt(0) == 'g') {
-                g[k] = Integer.parseInt(part.substring(1, eq));
+                group = Integer.parseInt(part.substring(1, eq));
             } else if (part.charAt(0) == 'h') {
                 int at = part.indexOf('@');
-                g[k] = Integer.parseInt(part.substring(1, at));
-                n[k] = NodeNames.canonical(part.substring(at + 1, eq));
+                group = Integer.parseInt(part.substring(1, at));
+                node = NodeNames.canonical(part.substring(at + 1, eq));
             } else {
                 throw new IllegalArgumentException("unknown position " + part);
             }
-            p[k] = position;
-            order.add(k);
-        }
-        order.sort((a, b) -> compareSites(g[a], n[a], g[b], n[b]));
-        int[] sortedGroups = new int[order.size()];
-        String[] sortedNodes = new String[order.size()];
-        long[] sortedPositions = new long[order.size()];
-        int size = 0;
-        for (int k : order) {
-            if (size > 0 && compareSites(sortedGroups[size - 1], sortedNodes[size - 1], g[k], n[k]) == 0) {
-                sortedPositions[size - 1] = Math.max(sortedPositions[size - 1], p[k]);
+            // Insertion into the sorted prefix: text written by toCompactText is in order
+            // already, so each site lands at the end; a site named again keeps its highest.
+            int k = size;
+            while (k > 0 && compareSites(g[k - 1], n[k - 1], group, node) > 0) {
+                k--;
+            }
+            if (k > 0 && compareSites(g[k - 1], n[k - 1], group, node) == 0) {
+                p[k - 1] = Math.max(p[k - 1], position);
                 continue;
             }
-            sortedGroups[size] = g[k];
-            sortedNodes[size] = n[k];
-            sortedPositions[size] = p[k];
+            System.arraycopy(g, k, g, k + 1, size - k);
+            System.arraycopy(n, k, n, k + 1, size - k);
+            System.arraycopy(p, k, p, k + 1, size - k);
+            g[k] = group;
+            n[k] = node;
+            p[k] = position;
             size++;
         }
-        return firstOf(sortedGroups, sortedNodes, sortedPositions, size, epoch);
+        return firstOf(g, n, p, size, epoch);
     }
 
     @Override
