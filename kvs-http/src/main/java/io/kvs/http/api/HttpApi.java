@@ -19,7 +19,7 @@ public final class HttpApi implements AutoCloseable {
     private static final java.util.Set<String> RESERVED =
             java.util.Set.of("update_view", "get_partition_id", "get_all_partition_ids", "get_partition_members");
 
-    private static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+    static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
     private static final int RESPONSE_COPY_BYTES = 4 * 1024;
 
     private final Javalin app;

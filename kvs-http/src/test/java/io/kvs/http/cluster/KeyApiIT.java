@@ -145,6 +145,21 @@ class KeyApiIT {
         assertEquals(atLimit, client.get(nodes.get(4), "at_limit", "").string("value"));
     }
 
+    /** Form bodies as curl sends them: escaped or raw UTF-8; a malformed one is refused and changes nothing. */
+    @Test
+    void formBodiesAreDecodedAndMalformedOnesRefused() {
+        String path = "/kv-store/form_body";
+        assertEquals(201, client.sendBody("PUT", nodes.get(0), path, "val=a+b%20c%C3%A9").status());
+        assertEquals("a b cé", client.get(nodes.get(1), "form_body", "").string("value"));
+        assertEquals(200, client.sendBody("PUT", nodes.get(2), path, "val=h\u00e9llo&causal_payload=").status());
+        assertEquals("h\u00e9llo", client.get(nodes.get(3), "form_body", "").string("value"));
+
+        assertError(client.sendBody("PUT", nodes.get(4), path, "val=%zz"), 400, "malformed form body: Not valid encoding '%zz'");
+        assertError(client.sendBody("PUT", nodes.get(4), path, "val=" + "z".repeat(5 * 1024 * 1024)), 413,
+                "Object too large. Size limit is 1MB");
+        assertEquals("h\u00e9llo", client.get(nodes.get(0), "form_body", "").string("value"));
+    }
+
     @Test
     void unknownKeysAndPartitionsAreNotFound() {
         assertError(client.get(nodes.get(0), "never_written", ""), 404, "Key does not exist");

@@ -67,6 +67,11 @@ public final class KvsClient {
         String body = form.entrySet().stream()
                 .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
+        return sendBody(method, node, path, body);
+    }
+
+    /** Sends {@code body} as it is, as a form: for bodies a well-behaved client would not send. */
+    public Reply sendBody(String method, NodeAddress node, String path, String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + node + path))
                 .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
