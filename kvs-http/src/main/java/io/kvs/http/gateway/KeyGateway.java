@@ -42,19 +42,17 @@ public final class KeyGateway {
         this.degraded = new DegradedPath(engine);
     }
 
-    /** What a request needs across its attempts: the key's slot, the client's payload, the deadline. */
-    private record Request(String key, int slot, String payloadText, long deadlineNanos, long writeId) {
-        static Request of(String key, String payloadText) {
-            return new Request(key, KeySlots.slotOf(key), payloadText, System.nanoTime() + ANSWER_WITHIN.toNanos(),
-                    ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    /**
+     * What a request needs across its attempts: the key's slot, what the client has seen (its
+     * payload, decoded once against the cluster the request came into), the deadline.
+     */
+    private record Request(String key, int slot, CausalPayload seen, long deadlineNanos, long writeId) {
+        static Request of(String key, String payloadText, ClusterState state) {
+            return new Request(key, KeySlots.slotOf(key), CausalPayload.decode(payloadText, state.tag()),
+                    System.nanoTime() + ANSWER_WITHIN.toNanos(), ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
-        CausalPayload seen(ClusterState state) {
-            return CausalPayload.decode(payloadText, state.tag());
-        }
-
-        InternalMessages.ReplicaRequest toReplica(Partition owner, ClusterState state, String value) {
-            CausalPayload seen = seen(state);
+        InternalMessages.ReplicaRequest toReplica(Partition owner, String value) {
             // A replica alone must hold what the client has seen, and every key moved into its group.
             long required = Math.max(seen.appliedIndex(owner.group()), owner.readyIndex());
             return new InternalMessages.ReplicaRequest(owner.group(), slot, key, value, writeId,
@@ -65,26 +63,26 @@ public final class KeyGateway {
     public CompletableFuture<KeyWrite> put(String key, String value, String payloadText) {
         KeyRules.requireValidKey(key);
         KeyRules.requireValidValue(value);
-        Request request = Request.of(key, payloadText);
+        Request request = Request.of(key, payloadText, engine.requireState());
         return viewTheClientHasSeen(request).thenCompose(ignored -> put(request, value));
     }
 
     public CompletableFuture<KeyRead> get(String key, String payloadText) {
         KeyRules.requireValidKey(key);
-        Request request = Request.of(key, payloadText);
+        Request request = Request.of(key, payloadText, engine.requireState());
         return viewTheClientHasSeen(request).thenCompose(ignored -> get(request));
     }
 
     /** This node's view, once it is at least as new as the client's payload says the client has seen. */
     private CompletableFuture<ClusterState> viewTheClientHasSeen(Request request) {
-        return engine.stateAtLeast(request.seen(engine.requireState()).viewEpoch(), VIEW_CATCH_UP_MILLIS);
+        return engine.stateAtLeast(request.seen().viewEpoch(), VIEW_CATCH_UP_MILLIS);
     }
 
     private CompletableFuture<KeyWrite> put(Request request, String value) {
         String key = request.key();
         CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
-            CausalPayload seen = request.seen(state);
+            CausalPayload seen = request.seen();
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
                     request.writeId(), deadlineMillis, seen);
             return engine.partitions().put(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
@@ -102,9 +100,9 @@ public final class KeyGateway {
         return orFromOneReplica(viaGroup, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
-            return degraded.write(owner, request.toReplica(owner, state, value), request.deadlineNanos())
+            return degraded.write(owner, request.toReplica(owner, value), request.deadlineNanos())
                     .thenApply(served -> new KeyWrite(served.answer().status() == LocalReplicas.Status.CREATED,
-                            owner.id(), encode(advance(request.seen(state), owner, served), state),
+                            owner.id(), encode(advance(request.seen(), owner, served), state),
                             served.answer().value().timestampSeconds()));
         });
     }
@@ -113,7 +111,7 @@ public final class KeyGateway {
         String key = request.key();
         CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
-            CausalPayload seen = request.seen(state);
+            CausalPayload seen = request.seen();
             PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
             return engine.partitions().read(engine.partitionGroup(owner), query).thenApply(reply -> switch (reply.status()) {
                 case FOUND -> new RoutedRequest.Step.Done<>(read(reply.value(), owner,
@@ -126,12 +124,12 @@ public final class KeyGateway {
         return orFromOneReplica(viaGroup, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
-            return degraded.read(owner, request.toReplica(owner, state, null), request.deadlineNanos())
+            return degraded.read(owner, request.toReplica(owner, null), request.deadlineNanos())
                     .thenApply(served -> {
                         if (served.answer().status() == LocalReplicas.Status.NOT_FOUND) {
                             throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                         }
-                        return read(served.answer().value(), owner, advance(request.seen(state), owner, served), state);
+                        return read(served.answer().value(), owner, advance(request.seen(), owner, served), state);
                     });
         });
     }
