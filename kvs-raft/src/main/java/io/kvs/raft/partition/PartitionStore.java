@@ -10,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +33,7 @@ final class PartitionStore {
     /** Slots this group gave away: requests for them go to the new owner. */
     private volatile BitSet disowned = new BitSet();
     /** Ids of the latest client writes applied, oldest first: a second copy of one is ignored. */
-    private final LinkedHashSet<Long> recentWrites = new LinkedHashSet<>();
+    private final RecentWriteIds recentWrites = new RecentWriteIds(RECENT_WRITES);
     static final int RECENT_WRITES = 100_000;
 
     /** What a write did: whether the key is new and the value now stored. */
@@ -87,13 +86,7 @@ final class PartitionStore {
         if (writeId == 0) {
             return true;
         }
-        if (!recentWrites.add(writeId)) {
-            return false;
-        }
-        if (recentWrites.size() > RECENT_WRITES) {
-            recentWrites.remove(recentWrites.iterator().next());
-        }
-        return true;
+        return recentWrites.add(writeId);
     }
 
     void markHintApplied(String node, long hintId) {
@@ -154,10 +147,7 @@ final class PartitionStore {
             out.writeUTF(hint.getKey());
             out.writeLong(hint.getValue());
         }
-        out.writeInt(recentWrites.size());
-        for (long id : recentWrites) {
-            out.writeLong(id);
-        }
+        recentWrites.writeTo(out);
         out.writeInt(size());
         for (Map<String, VersionedValue> slot : bySlot.values()) {
             for (Map.Entry<String, VersionedValue> entry : slot.entrySet()) {
@@ -180,10 +170,7 @@ final class PartitionStore {
         for (int i = 0; i < hints; i++) {
             appliedHints.put(in.readUTF(), in.readLong());
         }
-        int recent = in.readInt();
-        for (int i = 0; i < recent; i++) {
-            recentWrites.add(in.readLong());
-        }
+        recentWrites.readFrom(in);
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             String key = in.readUTF();

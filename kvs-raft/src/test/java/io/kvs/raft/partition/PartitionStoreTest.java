@@ -56,11 +56,16 @@ class PartitionStoreTest {
         }
         store.merge("hinted", new VersionedValue("h", 7, "x:1", VersionVector.of(2, Map.of("x:1", 3L))));
         store.markHintApplied("x:1", 3);
+        for (long writeId = 1; writeId <= PartitionStore.RECENT_WRITES + 10; writeId++) {
+            assertTrue(store.firstTimeApplied(writeId));
+        }
+        assertFalse(store.firstTimeApplied(PartitionStore.RECENT_WRITES + 10), "a copy of a recent write");
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         store.writeTo(new DataOutputStream(bytes));
         PartitionStore copy = new PartitionStore();
         copy.put("stale", "gone after load", 1, "z:1", CausalPayload.empty());
+        copy.firstTimeApplied(-5);
         copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
 
         assertEquals(store.size(), copy.size());
@@ -70,5 +75,10 @@ class PartitionStoreTest {
         }
         assertEquals(store.get("hinted"), copy.get("hinted"));
         assertEquals(3, copy.appliedHint("x:1"));
+        assertFalse(copy.firstTimeApplied(PartitionStore.RECENT_WRITES + 10), "recent writes are in the snapshot");
+        assertFalse(copy.firstTimeApplied(11), "the oldest recent write");
+        assertTrue(copy.firstTimeApplied(10), "forgotten before the snapshot");
+        assertTrue(copy.firstTimeApplied(-5), "what the copy held before the load is gone");
+        assertTrue(copy.firstTimeApplied(0), "0 names no write");
     }
 }
