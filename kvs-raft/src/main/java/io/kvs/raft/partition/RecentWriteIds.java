@@ -48,16 +48,13 @@ final class RecentWriteIds {
         if (id == FREE) {
             throw new IllegalArgumentException("write id 0 names no write");
         }
-        int at = home(id);
-        while (table[at] != FREE) {
-            if (table[at] == id) {
-                return false;
-            }
-            at = (at + 1) & mask;
+        int at = slotOf(id);
+        if (table[at] == id) {
+            return false;
         }
         if (size == ring.length) {
             remove(ring[next]);
-            at = vacancyFor(id); // the removal may have moved entries back over the free slot found
+            at = slotOf(id); // the removal may have moved entries back over the free slot found
         } else {
             size++;
         }
@@ -94,9 +91,10 @@ final class RecentWriteIds {
         return (int) ((id * 0x9E3779B97F4A7C15L) >>> 32) & mask;
     }
 
-    private int vacancyFor(long id) {
+    /** The slot that holds {@code id}, or else the free slot that ends its probe run. */
+    private int slotOf(long id) {
         int at = home(id);
-        while (table[at] != FREE) {
+        while (table[at] != FREE && table[at] != id) {
             at = (at + 1) & mask;
         }
         return at;
@@ -108,10 +106,7 @@ final class RecentWriteIds {
      * reachable from its home without a tombstone.
      */
     private void remove(long id) {
-        int hole = home(id);
-        while (table[hole] != id) {
-            hole = (hole + 1) & mask;
-        }
+        int hole = slotOf(id);
         int at = hole;
         while (true) {
             at = (at + 1) & mask;
