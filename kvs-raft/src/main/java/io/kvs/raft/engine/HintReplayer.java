@@ -76,7 +76,9 @@ final class HintReplayer implements Runnable {
 
     /**
      * Submits the oldest pending hints of {@code group}, each to the group that owns its slot in
-     * the current view (usually {@code group} itself; another one if the slot moved since).
+     * the current view (usually {@code group} itself; another one if the slot moved since). The
+     * other groups go first; {@code group} itself last, told that it now holds every hint of the
+     * batch that is its own, which is what lets this node drop them once its replica applied that.
      */
     private void submit(int group, View view) throws IOException {
         List<HintedWrite> batch = hints.pending(group);
@@ -84,33 +86,50 @@ final class HintReplayer implements Runnable {
             return;
         }
         batch = batch.subList(0, Math.min(BATCH, batch.size()));
-        Map<Partition, List<HintedWrite>> byOwner = new LinkedHashMap<>();
+        long last = batch.get(batch.size() - 1).id();
+        Map<Partition, List<HintedWrite>> elsewhere = new LinkedHashMap<>();
+        List<HintedWrite> here = new ArrayList<>();
         for (HintedWrite write : batch) {
             Partition owner = view.partition(view.slots().ownerOf(write.slot()));
-            byOwner.computeIfAbsent(owner, p -> new ArrayList<>()).add(write);
+            if (owner.group() == group) {
+                here.add(write);
+            } else {
+                elsewhere.computeIfAbsent(owner, p -> new ArrayList<>()).add(write);
+            }
         }
-        for (Map.Entry<Partition, List<HintedWrite>> owned : byOwner.entrySet()) {
-            PartitionCommand.ApplyHints command = new PartitionCommand.ApplyHints(self, owned.getValue());
-            try {
-                WriteReply reply = engine.partitions().write(engine.partitionGroup(owned.getKey()), command)
-                        .get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
-                if (reply.status() != WriteReply.Status.UPDATED) {
-                    LOG.debug("hinted writes of group {} refused ({}): next round", group, reply.status());
-                    return;
-                }
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.debug("hinted writes of group {} not committed ({}): next round", group, e.toString());
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Map.Entry<Partition, List<HintedWrite>> owned : elsewhere.entrySet()) {
+            if (!submit(group, owned.getKey(), new PartitionCommand.ApplyHints(self, 0, owned.getValue()))) {
                 return;
             }
         }
-        long last = batch.get(batch.size() - 1).id();
-        boolean allHere = byOwner.keySet().stream().allMatch(p -> p.group() == group);
+        Optional<Partition> home = view.partitionServedBy(group);
+        if (home.isPresent() && !submit(group, home.get(), new PartitionCommand.ApplyHints(self, last, here))) {
+            return;
+        }
         LOG.info("{} hinted writes of group {} entered the log (up to hint {})", batch.size(), group, last);
-        if (!allHere || replicas.apply(group).isEmpty()) {
-            hints.applied(group, last); // they live in other groups now: nothing here to wait for
+        if (home.isEmpty() || replicas.apply(group).isEmpty()) {
+            hints.applied(group, last); // no replica here to see them applied: nothing to wait for
+        }
+    }
+
+    /** Whether {@code owner}'s group committed the hints; false (try again next round) if it refused or did not answer. */
+    private boolean submit(int group, Partition owner, PartitionCommand.ApplyHints command) {
+        try {
+            WriteReply reply = engine.partitions().write(engine.partitionGroup(owner), command)
+                    .get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
+            if (reply.status() != WriteReply.Status.UPDATED) {
+                LOG.debug("hinted writes of group {} refused by group {} ({}): next round", group, owner.group(),
+                        reply.status());
+                return false;
+            }
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("hinted writes of group {} not committed by group {} ({}): next round", group, owner.group(),
+                    e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

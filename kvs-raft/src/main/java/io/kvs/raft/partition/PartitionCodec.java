@@ -30,7 +30,9 @@ public final class PartitionCodec {
     private static final byte IMPORT = 3;
     private static final byte DISOWN = 4;
     private static final byte ADOPT = 5;
-    private static final byte APPLY_HINTS = 6;
+    /** Hints with the highest id taken as how far the group holds the origin's (entries written before 7 existed). */
+    private static final byte APPLY_HINTS_UNBOUNDED = 6;
+    private static final byte APPLY_HINTS = 7;
     private static final byte GETS = 1;
     private static final byte EXPORT = 2;
 
@@ -76,6 +78,7 @@ public final class PartitionCodec {
             } else if (command instanceof PartitionCommand.ApplyHints hints) {
                 out.writeByte(APPLY_HINTS);
                 out.writeUTF(hints.origin());
+                out.writeLong(hints.upTo());
                 writeList(out, hints.writes(), PartitionCodec::writeHintedWrite);
             }
         });
@@ -122,8 +125,14 @@ public final class PartitionCodec {
             case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
             case DISOWN -> new PartitionCommand.Disown(readBits(in));
             case ADOPT -> new PartitionCommand.Adopt(readBits(in));
-            case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(),
+            case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(), in.readLong(),
                     readList(in, PartitionCodec::readHintedWrite));
+            case APPLY_HINTS_UNBOUNDED -> {
+                String origin = in.readUTF();
+                List<HintedWrite> writes = readList(in, PartitionCodec::readHintedWrite);
+                yield new PartitionCommand.ApplyHints(origin,
+                        writes.stream().mapToLong(HintedWrite::id).max().orElse(0), writes);
+            }
             default -> throw new IOException("unknown partition command " + type);
         };
     }
@@ -215,8 +224,13 @@ public final class PartitionCodec {
     }
 
     /** The bytes a value costs on the wire, near enough to size pages and log entries. */
-    static int sizeOf(PartitionCommand.MovedKey key) {
+    public static int sizeOf(PartitionCommand.MovedKey key) {
         return key.key().length() + key.value().value().length() * 2 + 64;
+    }
+
+    /** The bytes a hinted write costs on the wire, near enough to size pages. */
+    public static int sizeOf(HintedWrite hint) {
+        return sizeOf(new PartitionCommand.MovedKey(hint.key(), hint.value())) + 24;
     }
 
     /** The bytes a client write costs in a log entry, near enough to size batches. */

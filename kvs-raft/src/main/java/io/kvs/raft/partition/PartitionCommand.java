@@ -63,9 +63,12 @@ public sealed interface PartitionCommand {
 
     /**
      * Writes {@code origin} accepted while the group had no majority, entering its log: each is
-     * merged by the merge rule, and the group records how far it has applied the origin's hints.
+     * merged by the merge rule. {@code upTo} is how far the group now holds the origin's hints
+     * of this group: every one up to it whose slot the group owns is in this entry or was
+     * applied before. It is 0 for hints the origin accepted for another group (their slots
+     * moved here since): their ids count in that group's sequence, not in this one's.
      */
-    record ApplyHints(String origin, List<HintedWrite> writes) implements PartitionCommand {
+    record ApplyHints(String origin, long upTo, List<HintedWrite> writes) implements PartitionCommand {
         public ApplyHints {
             writes = List.copyOf(writes);
         }

@@ -142,14 +142,14 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
                 return WriteReply.withoutValue(WriteReply.Status.MOVING, index);
             }
         }
-        long highest = 0;
         for (HintedWrite write : hints.writes()) {
             if (store.firstTimeApplied(write.writeId())) {
                 store.merge(write.key(), write.value());
             }
-            highest = Math.max(highest, write.id());
         }
-        store.markHintApplied(hints.origin(), highest);
+        if (hints.upTo() > 0) {
+            store.markHintApplied(hints.origin(), hints.upTo());
+        }
         return WriteReply.withoutValue(WriteReply.Status.UPDATED, index);
     }
 

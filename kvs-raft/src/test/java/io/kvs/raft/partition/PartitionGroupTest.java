@@ -5,7 +5,11 @@ import io.kvs.raft.server.LocalRaftCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kvs.core.causal.VersionVector;
+import io.kvs.core.causal.VersionedValue;
+
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +53,29 @@ class PartitionGroupTest {
                 }
                 assertEquals(201, cluster.stateMachine(r).size(), "replica " + r);
             }
+        }
+    }
+
+    /**
+     * A group counts hints as its own only from the origin's sequence for it: hints rerouted
+     * from another group (upTo 0) are merged but move no position a causal payload names.
+     */
+    @Test
+    void hintsOfAnotherGroupMoveNoHintPosition(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 1, 4, 7001)) {
+            PartitionClient client = cluster.awaitLeaderClient();
+            VersionedValue hinted = new VersionedValue("moved", 1_000, "b:1", VersionVector.of(0, Map.of("b:1", 1L)));
+            HintedWrite rerouted = new HintedWrite(7, 3, "k", hinted, 11);
+            WriteReply first = client.write(cluster.group, new PartitionCommand.ApplyHints("b:1", 0, List.of(rerouted)))
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals(WriteReply.Status.UPDATED, first.status());
+            assertEquals("moved", cluster.stateMachine(0).get("k").value());
+            assertEquals(0, cluster.stateMachine(0).appliedHint("b:1"), "another group's hint ids are not this group's");
+
+            WriteReply own = client.write(cluster.group, new PartitionCommand.ApplyHints("b:1", 4, List.of()))
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals(WriteReply.Status.UPDATED, own.status());
+            assertEquals(4, cluster.stateMachine(0).appliedHint("b:1"), "the origin's own hints up to 4 are held");
         }
     }
 }
