@@ -57,7 +57,7 @@ public final class ClassArchiveTraining {
     static void train(Path dir) throws IOException, InterruptedException {
         NodeAddress self = new NodeAddress(HOST, freePortPair());
         NodeConfig config = new NodeConfig(self, Optional.of(1), Optional.of(List.of(self)), dir, HOST,
-                RaftPeers.DEFAULT_PORT_OFFSET);
+                RaftPeers.DEFAULT_PORT_OFFSET, Optional.empty());
         try (KvsNode node = KvsNode.start(config)) {
             exercise("http://" + self + "/kv-store/");
         }

@@ -51,6 +51,7 @@ public final class HttpApi implements AutoCloseable {
         app.get("/internal/status", internal::status);
         app.post("/internal/leave", internal::leave);
         app.post("/internal/export-replica", internal::exportReplica);
+        app.post("/internal/seal-hints", internal::sealHints);
         app.post("/internal/replica-read", internal::replicaRead);
         app.post("/internal/replica-write", internal::replicaWrite);
         // An empty key names no endpoint: it is a key that is not valid.

@@ -5,6 +5,7 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.hint.HintPage;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.kvs.raft.partition.ExportPage;
@@ -20,6 +21,8 @@ import java.util.Map;
 /** The node-to-node API a view-change coordinator uses (not part of the public contract). */
 final class InternalRoutes {
     private static final Gson GSON = new Gson();
+    /** Hints sent per answer to a view change collecting them: a page, not the whole backlog. */
+    private static final int HINT_PAGE_BYTES = 512 * 1024;
 
     private final StoreEngine engine;
     private final ViewChangeCoordinator coordinator;
@@ -54,6 +57,13 @@ final class InternalRoutes {
     void replicaWrite(Context ctx) throws IOException {
         InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.writeTo(engine.localReplicas())));
+    }
+
+    void sealHints(Context ctx) throws IOException {
+        InternalMessages.SealHints request = GSON.fromJson(ctx.body(), InternalMessages.SealHints.class);
+        HintPage page = engine.sealHints(request.group(), BitSet.valueOf(Base64.getDecoder().decode(request.slots())),
+                request.untilEpoch(), request.afterId(), HINT_PAGE_BYTES);
+        ctx.contentType("application/octet-stream").result(page.encode());
     }
 
     void exportReplica(Context ctx) throws IOException {

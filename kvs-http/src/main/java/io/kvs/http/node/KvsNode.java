@@ -36,7 +36,8 @@ public final class KvsNode implements AutoCloseable {
     public static KvsNode start(NodeConfig config) throws IOException {
         long started = System.nanoTime();
         StoreEngine engine = new StoreEngine(config.self(), config.bindHost(), config.dataDir(),
-                new RaftPeers(config.raftPortOffset()), config.k(), config.initialView());
+                new RaftPeers(config.raftPortOffset()), config.k(), config.initialView(),
+                () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false));
         OkHttpClient peerHttp = HttpPeerNodes.newClient();
         ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp));
         ScheduledExecutorService viewChanges = Executors.newSingleThreadScheduledExecutor(r -> {

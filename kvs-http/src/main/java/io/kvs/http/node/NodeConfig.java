@@ -20,9 +20,12 @@ import java.util.Optional;
  *                         HTTP and Raft servers listen (a container sets {@code 0.0.0.0})
  * @param raftPortOffset   {@code RAFT_PORT_OFFSET}, default {@value RaftPeers#DEFAULT_PORT_OFFSET}:
  *                         a node's Raft port is its HTTP port plus this; the same on every node
+ * @param holdHintReplayWhile {@code KVS_HOLD_HINT_REPLAY_WHILE}, for tests only: while this file
+ *                         exists the node replays none of its hinted writes, which lets a test
+ *                         reach, deterministically, states that otherwise last milliseconds
  */
 public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<NodeAddress>> initialView,
-                         Path dataDir, String bindHost, int raftPortOffset) {
+                         Path dataDir, String bindHost, int raftPortOffset, Optional<Path> holdHintReplayWhile) {
 
     public static NodeConfig fromEnvironment(Map<String, String> env) {
         String ipPort = env.get("IPPORT");
@@ -50,7 +53,8 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
         String bindHost = Optional.ofNullable(blankToNull(env.get("BIND_ADDRESS"))).orElse(self.host());
         int offset = Optional.ofNullable(blankToNull(env.get("RAFT_PORT_OFFSET")))
                 .map(Integer::parseInt).orElse(RaftPeers.DEFAULT_PORT_OFFSET);
-        return new NodeConfig(self, k, view, dataDir, bindHost, offset);
+        Optional<Path> hold = Optional.ofNullable(blankToNull(env.get("KVS_HOLD_HINT_REPLAY_WHILE"))).map(Path::of);
+        return new NodeConfig(self, k, view, dataDir, bindHost, offset, hold);
     }
 
     private static int parseK(String text) {

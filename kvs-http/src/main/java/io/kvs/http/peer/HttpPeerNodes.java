@@ -3,6 +3,7 @@ package io.kvs.http.peer;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.hint.HintPage;
 import io.kvs.raft.migration.PeerNodes;
 import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.PartitionCodec;
@@ -17,6 +18,7 @@ import okhttp3.ResponseBody;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.List;
 
 /** {@link PeerNodes} over the other nodes' internal HTTP API ({@code /internal/...}), with OkHttp. */
@@ -65,6 +67,14 @@ public final class HttpPeerNodes implements PeerNodes {
                 Base64.getEncoder().encodeToString(query.slots().toByteArray()), query.from().slot(),
                 query.from().key(), query.maxBytes());
         return PartitionCodec.decodeExportPage(call(post(node, "/internal/export-replica", GSON.toJson(export))));
+    }
+
+    @Override
+    public HintPage sealHints(NodeAddress node, int groupSerial, BitSet slots, long untilEpoch, long afterId)
+            throws IOException {
+        InternalMessages.SealHints seal = new InternalMessages.SealHints(groupSerial,
+                Base64.getEncoder().encodeToString(slots.toByteArray()), untilEpoch, afterId);
+        return HintPage.decode(call(post(node, "/internal/seal-hints", GSON.toJson(seal))));
     }
 
     private static Request post(NodeAddress node, String path, String json) {

@@ -52,6 +52,13 @@ public final class InternalMessages {
         }
     }
 
+    /**
+     * Seal the receiver's hints for some slots of a group (a base64 bit set) until it routes by
+     * view {@code untilEpoch}, and send those it holds with ids above {@code afterId}.
+     */
+    public record SealHints(int group, String slots, long untilEpoch, long afterId) {
+    }
+
     /** A page of the receiver's own replica of a group: slots as a base64 bit set, from (slot, key). */
     public record ExportReplica(int group, String slots, int fromSlot, String fromKey, int maxBytes) {
     }

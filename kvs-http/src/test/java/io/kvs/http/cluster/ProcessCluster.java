@@ -43,6 +43,12 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts n nodes with K replicas from one VIEW on {@code network} and waits until every partition serves. */
     public static ProcessCluster start(String name, ClusterNetwork network, int n, int k) throws IOException {
+        return start(name, network, n, k, Map.of());
+    }
+
+    /** As {@link #start(String, ClusterNetwork, int, int)}, each node with {@code env} added to its environment. */
+    public static ProcessCluster start(String name, ClusterNetwork network, int n, int k, Map<String, String> env)
+            throws IOException {
         ProcessCluster cluster = new ProcessCluster(freshDir(name), network);
         List<NodeAddress> view = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
@@ -50,8 +56,11 @@ public final class ProcessCluster implements AutoCloseable {
         }
         String viewText = view.stream().map(NodeAddress::toString).collect(Collectors.joining(","));
         try {
+            Map<String, String> nodeEnv = new java.util.HashMap<>(env);
+            nodeEnv.put("K", Integer.toString(k));
+            nodeEnv.put("VIEW", viewText);
             for (NodeAddress address : view) {
-                cluster.add(address, Map.of("K", Integer.toString(k), "VIEW", viewText)).start();
+                cluster.add(address, nodeEnv).start();
             }
             cluster.awaitServing();
         } catch (IOException | RuntimeException | Error e) {
@@ -60,6 +69,11 @@ public final class ProcessCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /** The directory of this cluster's data and logs. */
+    public Path dir() {
+        return dir;
     }
 
     private static Path freshDir(String name) throws IOException {

@@ -3,6 +3,7 @@ package io.kvs.raft.engine;
 import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.MergeRule;
 import io.kvs.core.causal.VersionedValue;
+import io.kvs.core.view.View;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.partition.HintedWrite;
 import io.kvs.raft.partition.PartitionStateMachine;
@@ -11,7 +12,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
-import java.util.function.IntUnaryOperator;
+import java.util.function.Supplier;
 
 /**
  * This node's own replicas, used alone when their group has no majority: reads from the applied
@@ -25,7 +26,7 @@ public final class LocalReplicas {
     private final String self;
     private final HintStore hints;
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
-    private final IntUnaryOperator ownerGroupOfSlot;
+    private final Supplier<View> view;
 
     /** What the client has seen in one group: the log index, and hint ids by node. */
     public record Seen(long appliedIndex, Map<String, Long> hints) {
@@ -48,20 +49,19 @@ public final class LocalReplicas {
     }
 
     /**
-     * @param ownerGroupOfSlot the group that owns a slot in this node's view (-1 if unknown): a
-     *                         replica of a group that gave a slot away may not have applied that yet
+     * @param view the view this node routes by (null while it knows none): a replica of a group
+     *             that gave a slot away may not have applied that yet
      */
     LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas,
-                  IntUnaryOperator ownerGroupOfSlot) {
+                  Supplier<View> view) {
         this.self = self;
         this.hints = hints;
         this.replicas = replicas;
-        this.ownerGroupOfSlot = ownerGroupOfSlot;
+        this.view = view;
     }
 
-    private boolean ownedElsewhere(int group, int slot) {
-        int owner = ownerGroupOfSlot.applyAsInt(slot);
-        return owner >= 0 && owner != group;
+    private static boolean ownedElsewhere(View view, int group, int slot) {
+        return view != null && view.partition(view.slots().ownerOf(slot)).group() != group;
     }
 
     public Answer read(int group, int slot, String key, Seen seen) {
@@ -69,7 +69,7 @@ public final class LocalReplicas {
         if (replica == null) {
             return Answer.of(Status.NO_REPLICA);
         }
-        if (replica.isDisowned(slot) || ownedElsewhere(group, slot)) {
+        if (replica.isDisowned(slot) || ownedElsewhere(view.get(), group, slot)) {
             return Answer.of(Status.WRONG_OWNER);
         }
         if (!hasSeen(group, replica, seen)) {
@@ -82,7 +82,9 @@ public final class LocalReplicas {
 
     /**
      * Accepts a write as a hint: on disk before this returns, entering the group's log once it has
-     * a majority. Refused as LATE after {@code notAfterMillis} (wall clock; 0: no limit).
+     * a majority. Refused as LATE after {@code notAfterMillis} (wall clock; 0: no limit), and as
+     * MOVING while a view change moves its slot (the group has frozen it, or the change has
+     * collected this node's hints for it).
      */
     public Answer write(int group, int slot, String key, String value, long writeId, Seen seen, CausalPayload deps,
                         long notAfterMillis) throws IOException {
@@ -90,7 +92,8 @@ public final class LocalReplicas {
         if (replica == null) {
             return Answer.of(Status.NO_REPLICA);
         }
-        if (replica.isDisowned(slot) || ownedElsewhere(group, slot)) {
+        View current = view.get();
+        if (replica.isDisowned(slot) || ownedElsewhere(current, group, slot)) {
             return Answer.of(Status.WRONG_OWNER);
         }
         if (replica.isFrozen(slot)) {
@@ -103,9 +106,14 @@ public final class LocalReplicas {
         if (notAfterMillis > 0 && now > notAfterMillis) {
             return Answer.of(Status.LATE);
         }
-        VersionedValue current = replica.get(key);
-        boolean created = current == null && hints.overlay(group, key) == null;
-        HintedWrite hint = hints.accept(group, slot, key, value, current, now, writeId, deps);
+        VersionedValue stored = replica.get(key);
+        boolean created = stored == null && hints.overlay(group, key) == null;
+        Optional<HintedWrite> accepted = hints.accept(group, slot, key, value, stored, now, writeId, deps,
+                current == null ? 0 : current.epoch());
+        if (accepted.isEmpty()) {
+            return Answer.of(Status.MOVING);
+        }
+        HintedWrite hint = accepted.get();
         return new Answer(created ? Status.CREATED : Status.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
     }
 

@@ -8,6 +8,7 @@ import io.kvs.core.view.View;
 import io.kvs.raft.client.GroupClients;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.hint.HintPage;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetaCommand;
@@ -30,6 +31,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * A node's storage side: its Raft server with every group it hosts, the cluster state it learns
@@ -91,10 +94,12 @@ public final class StoreEngine implements Closeable {
     /**
      * Starts the node's Raft server, recovering every group in {@code dataDir}. A node whose data
      * directory belongs to no cluster yet joins the one {@code initialView} describes, if given;
-     * otherwise it waits to be added.
+     * otherwise it waits to be added. The node replays no hinted writes while {@code holdHintReplay}
+     * says so (a hook for tests).
      */
     public StoreEngine(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
-                       Optional<Integer> k, Optional<List<NodeAddress>> initialView) throws IOException {
+                       Optional<Integer> k, Optional<List<NodeAddress>> initialView,
+                       BooleanSupplier holdHintReplay) throws IOException {
         this.self = self;
         this.peers = peers;
         this.clusterIdFile = new ClusterIdFile(dataDir);
@@ -103,7 +108,7 @@ public final class StoreEngine implements Closeable {
         this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
         this.reconciler = new GroupReconciler(self, peers, raft);
         this.hints = new HintStore(dataDir, self.toString());
-        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::ownerGroupOfSlot);
+        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::currentView);
         raft.start();
         if (clusterId == null && initialView.isPresent()) {
             bootstrap(View.initial(initialView.get(), k.orElseThrow()));
@@ -117,8 +122,12 @@ public final class StoreEngine implements Closeable {
         FirstEntryConflictRepair repair = new FirstEntryConflictRepair(raft, () -> System.nanoTime() / 1_000_000);
         background.scheduleWithFixedDelay(repair::check, STUCK_REPLICA_CHECK_MILLIS, STUCK_REPLICA_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
-        hintReplay.scheduleWithFixedDelay(new HintReplayer(self.toString(), hints, () -> state, this::localReplica, this),
-                HINT_REPLAY_MILLIS, HINT_REPLAY_MILLIS, TimeUnit.MILLISECONDS);
+        HintReplayer replayer = new HintReplayer(self.toString(), hints, () -> state, this::localReplica, this);
+        hintReplay.scheduleWithFixedDelay(() -> {
+            if (!holdHintReplay.getAsBoolean()) {
+                replayer.run();
+            }
+        }, HINT_REPLAY_MILLIS, HINT_REPLAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private StateMachine newStateMachine(RaftGroupId id) {
@@ -356,9 +365,10 @@ public final class StoreEngine implements Closeable {
         return clients;
     }
 
-    private int ownerGroupOfSlot(int slot) {
+    /** The view this node routes by, null while it knows none. */
+    private View currentView() {
         ClusterState current = state;
-        return current == null ? -1 : current.view().partition(current.view().slots().ownerOf(slot)).group();
+        return current == null ? null : current.view();
     }
 
     /** This node's replicas on their own: reads and hinted writes when a group has no majority. */
@@ -385,6 +395,15 @@ public final class StoreEngine implements Closeable {
             throw new KvsException(ErrorCode.UNAVAILABLE, self + " holds no replica of group " + groupSerial);
         }
         return ReplicaExport.page(division, query);
+    }
+
+    /**
+     * Seals {@code slots} of group {@code groupSerial} on this node for the view change to epoch
+     * {@code untilEpoch}, and returns a page of the hints it holds for them (see
+     * {@link HintStore#seal}).
+     */
+    public HintPage sealHints(int groupSerial, BitSet slots, long untilEpoch, long afterId, int maxBytes) {
+        return hints.seal(groupSerial, slots, untilEpoch, afterId, maxBytes);
     }
 
     /** Reads the cluster state from the metadata group's leader, for a node that suspects its copy is stale. */

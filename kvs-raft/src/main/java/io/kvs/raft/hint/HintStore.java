@@ -1,6 +1,7 @@
 package io.kvs.raft.hint;
 
 import io.kvs.raft.partition.HintedWrite;
+import io.kvs.raft.partition.PartitionCodec;
 
 import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.MergeRule;
@@ -11,9 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +31,18 @@ public final class HintStore implements Closeable {
     private final Path dir;
     private final String self;
     private final Map<Integer, GroupHints> groups = new ConcurrentHashMap<>();
+    /** By group: slots whose hints a view change has collected (see {@link #seal}). */
+    private final Map<Integer, Seal> seals = new HashMap<>();
+
+    /**
+     * Slots that take no more hints until this node routes by view {@code untilEpoch}, which
+     * sends writes for them to their new group.
+     */
+    private record Seal(BitSet slots, long untilEpoch) {
+        boolean covers(int slot, long viewEpoch) {
+            return viewEpoch < untilEpoch && slots.get(slot);
+        }
+    }
 
     /** One group's hints: its log, its pending hints in order, and the latest hinted value per key. */
     private static final class GroupHints {
@@ -63,10 +79,16 @@ public final class HintStore implements Closeable {
     /**
      * Accepts a write of {@code key} for group {@code group}: it follows {@code current} (what
      * this node knows of the key, applied state and hints together) at this node's own site of
-     * the version vector, and is on disk when this returns.
+     * the version vector, and is on disk when this returns. Empty, and nothing recorded, when
+     * a view change has sealed the slot and this node still routes by {@code viewEpoch}.
      */
-    public synchronized HintedWrite accept(int group, int slot, String key, String value, VersionedValue current,
-                                           long nowMillis, long writeId, CausalPayload deps) throws IOException {
+    public synchronized Optional<HintedWrite> accept(int group, int slot, String key, String value,
+                                                     VersionedValue current, long nowMillis, long writeId,
+                                                     CausalPayload deps, long viewEpoch) throws IOException {
+        Seal seal = seals.get(group);
+        if (seal != null && seal.covers(slot, viewEpoch)) {
+            return Optional.empty();
+        }
         GroupHints hints = hintsOf(group);
         VersionedValue known = MergeRule.merge(current, overlay(group, key));
         HintedWrite hint = new HintedWrite(hints.highestId + 1, slot, key,
@@ -74,7 +96,44 @@ public final class HintStore implements Closeable {
         hints.log.append(hint);
         hints.highestId = hint.id();
         hints.remember(hint);
-        return hint;
+        return Optional.of(hint);
+    }
+
+    /**
+     * Seals {@code slots} of {@code group} for a view change that moves them: from now until
+     * this node routes by view {@code untilEpoch}, it accepts no hint for them. Returns the
+     * pending hints of those slots with ids above {@code afterId}, in id order, up to about
+     * {@code maxBytes}: every write this node acknowledged for the slots and the group may not
+     * have applied, for the change to move with them (every hint of the group up to the page's
+     * highest issued id that is not on a page is applied, or belongs to another group's slots).
+     * Sealing again is harmless.
+     */
+    public synchronized HintPage seal(int group, BitSet slots, long untilEpoch, long afterId, int maxBytes) {
+        Seal before = seals.get(group);
+        BitSet sealed = (BitSet) slots.clone();
+        long until = untilEpoch;
+        if (before != null && before.untilEpoch() >= untilEpoch) {
+            sealed.or(before.slots());
+            until = before.untilEpoch();
+        }
+        seals.put(group, new Seal(sealed, until));
+        GroupHints hints = groups.get(group);
+        List<HintedWrite> page = new ArrayList<>();
+        if (hints == null) {
+            return new HintPage(page, 0, 0);
+        }
+        long bytes = 0;
+        for (HintedWrite hint : hints.pending.tailMap(afterId, false).values()) {
+            if (!slots.get(hint.slot())) {
+                continue;
+            }
+            if (bytes >= maxBytes && !page.isEmpty()) {
+                return new HintPage(page, page.get(page.size() - 1).id(), hints.highestId);
+            }
+            page.add(hint);
+            bytes += PartitionCodec.sizeOf(hint);
+        }
+        return new HintPage(page, 0, hints.highestId);
     }
 
     /** The latest value this node accepted for {@code key} in {@code group} and the group has not applied, or null. */

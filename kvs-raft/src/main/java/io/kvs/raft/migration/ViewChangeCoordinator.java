@@ -319,19 +319,24 @@ public final class ViewChangeCoordinator {
                 + " has no live replica left to rebuild it from");
     }
 
-    /** Copies every slot whose group changes from its old group to its new one; sources freeze what they give. */
+    /**
+     * Copies every slot whose group changes from its old group to its new one; sources freeze
+     * what they give. The hints replicas hold for those slots, and those a member leaving its
+     * group holds, go with them ({@link HeldHints}).
+     */
     private ViewChangeProgress moveData(ViewChangeProgress change) throws IOException {
         View from = change.from();
         View target = change.target();
         Map<Integer, Map<Integer, BitSet>> moves = moves(from, target);
+        HeldHints held = new HeldHints(nodes, copier, from, target, this::group);
         Map<Integer, Long> readyIndex = new HashMap<>();
         long total = 0;
-        for (Map.Entry<Integer, Map<Integer, BitSet>> bySource : moves.entrySet()) {
-            Partition source = from.partitionServedBy(bySource.getKey()).orElseThrow();
-            BitSet all = new BitSet();
-            bySource.getValue().values().forEach(all::or);
-            SlotCopier.Source pages = sourceOf(source, all, change);
-            for (Map.Entry<Integer, BitSet> toDestination : bySource.getValue().entrySet()) {
+        for (Partition source : from.partitions()) {
+            Map<Integer, BitSet> byDestination = moves.getOrDefault(source.group(), Map.of());
+            BitSet moving = new BitSet();
+            byDestination.values().forEach(moving::or);
+            SlotCopier.Source pages = moving.isEmpty() ? null : sourceOf(source, moving, change);
+            for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
                 Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
                 SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), group(destination));
                 LOG.info("moved {} keys in {} slots from group {} to group {}", copied.keys(),
@@ -339,6 +344,7 @@ public final class ViewChangeCoordinator {
                 readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
                 total += copied.keys();
             }
+            held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
         }
         LOG.info("view epoch {}: {} keys moved", target.epoch(), total);
         View ready = target.withReadyIndexes(readyIndex);

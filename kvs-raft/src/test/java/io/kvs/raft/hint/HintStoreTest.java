@@ -1,0 +1,86 @@
+package io.kvs.raft.hint;
+
+import io.kvs.core.causal.CausalPayload;
+import io.kvs.raft.partition.HintedWrite;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HintStoreTest {
+    private static final String SELF = "10.0.0.1:8080";
+
+    private static Optional<HintedWrite> accept(HintStore store, int group, int slot, String key, long epoch)
+            throws IOException {
+        return store.accept(group, slot, key, "v-" + key, null, 1_000, 0, CausalPayload.empty(), epoch);
+    }
+
+    @Test
+    void aSealReturnsTheHintsOfItsSlotsAndRefusesNewOnesUntilTheNewView(@TempDir Path dir) throws IOException {
+        try (HintStore store = new HintStore(dir, SELF)) {
+            accept(store, 1, 10, "a", 3);
+            accept(store, 1, 20, "b", 3);
+            accept(store, 2, 10, "other-group", 3);
+            BitSet moving = new BitSet();
+            moving.set(10);
+
+            HintPage page = store.seal(1, moving, 4, 0, 1 << 20);
+            assertEquals(List.of("a"), page.hints().stream().map(HintedWrite::key).toList());
+            assertTrue(page.isLast());
+
+            assertTrue(accept(store, 1, 10, "late", 3).isEmpty(), "a sealed slot takes no hint in the old view");
+            assertTrue(accept(store, 1, 20, "c", 3).isPresent(), "other slots of the group still do");
+            assertTrue(accept(store, 2, 10, "d", 3).isPresent(), "the same slot of another group still does");
+            assertTrue(accept(store, 1, 10, "e", 4).isPresent(), "in the new view the seal is over");
+            assertEquals(List.of("a", "e"), store.seal(1, moving, 4, 0, 1 << 20).hints().stream()
+                    .map(HintedWrite::key).toList(), "sealing again is harmless and returns what is held");
+        }
+    }
+
+    @Test
+    void sealedHintsComeInPagesInIdOrder(@TempDir Path dir) throws IOException {
+        try (HintStore store = new HintStore(dir, SELF)) {
+            for (int i = 0; i < 50; i++) {
+                accept(store, 1, i % 2, "k" + i, 1);
+            }
+            BitSet slots = new BitSet();
+            slots.set(0);
+            List<String> keys = new java.util.ArrayList<>();
+            HintPage page = store.seal(1, slots, 2, 0, 300);
+            int pages = 1;
+            keys.addAll(page.hints().stream().map(HintedWrite::key).toList());
+            while (!page.isLast()) {
+                page = store.seal(1, slots, 2, page.nextAfter(), 300);
+                keys.addAll(page.hints().stream().map(HintedWrite::key).toList());
+                pages++;
+            }
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i += 2) {
+                expected.add("k" + i);
+            }
+            assertEquals(expected, keys);
+            assertTrue(pages > 1, "small pages: " + pages);
+        }
+    }
+
+    @Test
+    void hintPagesRoundTrip(@TempDir Path dir) throws IOException {
+        try (HintStore store = new HintStore(dir, SELF)) {
+            accept(store, 1, 10, "a", 1);
+            accept(store, 1, 10, "b", 1);
+            BitSet slots = new BitSet();
+            slots.set(10);
+            HintPage page = store.seal(1, slots, 2, 0, 1 << 20);
+            assertEquals(page, HintPage.decode(page.encode()));
+            HintPage middle = new HintPage(page.hints(), 7, 9);
+            assertEquals(middle, HintPage.decode(middle.encode()));
+        }
+    }
+}
