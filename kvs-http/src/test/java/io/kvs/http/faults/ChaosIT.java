@@ -6,7 +6,8 @@ import io.kvs.http.cluster.KvsClient.Reply;
 import io.kvs.http.cluster.ProcessCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,11 +38,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Clients work against a cluster while a seeded random schedule cuts, partitions, pauses, kills
  * and restarts nodes; every operation is recorded, and a checker then looks for anomalies
- * ({@link HistoryChecker}). CI runs a short schedule; a long soak is
- * {@code mvn -pl kvs-http verify -Dit.test=ChaosIT -Dchaos.seconds=600 -Dchaos.seed=7}.
+ * ({@link HistoryChecker}). CI runs a short schedule for each of a few seeds; a long soak with
+ * a new seed is {@code mvn -pl kvs-http -am verify -Dit.test=ChaosIT -Dchaos.seconds=600
+ * -Dchaos.seeds=4242 -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class ChaosIT {
-    private static final long SEED = Long.getLong("chaos.seed", 1);
+    /** The seeds to run, comma-separated ({@code chaos.seed}, one seed, is read too). */
+    private static final String SEEDS = System.getProperty("chaos.seeds", System.getProperty("chaos.seed", "1,2"));
     private static final int SECONDS = Integer.getInteger("chaos.seconds", 40);
     private static final int CLIENTS = 3;
     private static final int KEYS_PER_CLIENT = 4;
@@ -60,18 +65,23 @@ class ChaosIT {
         }
     }
 
-    @Test
-    void randomFaultsCauseNoAnomaly() throws Exception {
+    static LongStream seeds() {
+        return Arrays.stream(SEEDS.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void randomFaultsCauseNoAnomaly(long seed) throws Exception {
         network = NamespaceNetwork.create(40);
-        cluster = ProcessCluster.start("chaos", network, 5, 2);
+        cluster = ProcessCluster.start("chaos-" + seed, network, 5, 2);
         List<NodeAddress> nodes = cluster.addresses();
         History history = new History();
-        FaultSchedule faults = new FaultSchedule(new Random(SEED), cluster, network, history);
+        FaultSchedule faults = new FaultSchedule(new Random(seed), cluster, network, history);
         AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         List<Future<?>> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
-            Session session = new Session(c, KEYS_PER_CLIENT, CLIENTS, new Random(SEED * 31 + c), nodes, history);
+            Session session = new Session(c, KEYS_PER_CLIENT, CLIENTS, new Random(seed * 31 + c), nodes, history);
             clients.add(pool.submit(() -> session.run(running)));
         }
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
@@ -91,9 +101,9 @@ class ChaosIT {
         HistoryChecker checker = new HistoryChecker(history);
         Converged converged = converge(nodes, CLIENTS * KEYS_PER_CLIENT, checker);
         HistoryChecker.Report report = checker.check(converged.values());
-        history.writeTimeline(Path.of("target", "cluster-tests", "chaos", "history.txt"));
+        history.writeTimeline(Path.of("target", "cluster-tests", "chaos-" + seed, "history.txt"));
         System.out.printf("chaos seed %d, %d s: %d operations (%d ok), %d faults; converged %d ms after the heal;"
-                        + " anomalies: %d%n%s%n", SEED, SECONDS, history.operations().size(),
+                        + " anomalies: %d%n%s%n", seed, SECONDS, history.operations().size(),
                 history.operations().stream().filter(Op::ok).count(), history.faults().size(),
                 converged.afterMillis(), report.anomalies().size(), String.join("\n", report.anomalies()));
         assertEquals(List.of(), converged.divergent(), "replicas that disagree after the heal");
