@@ -107,7 +107,8 @@ public final class StoreEngine implements Closeable {
         this.raft = new NodeRaftServer(self, bindHost, dataDir, peers, this::newStateMachine);
         this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
         this.reconciler = new GroupReconciler(self, peers, raft);
-        this.hints = new HintStore(dataDir, self.toString());
+        this.hints = new HintStore(dataDir, self.toString(),
+                group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
         this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::currentView);
         raft.start();
         if (clusterId == null && initialView.isPresent()) {

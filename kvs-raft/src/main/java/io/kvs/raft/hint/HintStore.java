@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntToLongFunction;
 
 /**
  * The writes this node accepted for groups that had no majority, until those groups apply them:
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class HintStore implements Closeable {
     private final Path dir;
     private final String self;
+    private final IntToLongFunction appliedHere;
     private final Map<Integer, GroupHints> groups = new ConcurrentHashMap<>();
     /** By group: slots whose hints a view change has collected (see {@link #seal}). */
     private final Map<Integer, Seal> seals = new HashMap<>();
@@ -63,9 +65,14 @@ public final class HintStore implements Closeable {
         }
     }
 
-    public HintStore(Path dataDir, String self) throws IOException {
+    /**
+     * @param appliedHere how far this node's replica of a group has applied this node's hints of
+     *                    it: new ids are always above, even if the log lost its marker
+     */
+    public HintStore(Path dataDir, String self, IntToLongFunction appliedHere) throws IOException {
         this.dir = dataDir.resolve("hints");
         this.self = self;
+        this.appliedHere = appliedHere;
         Files.createDirectories(dir);
         try (var files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
@@ -91,7 +98,8 @@ public final class HintStore implements Closeable {
         }
         GroupHints hints = hintsOf(group);
         VersionedValue known = MergeRule.merge(current, overlay(group, key));
-        HintedWrite hint = new HintedWrite(hints.highestId + 1, slot, key,
+        long id = Math.max(hints.highestId, appliedHere.applyAsLong(group)) + 1;
+        HintedWrite hint = new HintedWrite(id, slot, key,
                 VersionedValue.acceptedAlone(known, value, nowMillis, self, deps), writeId);
         hints.log.append(hint);
         hints.highestId = hint.id();

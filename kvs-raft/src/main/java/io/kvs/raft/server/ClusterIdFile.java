@@ -1,13 +1,11 @@
 package io.kvs.raft.server;
 
-import java.io.FileOutputStream;
+import io.kvs.raft.storage.DurableFiles;
+
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -32,19 +30,12 @@ public final class ClusterIdFile {
     /** Forgets the cluster: the node starts as new next time. */
     public void delete() throws IOException {
         Files.deleteIfExists(file);
+        DurableFiles.forceDirectory(file.getParent());
     }
 
-    /** Writes the id durably: to a temporary file, fsynced, then renamed into place. */
+    /** Writes the id durably and atomically. */
     public void write(String clusterId) throws IOException {
         Files.createDirectories(file.getParent());
-        Path partial = file.resolveSibling("cluster-id.partial");
-        try (FileOutputStream out = new FileOutputStream(partial.toFile())) {
-            out.write((clusterId + "\n").getBytes(StandardCharsets.UTF_8));
-            out.getFD().sync();
-        }
-        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        DurableFiles.replace(file, out -> out.write((clusterId + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 }

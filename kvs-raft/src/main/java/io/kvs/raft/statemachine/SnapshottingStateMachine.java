@@ -17,15 +17,14 @@ import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.kvs.raft.storage.DurableFiles;
+
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 
 /**
  * A state machine whose whole state is written to one snapshot file in the group's storage
@@ -104,14 +103,7 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
             return -1;
         }
         File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        File partial = new File(target.getParentFile(), target.getName() + ".partial");
-        try (FileOutputStream file = new FileOutputStream(partial);
-             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(file, 1 << 16))) {
-            writeState(out);
-            out.flush();
-            file.getFD().sync();
-        }
-        Files.move(partial.toPath(), target.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.replace(target.toPath(), out -> writeState(new DataOutputStream(out)));
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
         latest = storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
         LOG.info("{} snapshot at {} ({} bytes)", getGroupId(), last, target.length());

@@ -24,7 +24,7 @@ class HintStoreTest {
 
     @Test
     void aSealReturnsTheHintsOfItsSlotsAndRefusesNewOnesUntilTheNewView(@TempDir Path dir) throws IOException {
-        try (HintStore store = new HintStore(dir, SELF)) {
+        try (HintStore store = new HintStore(dir, SELF, group -> 0)) {
             accept(store, 1, 10, "a", 3);
             accept(store, 1, 20, "b", 3);
             accept(store, 2, 10, "other-group", 3);
@@ -46,7 +46,7 @@ class HintStoreTest {
 
     @Test
     void sealedHintsComeInPagesInIdOrder(@TempDir Path dir) throws IOException {
-        try (HintStore store = new HintStore(dir, SELF)) {
+        try (HintStore store = new HintStore(dir, SELF, group -> 0)) {
             for (int i = 0; i < 50; i++) {
                 accept(store, 1, i % 2, "k" + i, 1);
             }
@@ -70,9 +70,19 @@ class HintStoreTest {
         }
     }
 
+    /** Ids stay above what the group has applied of this node's hints, whatever the file says. */
+    @Test
+    void newIdsFollowWhatTheGroupHasApplied(@TempDir Path dir) throws IOException {
+        try (HintStore store = new HintStore(dir, SELF, group -> group == 1 ? 40 : 0)) {
+            assertEquals(41, accept(store, 1, 10, "a", 1).orElseThrow().id());
+            assertEquals(42, accept(store, 1, 10, "b", 1).orElseThrow().id());
+            assertEquals(1, accept(store, 2, 10, "c", 1).orElseThrow().id());
+        }
+    }
+
     @Test
     void hintPagesRoundTrip(@TempDir Path dir) throws IOException {
-        try (HintStore store = new HintStore(dir, SELF)) {
+        try (HintStore store = new HintStore(dir, SELF, group -> 0)) {
             accept(store, 1, 10, "a", 1);
             accept(store, 1, 10, "b", 1);
             BitSet slots = new BitSet();
