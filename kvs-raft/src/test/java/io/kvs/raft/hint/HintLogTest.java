@@ -42,16 +42,19 @@ class HintLogTest {
         return ends;
     }
 
-    @Test
-    void hintsAndTheHighestIdSurviveAReopen(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("1.log");
+    private static void append(Path file, long... ids) throws IOException {
         try (HintLog log = HintLog.open(file).log()) {
-            for (long id = 1; id <= 3; id++) {
+            for (long id : ids) {
                 log.append(hint(id));
             }
         }
-        HintLog.Opened opened = HintLog.open(file);
-        opened.log().close();
+    }
+
+    @Test
+    void hintsAndTheHighestIdSurviveAReopen(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("1.log");
+        append(file, 1, 2, 3);
+        HintLog.Opened opened = reopen(file);
         assertEquals(List.of(1L, 2L, 3L), ids(opened));
         assertEquals(3, opened.highestId());
         assertEquals(hint(2), opened.hints().get(1));
@@ -60,10 +63,7 @@ class HintLogTest {
     @Test
     void aTornLastRecordIsCutOffQuietly(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("1.log");
-        try (HintLog log = HintLog.open(file).log()) {
-            log.append(hint(1));
-            log.append(hint(2));
-        }
+        append(file, 1, 2);
         long[] ends = recordEnds(file, 2);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(ends[1] - 5);
@@ -80,18 +80,13 @@ class HintLogTest {
     @Test
     void aDamagedRecordInTheMiddleIsReportedKeptAsideAndTheRestRecovered(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("1.log");
-        try (HintLog log = HintLog.open(file).log()) {
-            for (long id = 1; id <= 3; id++) {
-                log.append(hint(id));
-            }
-        }
+        append(file, 1, 2, 3);
         long[] ends = recordEnds(file, 3);
         byte[] bytes = Files.readAllBytes(file);
         bytes[(int) ends[0] + 12] ^= 0x5a; // a byte inside the second record's body
         Files.write(file, bytes);
 
-        HintLog.Opened opened = HintLog.open(file);
-        opened.log().close();
+        HintLog.Opened opened = reopen(file);
         assertEquals(List.of(1L, 3L), ids(opened), "the records after the damage are kept");
         assertEquals(3, opened.highestId());
         List<Path> aside = aside(dir);
