@@ -27,6 +27,7 @@ public record View(long epoch, int k, List<NodeAddress> nodes, List<Partition> p
     public View {
         nodes = List.copyOf(nodes);
         partitions = List.copyOf(partitions);
+        java.util.Objects.requireNonNull(slots, "slots");
         if (k < 1) {
             throw new IllegalArgumentException("K must be at least 1, got " + k);
         }

@@ -30,7 +30,11 @@ public final class ReplicaAnswers {
 
     public static LocalReplicas.Answer decode(byte[] bytes) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            LocalReplicas.Status status = LocalReplicas.Status.values()[in.readByte()];
+            byte ordinal = in.readByte();
+            if (ordinal < 0 || ordinal >= LocalReplicas.Status.values().length) {
+                throw new IOException("unknown replica answer " + ordinal);
+            }
+            LocalReplicas.Status status = LocalReplicas.Status.values()[ordinal];
             long applied = in.readLong();
             long hintId = in.readLong();
             return new LocalReplicas.Answer(status, in.readBoolean() ? PartitionCodec.readValue(in) : null, applied, hintId);

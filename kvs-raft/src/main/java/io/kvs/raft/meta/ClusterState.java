@@ -2,6 +2,8 @@ package io.kvs.raft.meta;
 
 import io.kvs.core.view.View;
 
+import java.util.Objects;
+
 /**
  * What the metadata group replicates: the cluster's identity, its current view, and the view
  * change in progress, if any.
@@ -14,6 +16,12 @@ import io.kvs.core.view.View;
  * @param change    the view change in progress, or null
  */
 public record ClusterState(String clusterId, String tag, View view, ViewChangeProgress change) {
+
+    public ClusterState {
+        Objects.requireNonNull(clusterId, "clusterId");
+        Objects.requireNonNull(tag, "tag");
+        Objects.requireNonNull(view, "view");
+    }
 
     public ClusterState withView(View next) {
         return new ClusterState(clusterId, tag, next, change);

@@ -4,11 +4,13 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.View;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Entries of the metadata group's log, encoded as JSON by {@link MetaJson}. Each is a
  * compare-and-set on the state: it applies only if the state is still what its proposer saw, so
- * retries and competing coordinators are harmless.
+ * retries and competing coordinators are harmless. Every field is required: a command missing
+ * one is malformed, and refused when it is read.
  */
 public sealed interface MetaCommand {
 
@@ -17,10 +19,16 @@ public sealed interface MetaCommand {
      * first one applied wins and the others are no-ops, so nodes may start in any order.
      */
     record Init(ClusterState state) implements MetaCommand {
+        public Init {
+            Objects.requireNonNull(state, "state");
+        }
     }
 
     /** Records a planned change, if no other is in progress and the view is still at {@code fromEpoch}. */
     record BeginChange(long fromEpoch, ViewChangeProgress change) implements MetaCommand {
+        public BeginChange {
+            Objects.requireNonNull(change, "change");
+        }
     }
 
     /**
@@ -30,10 +38,19 @@ public sealed interface MetaCommand {
     record AdvanceChange(long targetEpoch, ViewChangeProgress.Phase phase, View target,
                          Map<Integer, ViewChangeProgress.Rebuild> rebuilds, NodeAddress coordinator,
                          long at) implements MetaCommand {
+        public AdvanceChange {
+            Objects.requireNonNull(phase, "phase");
+            Objects.requireNonNull(target, "target");
+            rebuilds = Map.copyOf(rebuilds);
+            Objects.requireNonNull(coordinator, "coordinator");
+        }
     }
 
     /** Switches the view to the change's target: from now on every node routes by it. */
     record CommitChange(long targetEpoch, NodeAddress coordinator, long at) implements MetaCommand {
+        public CommitChange {
+            Objects.requireNonNull(coordinator, "coordinator");
+        }
     }
 
     /** Forgets a change that has been committed and cleaned up. */
@@ -46,5 +63,8 @@ public sealed interface MetaCommand {
 
     /** Makes {@code coordinator} the one driving the change (its coordinator stopped). */
     record TakeOver(long targetEpoch, NodeAddress coordinator, long at) implements MetaCommand {
+        public TakeOver {
+            Objects.requireNonNull(coordinator, "coordinator");
+        }
     }
 }

@@ -6,12 +6,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
+import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.SlotTable;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /** JSON for the metadata group's log entries and snapshots: small, rare, and readable in a log dump. */
 public final class MetaJson {
@@ -84,19 +84,25 @@ public final class MetaJson {
 
         @Override
         public SlotTable read(JsonReader in) throws IOException {
-            List<Integer> owners = new ArrayList<>();
+            int[] owners = new int[KeySlots.SLOT_COUNT];
+            int filled = 0;
             in.beginArray();
             while (in.hasNext()) {
                 in.beginArray();
                 int owner = in.nextInt();
                 int count = in.nextInt();
                 in.endArray();
-                for (int i = 0; i < count; i++) {
-                    owners.add(owner);
+                if (owner < 0 || count < 1 || count > owners.length - filled) {
+                    throw new IOException("slot table run [" + owner + ", " + count + "] after " + filled + " slots");
                 }
+                Arrays.fill(owners, filled, filled + count, owner);
+                filled += count;
             }
             in.endArray();
-            return SlotTable.of(owners.stream().mapToInt(Integer::intValue).toArray());
+            if (filled != owners.length) {
+                throw new IOException("slot table names " + filled + " slots, not " + owners.length);
+            }
+            return SlotTable.of(owners);
         }
     }
 }

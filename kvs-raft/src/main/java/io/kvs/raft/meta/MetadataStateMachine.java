@@ -3,6 +3,7 @@ package io.kvs.raft.meta;
 import io.kvs.raft.statemachine.SnapshottingStateMachine;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +34,24 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
         return state;
     }
 
+    /**
+     * Refuses, before it enters the log, a command that cannot be read or applied: an entry in
+     * the log is applied by every replica, so a malformed one must never get there.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        try {
+            ClusterStateTransitions.apply(state, MetaJson.decodeCommand(request.getMessage().getContent().toStringUtf8()));
+        } catch (RuntimeException malformed) {
+            throw new IOException("malformed metadata command: " + malformed.getMessage(), malformed);
+        }
+        return super.startTransaction(request);
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        MetaCommand command = MetaJson.decodeCommand(entry.getStateMachineLogEntry().getLogData().toStringUtf8());
-        ClusterState next = ClusterStateTransitions.apply(state, command);
+        ClusterState next = applied(entry);
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         if (next != state) {
             state = next;
@@ -48,6 +62,22 @@ public final class MetadataStateMachine extends SnapshottingStateMachine {
             onChange.accept(next);
         }
         return CompletableFuture.completedFuture(Message.valueOf(MetaJson.encode(state)));
+    }
+
+    /**
+     * The state after the entry; the same state if the entry cannot be read or applied (one
+     * that reached the log before commands were checked on their way in): skipped, on every
+     * replica alike, rather than stopping the group.
+     */
+    private ClusterState applied(LogEntryProto entry) {
+        try {
+            return ClusterStateTransitions.apply(state,
+                    MetaJson.decodeCommand(entry.getStateMachineLogEntry().getLogData().toStringUtf8()));
+        } catch (RuntimeException malformed) {
+            LOG.error("metadata index {}: skipped an entry that cannot be applied: {}", entry.getIndex(),
+                    malformed.toString());
+            return state;
+        }
     }
 
     @Override

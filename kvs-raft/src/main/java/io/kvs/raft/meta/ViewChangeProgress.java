@@ -5,6 +5,7 @@ import io.kvs.core.view.ViewChange;
 import io.kvs.core.view.View;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A view change as the metadata group records it, step by step, so that another node can finish
@@ -24,6 +25,12 @@ public record ViewChangeProgress(ViewChange.Type type, NodeAddress node, View fr
                                  NodeAddress coordinator, long updatedAt, Map<Integer, Rebuild> rebuilds) {
 
     public ViewChangeProgress {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(coordinator, "coordinator");
         rebuilds = Map.copyOf(rebuilds);
     }
 

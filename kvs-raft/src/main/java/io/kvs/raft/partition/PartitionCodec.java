@@ -34,6 +34,9 @@ public final class PartitionCodec {
     private static final byte APPLY_HINTS_UNBOUNDED = 6;
     private static final byte APPLY_HINTS = 7;
     private static final byte GETS = 1;
+    /** Bounds on lengths read from a message: a larger one is malformed, and not allocated. */
+    private static final int MAX_STRING_BYTES = 4 << 20;
+    private static final int MAX_BITS_BYTES = 1 << 16;
     private static final byte EXPORT = 2;
 
     private PartitionCodec() {
@@ -179,7 +182,7 @@ public final class PartitionCodec {
     }
 
     public static List<WriteReply> decodeWriteReplies(byte[] bytes) {
-        return read(bytes, in -> readList(in, i -> new WriteReply(WriteReply.Status.values()[i.readByte()],
+        return read(bytes, in -> readList(in, i -> new WriteReply(status(WriteReply.Status.values(), i.readByte()),
                 i.readLong(), i.readLong())));
     }
 
@@ -193,7 +196,7 @@ public final class PartitionCodec {
     }
 
     public static List<ReadReply> decodeReadReplies(byte[] bytes) {
-        return read(bytes, in -> readList(in, i -> new ReadReply(ReadReply.Status.values()[i.readByte()],
+        return read(bytes, in -> readList(in, i -> new ReadReply(status(ReadReply.Status.values(), i.readByte()),
                 i.readLong(), readOptionalValue(i))));
     }
 
@@ -276,7 +279,7 @@ public final class PartitionCodec {
     }
 
     private static Map<String, Long> readHintPositions(DataInputStream in) throws IOException {
-        int count = in.readInt();
+        int count = checkedLength(in.readInt(), Integer.MAX_VALUE);
         Map<String, Long> hints = new HashMap<>();
         for (int i = 0; i < count; i++) {
             hints.put(in.readUTF(), in.readLong());
@@ -321,7 +324,7 @@ public final class PartitionCodec {
     }
 
     private static <T> List<T> readList(DataInputStream in, Reader<T> reader) throws IOException {
-        int count = in.readInt();
+        int count = checkedLength(in.readInt(), Integer.MAX_VALUE);
         List<T> elements = new ArrayList<>(Math.min(count, 1024));
         for (int i = 0; i < count; i++) {
             elements.add(reader.read(in));
@@ -347,9 +350,24 @@ public final class PartitionCodec {
     }
 
     static BitSet readBits(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
+        byte[] bytes = new byte[checkedLength(in.readInt(), MAX_BITS_BYTES)];
         in.readFully(bytes);
         return BitSet.valueOf(bytes);
+    }
+
+    private static int checkedLength(int length, int max) throws IOException {
+        if (length < 0 || length > max) {
+            throw new IOException("length " + length + " out of bounds (0.." + max + ")");
+        }
+        return length;
+    }
+
+    /** The enum constant of a status byte, or a malformed message. */
+    private static <E extends Enum<E>> E status(E[] values, byte ordinal) throws IOException {
+        if (ordinal < 0 || ordinal >= values.length) {
+            throw new IOException("unknown status " + ordinal);
+        }
+        return values[ordinal];
     }
 
     /** Values may exceed writeUTF's 64 KiB limit. */
@@ -360,7 +378,7 @@ public final class PartitionCodec {
     }
 
     private static String readString(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
+        byte[] bytes = new byte[checkedLength(in.readInt(), MAX_STRING_BYTES)];
         in.readFully(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }

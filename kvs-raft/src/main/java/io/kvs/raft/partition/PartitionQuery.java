@@ -26,8 +26,14 @@ public sealed interface PartitionQuery {
 
     /**
      * One page of the keys in {@code slots}, in (slot, key) order, starting after {@code from},
-     * holding about {@code maxBytes}.
+     * holding about {@code maxBytes}, which is kept within 1 byte and {@link #MAX_PAGE_BYTES}
+     * (a page is built in memory, so its asker does not choose its size freely).
      */
     record Export(BitSet slots, ExportPage.Cursor from, int maxBytes) implements PartitionQuery {
+        public static final int MAX_PAGE_BYTES = 4 << 20;
+
+        public Export {
+            maxBytes = Math.max(1, Math.min(maxBytes, MAX_PAGE_BYTES));
+        }
     }
 }

@@ -49,7 +49,13 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         long now = clock.getAsLong();
         ByteString content = request.getMessage().getContent();
-        PartitionCommand command = PartitionCodec.decodeCommand(content);
+        PartitionCommand command;
+        try {
+            command = PartitionCodec.decodeCommand(content);
+        } catch (RuntimeException malformed) {
+            // Refused before it enters the log: every replica would have to apply it.
+            throw new IOException("malformed partition command: " + malformed.getMessage(), malformed);
+        }
         BitSet late = new BitSet();
         if (command instanceof PartitionCommand.Puts puts) {
             for (int i = 0; i < puts.puts().size(); i++) {
@@ -186,7 +192,12 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
 
     @Override
     public CompletableFuture<Message> query(Message request) {
-        PartitionQuery query = PartitionCodec.decodeQuery(request.getContent().toByteArray());
+        PartitionQuery query;
+        try {
+            query = PartitionCodec.decodeQuery(request.getContent().toByteArray());
+        } catch (RuntimeException malformed) {
+            return CompletableFuture.failedFuture(new IOException("malformed partition query", malformed));
+        }
         byte[] reply;
         if (query instanceof PartitionQuery.Gets gets) {
             reply = PartitionCodec.encodeReadReplies(gets.gets().stream().map(this::read).toList());
