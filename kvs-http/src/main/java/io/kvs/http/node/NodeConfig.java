@@ -32,7 +32,7 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
         if (ipPort == null || ipPort.isBlank()) {
             throw new IllegalArgumentException("IPPORT is not set: give this node's ip:port, e.g. IPPORT=10.0.0.21:8080");
         }
-        NodeAddress self = NodeAddress.parse(ipPort);
+        NodeAddress self = NodeAddress.parse(ipPort.trim());
         Optional<Integer> k = Optional.ofNullable(blankToNull(env.get("K"))).map(NodeConfig::parseK);
         Optional<List<NodeAddress>> view = Optional.ofNullable(blankToNull(env.get("VIEW")))
                 .map(text -> Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())

@@ -23,6 +23,7 @@ import java.util.List;
 
 /** {@link PeerNodes} over the other nodes' internal HTTP API ({@code /internal/...}), with OkHttp. */
 public final class HttpPeerNodes implements PeerNodes {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpPeerNodes.class);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final Gson GSON = new Gson();
 
@@ -86,7 +87,11 @@ public final class HttpPeerNodes implements PeerNodes {
             ResponseBody body = response.body();
             byte[] bytes = body == null ? new byte[0] : body.bytes();
             if (!response.isSuccessful()) {
-                throw new IOException(request.url() + " answered " + response.code() + ": " + new String(bytes));
+                // The peer's body stays in this node's log: an error a client sees says which peer failed, not what it said.
+                LOG.debug("{} answered {}: {}", request.url(), response.code(),
+                        new String(bytes, 0, Math.min(bytes.length, 500), java.nio.charset.StandardCharsets.UTF_8));
+                throw new IOException(request.url().host() + ":" + request.url().port() + " answered "
+                        + response.code());
             }
             return bytes;
         }

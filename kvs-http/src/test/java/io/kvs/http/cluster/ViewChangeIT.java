@@ -120,10 +120,20 @@ class ViewChangeIT {
         assertError(client.send("PUT", via, "/kv-store/update_view?type=add", Map.of()), 400);
         assertError(client.send("PUT", via, "/kv-store/update_view?type=add", Map.of("ip_port", "not-an-address")), 400);
         assertError(client.send("PUT", via, "/kv-store/update_view?type=remove", Map.of("ip_port", "127.0.26.9:8080")), 404);
+        for (String malformed : List.of("a b:8080", "127.0.26.9 :8080", "127.0.26.9:8080\n", "127.0.26.09:8080",
+                "127.0.26.9:65000")) {
+            assertError(client.send("PUT", via, "/kv-store/update_view?type=add", Map.of("ip_port", malformed)), 400);
+        }
         Reply unreachable = client.send("PUT", via, "/kv-store/update_view?type=add", Map.of("ip_port", "127.0.26.9:8080"));
         assertEquals(503, unreachable.status(), "adding a node whose server is not up fails clearly: " + unreachable);
         assertTrue(unreachable.string("error").contains("127.0.26.9:8080"), unreachable.toString());
         ViewAgreement.assertAgreed(cluster, cluster.addresses(), 2, 1, "after rejected changes");
+
+        // Nothing of the failed changes is left behind: the next change proceeds.
+        NodeAddress spare = cluster.startSpareNode().address();
+        Reply added = cluster.updateView(via, "add", spare);
+        assertEquals(200, added.status(), added.toString());
+        ViewAgreement.assertAgreed(cluster, cluster.addresses(), 2, 1, "after adding " + spare);
     }
 
     private static void assertError(Reply reply, int status) {

@@ -45,7 +45,8 @@ final class ClusterStateTransitions {
             return finish.targetEpoch() == targetEpoch && change.isCommitted() ? state.withChange(null) : state;
         }
         if (command instanceof MetaCommand.AbortChange abort) {
-            return abort.targetEpoch() == targetEpoch && !change.isCommitted() ? state.withChange(null) : state;
+            boolean driver = abort.coordinator() == null || abort.coordinator().equals(change.coordinator());
+            return abort.targetEpoch() == targetEpoch && !change.isCommitted() && driver ? state.withChange(null) : state;
         }
         if (command instanceof MetaCommand.TakeOver takeOver) {
             return takeOver.targetEpoch() == targetEpoch

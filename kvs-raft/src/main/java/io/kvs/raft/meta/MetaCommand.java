@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * Entries of the metadata group's log, encoded as JSON by {@link MetaJson}. Each is a
  * compare-and-set on the state: it applies only if the state is still what its proposer saw, so
- * retries and competing coordinators are harmless. Every field is required: a command missing
- * one is malformed, and refused when it is read.
+ * retries and competing coordinators are harmless. Every field is required, unless it says
+ * otherwise: a command missing one is malformed, and refused when it is read.
  */
 public sealed interface MetaCommand {
 
@@ -57,8 +57,11 @@ public sealed interface MetaCommand {
     record FinishChange(long targetEpoch) implements MetaCommand {
     }
 
-    /** Abandons a change that has not been committed. */
-    record AbortChange(long targetEpoch) implements MetaCommand {
+    /**
+     * Abandons a change that has not been committed, if {@code coordinator} still drives it; null
+     * (entries written before aborts named their coordinator) abandons it whoever drives it.
+     */
+    record AbortChange(long targetEpoch, NodeAddress coordinator) implements MetaCommand {
     }
 
     /** Makes {@code coordinator} the one driving the change (its coordinator stopped). */

@@ -113,6 +113,7 @@ public final class ViewChangeCoordinator {
         if (type == ViewChange.Type.ADD && view.contains(node)) {
             return result(view, node);
         }
+        requireRaftPort(node);
         ViewChange planned = type == ViewChange.Type.ADD ? ViewPlanner.add(view, node) : ViewPlanner.remove(view, node);
         ViewChangeProgress progress = new ViewChangeProgress(type, node, view, planned.after(), Phase.PREPARING,
                 engine.self(), System.currentTimeMillis(), Map.of());
@@ -174,14 +175,85 @@ public final class ViewChangeCoordinator {
         return ours(state, change.target().epoch());
     }
 
-    /** Runs the change from whatever step it reached to the end. */
+    /** A node whose Raft port would be out of range cannot be added; refused before anything is recorded. */
+    private void requireRaftPort(NodeAddress node) {
+        try {
+            engine.peers().raftPort(node);
+        } catch (IllegalArgumentException e) {
+            throw new KvsException(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /**
+     * Runs the change from whatever step it reached to the end. A change that fails while its
+     * groups are being prepared is abandoned: the groups whose members it changed get their old
+     * members back, the metadata group records the abort, and the next change may begin. One that
+     * fails later, with every group ready, is past the point where it could be undone: it stays
+     * recorded, and the metadata leader (or the next update_view) finishes it.
+     */
     private void finish(ViewChangeProgress change) throws IOException {
         followMembersOf(change);
-        View target = change.target();
+        ViewChangeProgress p = change;
+        if (p.phase() == Phase.PREPARING) {
+            Map<Partition, Partition> reconfigured = new HashMap<>();
+            try {
+                p = prepareGroups(p, reconfigured);
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof KvsException k && k.code() == ErrorCode.VIEW_CHANGE_IN_PROGRESS) {
+                    throw k; // another coordinator has taken it over
+                }
+                abandon(change, reconfigured, e);
+            }
+        }
+        drive(p);
+    }
+
+    /**
+     * Undoes what preparing a change did to group memberships ({@code reconfigured}: a partition
+     * before, to itself after), records the abort, and reports why.
+     */
+    private void abandon(ViewChangeProgress change, Map<Partition, Partition> reconfigured, Exception cause)
+            throws IOException {
+        View from = change.from();
+        reconfigured.forEach(this::restoreMembers);
+        if (change.type() == ViewChange.Type.ADD) {
+            try {
+                GroupAdmin.setMembers(metadataGroup(from, change.target()), peersOf(from.nodes()));
+            } catch (IOException e) {
+                LOG.info("the metadata group keeps {} as a member for now: {}", change.node(), e.getMessage());
+            }
+        }
+        propose(new MetaCommand.AbortChange(change.target().epoch(), engine.self()));
+        String why = cause instanceof KvsException k ? k.getMessage() : cause.toString();
+        LOG.info("view change {} {} aborted: {}", change.type(), change.node(), why);
+        if (cause instanceof KvsException k) {
+            throw k;
+        }
+        throw new KvsException(ErrorCode.UNAVAILABLE, "the view change (" + change.type().name().toLowerCase() + " "
+                + change.node() + ") failed and was abandoned: " + why);
+    }
+
+    /** Gives a group its members of the old view back (new ones first added, then the others dropped). */
+    private void restoreMembers(Partition before, Partition after) {
+        List<NodeAddress> union = new ArrayList<>(after.members());
+        before.members().stream().filter(n -> !union.contains(n)).forEach(union::add);
+        RaftGroup group = group(after);
+        try {
+            GroupAdmin.setMembers(group, peersOf(union));
+            GroupAdmin.setMembers(engine.peers().group(group.getGroupId(), union), peersOf(before.members()));
+            LOG.info("partition {} members back to {}", before.id(), before.members());
+        } catch (IOException e) {
+            LOG.info("partition {} keeps members {} for now: {}", before.id(), after.members(), e.getMessage());
+        }
+    }
+
+    /** Runs a change whose groups are ready to its end. */
+    private void drive(ViewChangeProgress change) throws IOException {
         ViewChangeProgress p = change;
         while (p != null) {
+            View target = p.target();
             switch (p.phase()) {
-                case PREPARING -> p = prepareGroups(p);
+                case PREPARING -> throw new IllegalStateException("the change's groups are not prepared");
                 case GROUPS_READY -> p = moveData(p);
                 case DATA_MOVED -> {
                     p = ours(propose(new MetaCommand.CommitChange(target.epoch(), engine.self(),
@@ -206,7 +278,8 @@ public final class ViewChangeCoordinator {
      * the metadata group; new partitions' groups form; partitions whose members changed are
      * reconfigured, or rebuilt from a survivor when their group has no majority left.
      */
-    private ViewChangeProgress prepareGroups(ViewChangeProgress change) throws IOException {
+    private ViewChangeProgress prepareGroups(ViewChangeProgress change, Map<Partition, Partition> reconfigured)
+            throws IOException {
         View from = change.from();
         View target = change.target();
         Map<Integer, Rebuild> rebuilds = new HashMap<>(change.rebuilds());
@@ -219,7 +292,9 @@ public final class ViewChangeCoordinator {
                     ? Optional.of(from.partition(partition.id())) : Optional.empty();
             if (before.isPresent() && !before.get().members().equals(partition.members())
                     && !rebuilds.containsKey(partition.id())) {
-                if (!reconfigure(before.get(), partition)) {
+                if (reconfigure(before.get(), partition)) {
+                    reconfigured.put(before.get(), partition);
+                } else {
                     NodeAddress survivor = survivor(before.get(), change.node());
                     target = target.withNewGroupFor(partition.id());
                     rebuilds.put(partition.id(), new Rebuild(before.get().group(), survivor));
@@ -250,7 +325,6 @@ public final class ViewChangeCoordinator {
                 sleep(300);
             }
         } while (System.nanoTime() < deadline);
-        propose(new MetaCommand.AbortChange(change.target().epoch()));
         throw new KvsException(ErrorCode.UNAVAILABLE, "cannot add " + change.node() + ": it did not answer within "
                 + JOIN_DEADLINE.toSeconds() + " s (" + last.getMessage() + "); is its server up?");
     }

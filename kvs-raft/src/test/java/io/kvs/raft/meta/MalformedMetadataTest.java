@@ -48,7 +48,7 @@ class MalformedMetadataTest {
                 assertThrows(Exception.class, () -> sendRaw(garbage), garbage);
             }
             assertEquals(initial, new MetadataClient().read(group).get(10, TimeUnit.SECONDS), "still serving");
-            ClusterState aborted = new MetadataClient().propose(group, new MetaCommand.AbortChange(2))
+            ClusterState aborted = new MetadataClient().propose(group, new MetaCommand.AbortChange(2, null))
                     .get(10, TimeUnit.SECONDS);
             assertEquals(initial, aborted, "and still taking commands");
         } finally {
