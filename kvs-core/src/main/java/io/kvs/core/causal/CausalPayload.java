@@ -1,8 +1,6 @@
 package io.kvs.core.causal;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -19,16 +17,15 @@ import java.util.TreeSet;
  * node still routing by an older view than the client has seen would read the old group, which
  * does not have the writes made since the move.
  *
- * <p>Clients see it as an opaque string (URL- and form-safe base64 of a short text) that names
- * the cluster it came from; a payload from another cluster, or one that cannot be parsed, reads
- * as empty, so foreign payloads such as {@code 9.9.9.9} never cause an error or a wait.
+ * <p>Clients see it as an opaque, signed string ({@link PayloadSeal}); a payload from another
+ * cluster, or one that cannot be parsed, reads as empty, so foreign payloads such as
+ * {@code 9.9.9.9} never cause an error or a wait.
  *
  * <p>Every stored value carries one (what its writer had seen), so it is kept in three parallel
  * sorted arrays rather than maps: 100 to 200 bytes for a typical payload instead of about 550
  * (a map entry and a boxed number per position), which was half of a key's heap.
  */
 public final class CausalPayload {
-    private static final String VERSION = "k1";
     private static final CausalPayload EMPTY = new CausalPayload(new int[0], new String[0], new long[0], 0);
 
     /**
@@ -152,29 +149,6 @@ public final class CausalPayload {
         return k == positions.length ? this : firstOf(g, n, p, k, viewEpoch);
     }
 
-    /** The opaque text handed to clients, naming {@code cluster}. */
-    public String encode(String cluster) {
-        String text = VERSION + ";" + cluster + (isEmpty() ? "" : ";" + toCompactText());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Reads a client's payload; empty unless it is well formed and names {@code cluster}. */
-    public static CausalPayload decode(String encoded, String cluster) {
-        if (encoded == null || encoded.isBlank()) {
-            return EMPTY;
-        }
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
-            String[] parts = text.split(";", 3);
-            if (parts.length < 2 || !VERSION.equals(parts[0]) || !parts[1].equals(cluster)) {
-                return EMPTY;
-            }
-            return parts.length == 2 ? EMPTY : fromCompactText(parts[2]);
-        } catch (RuntimeException malformed) {
-            return EMPTY;
-        }
-    }
-
     /**
      * The positions alone, as stored with a value ({@code e=4;g3=105;h3@10.0.0.22:8080=4}): the
      * epoch, the applied indices by group, then the hinted writes; "" when empty.
@@ -222,36 +196,50 @@ public final class CausalPayload {
                 epoch = Math.max(epoch, position);
                 continue;
             }
-            int group;
-            String node = null;
             if (part.charAt(0) == 'g') {
-                group = Integer.parseInt(part.substring(1, eq));
+                g[size] = Integer.parseInt(part.substring(1, eq));
             } else if (part.charAt(0) == 'h') {
                 int at = part.indexOf('@');
-                group = Integer.parseInt(part.substring(1, at));
-                node = NodeNames.canonical(part.substring(at + 1, eq));
+                g[size] = Integer.parseInt(part.substring(1, at));
+                n[size] = NodeNames.canonical(part.substring(at + 1, eq));
             } else {
                 throw new IllegalArgumentException("unknown position " + part);
             }
-            // Insertion into the sorted prefix: text written by toCompactText is in order
-            // already, so each site lands at the end; a site named again keeps its highest.
-            int k = size;
-            while (k > 0 && compareSites(g[k - 1], n[k - 1], group, node) > 0) {
-                k--;
-            }
-            if (k > 0 && compareSites(g[k - 1], n[k - 1], group, node) == 0) {
-                p[k - 1] = Math.max(p[k - 1], position);
-                continue;
-            }
-            System.arraycopy(g, k, g, k + 1, size - k);
-            System.arraycopy(n, k, n, k + 1, size - k);
-            System.arraycopy(p, k, p, k + 1, size - k);
-            g[k] = group;
-            n[k] = node;
-            p[k] = position;
-            size++;
+            p[size++] = position;
         }
-        return firstOf(g, n, p, size, epoch);
+        for (int i = 1; i < size; i++) {
+            if (compareSites(g[i - 1], n[i - 1], g[i], n[i]) >= 0) {
+                return sorted(g, n, p, size, epoch);
+            }
+        }
+        return firstOf(g, n, p, size, epoch); // in site order already, as toCompactText writes it
+    }
+
+    /**
+     * The first {@code size} positions in site order, a site named more than once keeping its
+     * highest position: a sort, so that text in any order costs O(n log n).
+     */
+    private static CausalPayload sorted(int[] g, String[] n, long[] p, int size, long epoch) {
+        Integer[] order = new Integer[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> compareSites(g[a], n[a], g[b], n[b]));
+        int[] groups = new int[size];
+        String[] nodes = new String[size];
+        long[] positions = new long[size];
+        int k = 0;
+        for (int i : order) {
+            if (k > 0 && compareSites(groups[k - 1], nodes[k - 1], g[i], n[i]) == 0) {
+                positions[k - 1] = Math.max(positions[k - 1], p[i]);
+            } else {
+                groups[k] = g[i];
+                nodes[k] = n[i];
+                positions[k] = p[i];
+                k++;
+            }
+        }
+        return firstOf(groups, nodes, positions, k, epoch);
     }
 
     @Override

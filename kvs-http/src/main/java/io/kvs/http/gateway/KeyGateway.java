@@ -36,6 +36,7 @@ public final class KeyGateway {
 
     private final StoreEngine engine;
     private final DegradedPath degraded;
+    private final PayloadSeals seals = new PayloadSeals();
 
     public KeyGateway(StoreEngine engine) {
         this.engine = engine;
@@ -47,9 +48,9 @@ public final class KeyGateway {
      * payload, decoded once against the cluster the request came into), the deadline.
      */
     private record Request(String key, int slot, CausalPayload seen, long deadlineNanos, long writeId) {
-        static Request of(String key, String payloadText, ClusterState state) {
-            return new Request(key, KeySlots.slotOf(key), CausalPayload.decode(payloadText, state.tag()),
-                    System.nanoTime() + ANSWER_WITHIN.toNanos(), ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+        static Request of(String key, CausalPayload seen) {
+            return new Request(key, KeySlots.slotOf(key), seen, System.nanoTime() + ANSWER_WITHIN.toNanos(),
+                    ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
         InternalMessages.ReplicaRequest toReplica(Partition owner, String value) {
@@ -63,14 +64,19 @@ public final class KeyGateway {
     public CompletableFuture<KeyWrite> put(String key, String value, String payloadText) {
         KeyRules.requireValidKey(key);
         KeyRules.requireValidValue(value);
-        Request request = Request.of(key, payloadText, engine.requireState());
+        Request request = Request.of(key, seen(payloadText, engine.requireState()));
         return viewTheClientHasSeen(request).thenCompose(ignored -> put(request, value));
     }
 
     public CompletableFuture<KeyRead> get(String key, String payloadText) {
         KeyRules.requireValidKey(key);
-        Request request = Request.of(key, payloadText, engine.requireState());
+        Request request = Request.of(key, seen(payloadText, engine.requireState()));
         return viewTheClientHasSeen(request).thenCompose(ignored -> get(request));
+    }
+
+    /** What the client's payload says it has seen, in the groups that still exist (their successors hold the rest). */
+    private CausalPayload seen(String payloadText, ClusterState state) {
+        return seals.of(state).open(payloadText).retainGroups(liveGroups(state));
     }
 
     /** This node's view, once it is at least as new as the client's payload says the client has seen. */
@@ -160,7 +166,7 @@ public final class KeyGateway {
     }
 
     /** A read value; the reader has now seen everything its writer had seen, too. */
-    private static KeyRead read(VersionedValue value, Partition owner, CausalPayload seen, ClusterState state) {
+    private KeyRead read(VersionedValue value, Partition owner, CausalPayload seen, ClusterState state) {
         return new KeyRead(value.value(), owner.id(), encode(seen.merge(value.deps()), state), value.timestampSeconds());
     }
 
@@ -168,8 +174,11 @@ public final class KeyGateway {
      * Payload entries of groups no longer in the view are dropped (their successors hold their
      * data); the view's epoch is added, so the client is never served by an older view later.
      */
-    private static String encode(CausalPayload payload, ClusterState state) {
-        Set<Integer> live = state.view().partitions().stream().map(Partition::group).collect(Collectors.toSet());
-        return payload.retainGroups(live).withViewEpoch(state.view().epoch()).encode(state.tag());
+    private String encode(CausalPayload payload, ClusterState state) {
+        return seals.of(state).seal(payload.retainGroups(liveGroups(state)).withViewEpoch(state.view().epoch()));
+    }
+
+    private static Set<Integer> liveGroups(ClusterState state) {
+        return state.view().partitions().stream().map(Partition::group).collect(Collectors.toSet());
     }
 }

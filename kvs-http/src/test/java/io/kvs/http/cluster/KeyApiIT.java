@@ -6,7 +6,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -112,6 +114,33 @@ class KeyApiIT {
             Reply get = client.get(nodes.get(3), "foreign", payload);
             assertEquals("v-" + payload, get.string("value"), get.toString());
         }
+    }
+
+    /**
+     * A payload edited to claim positions the cluster never issued (here: an applied index of
+     * 999999999) reads as empty: the write is taken, and neither it nor its readers inherit the
+     * claim, so later reads are not held back by it.
+     */
+    @Test
+    void forgedPayloadsReadAsEmptyAndOverlongOnesAreRefused() {
+        Reply put = client.put(nodes.get(0), "forged", "first", "");
+        String text = new String(Base64.getUrlDecoder().decode(put.string("causal_payload")), StandardCharsets.UTF_8);
+        String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                text.replaceAll(";g(\\d+)=\\d+", ";g$1=999999999").getBytes(StandardCharsets.UTF_8));
+        Reply forgedPut = client.put(nodes.get(1), "forged", "second", forged);
+        assertEquals(200, forgedPut.status(), forgedPut.toString());
+        String answered = new String(Base64.getUrlDecoder().decode(forgedPut.string("causal_payload")),
+                StandardCharsets.UTF_8);
+        assertFalse(answered.contains("999999999"), answered);
+        Reply read = client.get(nodes.get(2), "forged", forged);
+        assertEquals("second", read.string("value"), read.toString());
+        assertFalse(new String(Base64.getUrlDecoder().decode(read.string("causal_payload")), StandardCharsets.UTF_8)
+                .contains("999999999"));
+
+        String overlong = "a".repeat(70_000);
+        assertError(client.put(nodes.get(3), "forged", "third", overlong), 400, null);
+        assertError(client.get(nodes.get(3), "forged", overlong), 400, null);
+        assertEquals("second", client.get(nodes.get(3), "forged", "").string("value"), "the refused write changed nothing");
     }
 
     @Test

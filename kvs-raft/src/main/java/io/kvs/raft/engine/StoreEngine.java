@@ -149,7 +149,7 @@ public final class StoreEngine implements Closeable {
         }
         clusterIdFile.write(id);
         String tag = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
-        proposeInit(new ClusterState(id, tag, initial, null));
+        proposeInit(ClusterState.initial(id, tag, initial));
         LOG.info("{} joined cluster {} from VIEW ({} nodes, K={})", self, id, initial.nodes().size(), initial.k());
     }
 
@@ -205,6 +205,29 @@ public final class StoreEngine implements Closeable {
     private void onClusterState(ClusterState next) {
         state = next;
         background.execute(this::reconcile);
+        if (next.payloadKey() == null) {
+            background.execute(this::givePayloadKey);
+        }
+    }
+
+    /** A cluster that started before payloads were signed gets a key from its metadata leader. */
+    private void givePayloadKey() {
+        ClusterState current = state;
+        if (current == null || current.payloadKey() != null || background.isShutdown()) {
+            return;
+        }
+        if (!isMetadataLeader()) {
+            background.schedule(this::givePayloadKey, RETRY_MILLIS * 10, TimeUnit.MILLISECONDS);
+            return;
+        }
+        String key = ClusterState.initial(current.clusterId(), current.tag(), current.view()).payloadKey();
+        metadataClient.propose(metadataGroup(), new MetaCommand.SetPayloadKey(key)).orTimeout(3, TimeUnit.SECONDS)
+                .whenComplete((applied, failure) -> {
+                    if (failure != null) {
+                        LOG.info("payload key not set yet ({}); retrying", failure.toString());
+                        background.schedule(this::givePayloadKey, RETRY_MILLIS * 10, TimeUnit.MILLISECONDS);
+                    }
+                });
     }
 
     private void reconcile() {

@@ -18,6 +18,9 @@ final class ClusterStateTransitions {
         if (state == null) {
             return null;
         }
+        if (command instanceof MetaCommand.SetPayloadKey set) {
+            return state.payloadKey() == null ? state.withPayloadKey(set.key()) : state;
+        }
         ViewChangeProgress change = state.change();
         if (command instanceof MetaCommand.BeginChange begin) {
             boolean free = change == null && state.view().epoch() == begin.fromEpoch()

@@ -3,6 +3,7 @@ package io.kvs.raft.meta;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.View;
 
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 
@@ -62,6 +63,15 @@ public sealed interface MetaCommand {
      * (entries written before aborts named their coordinator) abandons it whoever drives it.
      */
     record AbortChange(long targetEpoch, NodeAddress coordinator) implements MetaCommand {
+    }
+
+    /** Gives a cluster started before payloads were signed its payload key; no-op if it has one. */
+    record SetPayloadKey(String key) implements MetaCommand {
+        public SetPayloadKey {
+            if (key == null || Base64.getDecoder().decode(key).length < 16) {
+                throw new IllegalArgumentException("a payload key is at least 16 bytes, base64");
+            }
+        }
     }
 
     /** Makes {@code coordinator} the one driving the change (its coordinator stopped). */

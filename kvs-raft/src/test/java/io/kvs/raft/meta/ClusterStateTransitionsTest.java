@@ -20,7 +20,7 @@ class ClusterStateTransitionsTest {
     private static final NodeAddress B = NodeAddress.parse("10.0.0.2:8080");
     private static final NodeAddress C = NodeAddress.parse("10.0.0.3:8080");
     private static final View VIEW = View.initial(List.of(A, B), 1);
-    private static final ClusterState INITIAL = new ClusterState("cluster", "tag", VIEW, null);
+    private static final ClusterState INITIAL = new ClusterState("cluster", "tag", VIEW, null, "a2V5a2V5a2V5a2V5a2V5a2V5");
     private static final View TARGET = ViewPlanner.add(VIEW, C).after();
 
     private static ViewChangeProgress change(NodeAddress coordinator) {
@@ -35,7 +35,7 @@ class ClusterStateTransitionsTest {
     void theFirstInitWinsAndLaterOnesChangeNothing() {
         ClusterState first = apply(null, new MetaCommand.Init(INITIAL));
         assertEquals(INITIAL, first);
-        ClusterState other = new ClusterState("cluster", "other-tag", VIEW, null);
+        ClusterState other = new ClusterState("cluster", "other-tag", VIEW, null, null);
         assertSame(first, apply(first, new MetaCommand.Init(other)));
         assertNull(apply(null, new MetaCommand.FinishChange(2)), "nothing applies before Init");
     }
@@ -75,5 +75,27 @@ class ClusterStateTransitionsTest {
         ClusterState takenOver = apply(begun, new MetaCommand.TakeOver(2, B, 9));
         assertEquals(B, takenOver.change().coordinator());
         assertSame(takenOver, apply(takenOver, new MetaCommand.AbortChange(2, A)), "A no longer drives it");
+    }
+
+    @Test
+    void aPayloadKeyIsSetOnlyWhereNoneIs() {
+        ClusterState keyless = new ClusterState("cluster", "tag", VIEW, null, null);
+        String key = "bmV3a2V5bmV3a2V5bmV3a2V5";
+        assertEquals(key, apply(keyless, new MetaCommand.SetPayloadKey(key)).payloadKey());
+        assertSame(INITIAL, apply(INITIAL, new MetaCommand.SetPayloadKey(key)), "a key, once set, stays");
+    }
+
+    /** The state as the metadata group stores it, and one written before payload keys existed. */
+    @Test
+    void clusterStatesRoundTripAsJson() {
+        ClusterState begun = apply(INITIAL, new MetaCommand.BeginChange(1, change(A)));
+        assertEquals(begun, MetaJson.decodeState(MetaJson.encode(begun)));
+        String earlier = MetaJson.encode(INITIAL).replace(",\"payloadKey\":\"a2V5a2V5a2V5a2V5a2V5a2V5\"", "");
+        assertNull(MetaJson.decodeState(earlier).payloadKey(), earlier);
+        for (MetaCommand command : List.of(new MetaCommand.Init(INITIAL), new MetaCommand.BeginChange(1, change(A)),
+                new MetaCommand.AbortChange(2, A), new MetaCommand.SetPayloadKey("bmV3a2V5bmV3a2V5bmV3a2V5"),
+                new MetaCommand.TakeOver(2, B, 3), new MetaCommand.CommitChange(2, A, 4), new MetaCommand.FinishChange(2))) {
+            assertEquals(command, MetaJson.decodeCommand(MetaJson.encode(command)));
+        }
     }
 }

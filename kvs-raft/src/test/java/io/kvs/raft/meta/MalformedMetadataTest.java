@@ -38,7 +38,7 @@ class MalformedMetadataTest {
         server.start();
         try {
             server.addGroup(group);
-            ClusterState initial = new ClusterState("cluster", "tag", View.initial(List.of(node), 1), null);
+            ClusterState initial = ClusterState.initial("cluster", "tag", View.initial(List.of(node), 1));
             assertEquals(initial, proposeUntilLeader(new MetaCommand.Init(initial)));
 
             for (String garbage : List.of("{\"type\":\"BeginChange\",\"body\":{}}", "not json at all",

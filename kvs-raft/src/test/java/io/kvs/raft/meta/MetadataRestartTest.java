@@ -36,7 +36,7 @@ class MetadataRestartTest {
 
     @Test
     void aNodeRestartedAloneKnowsTheLatestView(@TempDir Path dir) throws Exception {
-        ClusterState initial = new ClusterState("cluster", "tag", View.initial(nodes, 3), null);
+        ClusterState initial = ClusterState.initial("cluster", "tag", View.initial(nodes, 3));
         NodeRaftServer[] servers = new NodeRaftServer[nodes.size()];
         for (int i = 0; i < servers.length; i++) {
             servers[i] = start(dir.resolve("n" + i), i);
