@@ -111,24 +111,7 @@ final class RequestBatcher<I, O> {
     }
 
     private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch, long sentAt) {
-        CompletableFuture<List<O>> replies;
-        try {
-            replies = sender.send(group, batch.stream().map(Pending::request).toList());
-        } catch (RuntimeException e) {
-            replies = CompletableFuture.failedFuture(e);
-        }
-        replies.whenComplete((answers, failure) -> {
-            for (int i = 0; i < batch.size(); i++) {
-                CompletableFuture<O> reply = batch.get(i).reply();
-                if (failure != null) {
-                    reply.completeExceptionally(failure);
-                } else if (answers.size() != batch.size()) {
-                    reply.completeExceptionally(new IllegalStateException(
-                            answers.size() + " replies to a batch of " + batch.size()));
-                } else {
-                    reply.complete(answers.get(i));
-                }
-            }
+        answer(group, batch).whenComplete((ignored, failure) -> {
             List<Pending<I, O>> next;
             RaftGroup target;
             long now = System.nanoTime();
@@ -140,6 +123,39 @@ final class RequestBatcher<I, O> {
             if (next != null) {
                 send(queue, target, next, now);
             }
+        });
+    }
+
+    /**
+     * Sends a batch and completes each of its requests with its reply. A batch the sender
+     * refuses outright (a request it cannot encode) is sent again one request at a time, so that
+     * one client's bad request fails alone, never the others that shared its batch.
+     */
+    private CompletableFuture<Void> answer(RaftGroup group, List<Pending<I, O>> batch) {
+        CompletableFuture<List<O>> replies;
+        try {
+            replies = sender.send(group, batch.stream().map(Pending::request).toList());
+        } catch (RuntimeException refused) {
+            if (batch.size() > 1) {
+                return CompletableFuture.allOf(batch.stream()
+                        .map(pending -> answer(group, List.of(pending)))
+                        .toArray(CompletableFuture[]::new));
+            }
+            replies = CompletableFuture.failedFuture(refused);
+        }
+        return replies.handle((answers, failure) -> {
+            for (int i = 0; i < batch.size(); i++) {
+                CompletableFuture<O> reply = batch.get(i).reply();
+                if (failure != null) {
+                    reply.completeExceptionally(failure);
+                } else if (answers.size() != batch.size()) {
+                    reply.completeExceptionally(new IllegalStateException(
+                            answers.size() + " replies to a batch of " + batch.size()));
+                } else {
+                    reply.complete(answers.get(i));
+                }
+            }
+            return null;
         });
     }
 }

@@ -148,4 +148,28 @@ class RequestBatcherTest {
         assertTrue(batcher.submit(group, 1).isCompletedExceptionally());
         assertTrue(batcher.submit(group, 2).isCompletedExceptionally(), "the queue is not left blocked");
     }
+
+    /** One request the sender cannot encode fails alone; the others of its batch go through. */
+    @Test
+    void aRequestTheSenderRefusesFailsAloneNotItsWholeBatch() {
+        ManualSender accepted = new ManualSender();
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>((g, batch) -> {
+            if (batch.contains(13)) {
+                throw new IllegalArgumentException("cannot encode 13");
+            }
+            return accepted.send(g, batch);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i);
+        CompletableFuture<String> first = batcher.submit(group, 1);
+        CompletableFuture<String> second = batcher.submit(group, 2);
+        CompletableFuture<String> bad = batcher.submit(group, 13);
+        CompletableFuture<String> fourth = batcher.submit(group, 4);
+        accepted.answer(0); // [1]; then [2, 13, 4] is refused and sent one by one
+        assertEquals(List.of(List.of(1), List.of(2), List.of(4)), accepted.batches);
+        accepted.answer(1);
+        accepted.answer(2);
+        assertEquals("r1", first.join());
+        assertEquals("r2", second.join());
+        assertEquals("r4", fourth.join());
+        assertTrue(bad.isCompletedExceptionally());
+    }
 }
