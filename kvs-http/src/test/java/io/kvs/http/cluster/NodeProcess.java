@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** One kvs node running as its own JVM from kvs.jar, so that a test can kill it with SIGKILL. */
 public final class NodeProcess {
     private static final Path JAR = Path.of("target", "kvs.jar");
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:+ExitOnOutOfMemoryError");
 
     private final NodeAddress address;
     private final Path dataDir;
