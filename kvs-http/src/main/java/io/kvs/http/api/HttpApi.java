@@ -6,7 +6,9 @@ import io.kvs.http.gateway.KeyGateway;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +22,16 @@ public final class HttpApi implements AutoCloseable {
             java.util.Set.of("update_view", "get_partition_id", "get_all_partition_ids", "get_partition_members");
 
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+    private static final long IDLE_TIMEOUT_MILLIS = 30_000;
+    private static final long MIN_REQUEST_BYTES_PER_SECOND = 1_024;
+    /** Open connections beyond this wait to be accepted. */
+    private static final int MAX_CONNECTIONS = 10_000;
+    /** Requests being served at once; beyond this a request is answered 503 at once. */
+    private static final int MAX_IN_FLIGHT = 4_096;
     private static final int RESPONSE_COPY_BYTES = 4 * 1024;
 
     private final Javalin app;
+    private final InFlightLimit inFlight = new InFlightLimit(MAX_IN_FLIGHT);
 
     public HttpApi(StoreEngine engine, KeyGateway gateway, ViewChangeCoordinator coordinator,
                    ExecutorService viewChanges) {
@@ -41,8 +50,21 @@ public final class HttpApi implements AutoCloseable {
             // write allocated (JFR TLAB samples, 3 nodes K=3, 64 writers). Answers are JSON of a
             // few hundred bytes; a large value takes more, smaller copies.
             config.http.responseBufferSize = RESPONSE_COPY_BYTES;
-            config.jetty.modifyServer(server -> server.setStopTimeout(1_000));
+            config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize((int) MAX_BODY_BYTES, SizeUnit.BYTES);
+            config.jetty.modifyHttpConfiguration(http -> {
+                // A client that stops sending, or trickles its body, is cut off.
+                http.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+            });
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(1_000);
+                server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
+            });
         });
+        app.before(ctx -> inFlight.enter(ctx));
+        app.after(ctx -> inFlight.leave(ctx));
         app.get("/kv-store/get_partition_id", partitions::partitionId);
         app.get("/kv-store/get_all_partition_ids", partitions::allPartitionIds);
         app.get("/kv-store/get_partition_members", partitions::partitionMembers);

@@ -1,6 +1,9 @@
 package io.kvs.http.api;
 
 import com.google.gson.Gson;
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
@@ -32,8 +35,44 @@ final class InternalRoutes {
         this.coordinator = coordinator;
     }
 
+    /** The largest internal message: a replica write of a 1 MiB value, escaped as JSON. */
+    private static final int MAX_MESSAGE_BYTES = 8 << 20;
+
+    /** The JSON message of an internal request, or 400: the body is bounded and must be well formed. */
+    private static <T> T message(Context ctx, Class<T> type) {
+        byte[] body = Bodies.read(ctx, MAX_MESSAGE_BYTES);
+        T message;
+        try {
+            message = GSON.fromJson(new String(body, java.nio.charset.StandardCharsets.UTF_8), type);
+        } catch (RuntimeException malformed) { // Gson's parse errors, and a record refusing its fields
+            Throwable cause = malformed;
+            while (cause.getCause() != null && !(cause instanceof KvsException)) {
+                cause = cause.getCause();
+            }
+            throw new KvsException(ErrorCode.BAD_REQUEST, "malformed " + type.getSimpleName()
+                    + (cause instanceof KvsException ? ": " + cause.getMessage() : ""));
+        }
+        if (message == null) {
+            throw new KvsException(ErrorCode.BAD_REQUEST, "empty " + type.getSimpleName());
+        }
+        return message;
+    }
+
+    /** A set of hash slots as a base64 bit set, or 400. */
+    private static BitSet slots(String base64) {
+        try {
+            BitSet slots = BitSet.valueOf(Base64.getDecoder().decode(base64));
+            if (slots.length() > KeySlots.SLOT_COUNT) {
+                throw new KvsException(ErrorCode.BAD_REQUEST, "no slot above " + (KeySlots.SLOT_COUNT - 1));
+            }
+            return slots;
+        } catch (IllegalArgumentException malformed) {
+            throw new KvsException(ErrorCode.BAD_REQUEST, "slots are not base64: " + malformed.getMessage());
+        }
+    }
+
     void join(Context ctx) throws IOException {
-        InternalMessages.Join join = GSON.fromJson(ctx.body(), InternalMessages.Join.class);
+        InternalMessages.Join join = message(ctx, InternalMessages.Join.class);
         engine.join(join.clusterId(), join.members().stream().map(NodeAddress::parse).toList());
         Replies.success(ctx, 200, Map.of());
     }
@@ -50,26 +89,26 @@ final class InternalRoutes {
     }
 
     void replicaRead(Context ctx) throws IOException {
-        InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
+        InternalMessages.ReplicaRequest request = message(ctx, InternalMessages.ReplicaRequest.class);
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.readFrom(engine.localReplicas())));
     }
 
     void replicaWrite(Context ctx) throws IOException {
-        InternalMessages.ReplicaRequest request = GSON.fromJson(ctx.body(), InternalMessages.ReplicaRequest.class);
+        InternalMessages.ReplicaRequest request = message(ctx, InternalMessages.ReplicaRequest.class);
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.writeTo(engine.localReplicas())));
     }
 
     void sealHints(Context ctx) throws IOException {
-        InternalMessages.SealHints request = GSON.fromJson(ctx.body(), InternalMessages.SealHints.class);
-        HintPage page = engine.sealHints(request.group(), BitSet.valueOf(Base64.getDecoder().decode(request.slots())),
+        InternalMessages.SealHints request = message(ctx, InternalMessages.SealHints.class);
+        HintPage page = engine.sealHints(request.group(), slots(request.slots()),
                 request.untilEpoch(), request.afterId(), HINT_PAGE_BYTES);
         ctx.contentType("application/octet-stream").result(page.encode());
     }
 
     void exportReplica(Context ctx) throws IOException {
-        InternalMessages.ExportReplica request = GSON.fromJson(ctx.body(), InternalMessages.ExportReplica.class);
+        InternalMessages.ExportReplica request = message(ctx, InternalMessages.ExportReplica.class);
         PartitionQuery.Export query = new PartitionQuery.Export(
-                BitSet.valueOf(Base64.getDecoder().decode(request.slots())),
+                slots(request.slots()),
                 new ExportPage.Cursor(request.fromSlot(), request.fromKey()), request.maxBytes());
         ctx.contentType("application/octet-stream").result(PartitionCodec.encode(engine.exportReplica(request.group(), query)));
     }

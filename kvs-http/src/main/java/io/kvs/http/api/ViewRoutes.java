@@ -13,12 +13,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code PUT /kv-store/update_view?type=add|remove} with {@code ip_port}. */
 final class ViewRoutes {
     private final ViewChangeCoordinator coordinator;
     /** View changes block on remote steps; they run one at a time off the HTTP threads. */
     private final ExecutorService executor;
+    /** Requests queued for the executor or running on it; one change runs at a time, a few may wait. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    private static final int MAX_WAITING = 4;
 
     ViewRoutes(ViewChangeCoordinator coordinator, ExecutorService executor) {
         this.coordinator = coordinator;
@@ -34,11 +38,18 @@ final class ViewRoutes {
                     : "type must be add or remove, got '" + typeText + "'");
         }
         NodeAddress node = NodeAddress.parse(Params.get(ctx, "ip_port"));
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            throw new KvsException(ErrorCode.VIEW_CHANGE_IN_PROGRESS, "other view changes are waiting to run; "
+                    + "retry when they are done");
+        }
         ctx.future(() -> Async.reply(ctx, () -> CompletableFuture.supplyAsync(() -> {
             try {
                 return coordinator.change(type, node);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                waiting.decrementAndGet();
             }
         }, executor), result -> {
             Map<String, Object> fields = new LinkedHashMap<>();

@@ -1,10 +1,15 @@
 package io.kvs.http.peer;
 
 import io.kvs.core.causal.CausalPayload;
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.kvs.core.key.KeyRules;
+import io.kvs.core.key.KeySlots;
 import io.kvs.raft.engine.LocalReplicas;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 
 /** Bodies of the internal node-to-node requests, as JSON. */
 public final class InternalMessages {
@@ -13,6 +18,10 @@ public final class InternalMessages {
 
     /** Join cluster {@code clusterId}: host its metadata group with these members. */
     public record Join(String clusterId, List<String> members) {
+        public Join {
+            Objects.requireNonNull(clusterId, "clusterId");
+            members = List.copyOf(members);
+        }
     }
 
     /**
@@ -26,6 +35,17 @@ public final class InternalMessages {
      */
     public record ReplicaRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
                                  java.util.Map<String, Long> hints, String deps, long notAfterMillis) {
+        public ReplicaRequest {
+            KeyRules.requireValidKey(key);
+            if (value != null) {
+                KeyRules.requireValidValue(value);
+            }
+            if (group < 0 || slot != KeySlots.slotOf(key)) {
+                throw new KvsException(ErrorCode.BAD_REQUEST, "a replica request names group " + group + ", slot " + slot
+                        + " for key " + key);
+            }
+        }
+
         /** The same request, to be refused as a write after {@code millis}. */
         public ReplicaRequest notAfter(long millis) {
             return new ReplicaRequest(group, slot, key, value, writeId, appliedIndex, hints, deps, millis);
@@ -57,9 +77,16 @@ public final class InternalMessages {
      * view {@code untilEpoch}, and send those it holds with ids above {@code afterId}.
      */
     public record SealHints(int group, String slots, long untilEpoch, long afterId) {
+        public SealHints {
+            Objects.requireNonNull(slots, "slots");
+        }
     }
 
     /** A page of the receiver's own replica of a group: slots as a base64 bit set, from (slot, key). */
     public record ExportReplica(int group, String slots, int fromSlot, String fromKey, int maxBytes) {
+        public ExportReplica {
+            Objects.requireNonNull(slots, "slots");
+            Objects.requireNonNull(fromKey, "fromKey");
+        }
     }
 }

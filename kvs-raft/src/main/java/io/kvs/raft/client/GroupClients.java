@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,11 +67,19 @@ public final class GroupClients implements Closeable {
         }).client();
     }
 
-    /** Closes the client of a group that no longer serves anything. */
-    public void forget(RaftGroupId id) {
-        Cached cached = clients.remove(id);
-        if (cached != null) {
-            retire(cached.client());
+    /**
+     * Closes the clients of every group but {@code live}: groups retired by view changes hold a
+     * client (and its connections) no longer, so the cache is as large as the groups in use.
+     */
+    public void retain(Set<RaftGroupId> live) {
+        for (RaftGroupId id : List.copyOf(clients.keySet())) {
+            if (!live.contains(id)) {
+                Cached cached = clients.remove(id);
+                if (cached != null) {
+                    retire(cached.client());
+                }
+                firstPeer.remove(id);
+            }
         }
     }
 

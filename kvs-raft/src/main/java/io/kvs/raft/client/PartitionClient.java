@@ -37,6 +37,8 @@ public final class PartitionClient {
     private static final int MAX_BATCH_ITEMS = 256;
     /** A log entry stays around a MiB; a value of up to 1 MiB goes alone. */
     private static final int MAX_BATCH_BYTES = 1 << 20;
+    /** Requests waiting for one group's next batch: far more than a second's worth is never useful. */
+    private static final int MAX_WAITING = 20_000;
 
     private final GroupClients clients;
     private final LocalLeader localLeader;
@@ -47,10 +49,11 @@ public final class PartitionClient {
         this.clients = clients;
         this.localLeader = localLeader;
         this.puts = new RequestBatcher<>((group, batch) -> send(group, new PartitionCommand.Puts(batch)),
-                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf);
+                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf, MAX_WAITING);
         this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
                 .thenApply(PartitionCodec::decodeReadReplies),
-                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64);
+                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64,
+                MAX_WAITING);
     }
 
     /** A client's write, committed through the group's log (with whatever other writes go along). */

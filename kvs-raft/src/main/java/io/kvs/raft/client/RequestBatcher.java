@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.ToIntFunction;
 
 /**
@@ -17,7 +18,8 @@ import java.util.function.ToIntFunction;
  * its group are in flight; requests that arrive meanwhile queue and go together in the next
  * batch as soon as one comes back. Under load batches grow by themselves; a lone client pays
  * no delay. A batch holds at most {@code maxItems} requests and about {@code maxBytes} (one
- * larger request goes alone).
+ * larger request goes alone). At most {@code maxWaiting} requests wait for a group; more fail
+ * at once.
  *
  * <p>A batch out for longer than {@code stallNanos} (the group is electing a leader, or its
  * leader is gone) does not hold the next one back: up to {@code maxStalled} more may go, so
@@ -40,11 +42,13 @@ final class RequestBatcher<I, O> {
     private final int maxItems;
     private final int maxBytes;
     private final ToIntFunction<I> sizeOf;
+    /** Requests that may wait for a group at once; beyond, a request fails at once rather than queue. */
+    private final int maxWaiting;
     /** One queue per group; a retired group leaves an empty queue of a few bytes behind. */
     private final Map<RaftGroupId, GroupQueue> queues = new ConcurrentHashMap<>();
 
     RequestBatcher(Sender<I, O> sender, int maxInFlight, long stallNanos, int maxStalled, int maxItems, int maxBytes,
-                   ToIntFunction<I> sizeOf) {
+                   ToIntFunction<I> sizeOf, int maxWaiting) {
         this.sender = sender;
         this.maxInFlight = maxInFlight;
         this.stallNanos = stallNanos;
@@ -52,6 +56,7 @@ final class RequestBatcher<I, O> {
         this.maxItems = maxItems;
         this.maxBytes = maxBytes;
         this.sizeOf = sizeOf;
+        this.maxWaiting = maxWaiting;
     }
 
     private record Pending<I, O>(I request, CompletableFuture<O> reply) {
@@ -99,6 +104,11 @@ final class RequestBatcher<I, O> {
         RaftGroup target;
         long now = System.nanoTime();
         synchronized (queue) {
+            if (queue.waiting.size() >= maxWaiting) {
+                reply.completeExceptionally(new RejectedExecutionException(maxWaiting + " requests already wait for "
+                        + group.getGroupId()));
+                return reply;
+            }
             queue.group = group; // the latest peers any caller named
             queue.waiting.addLast(new Pending<>(request, reply));
             batch = queue.nextBatch(now);

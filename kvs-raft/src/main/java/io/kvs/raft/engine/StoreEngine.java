@@ -32,9 +32,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -235,6 +237,7 @@ public final class StoreEngine implements Closeable {
         if (current == null) {
             return;
         }
+        clients.retain(partitionGroupsOf(current));
         try {
             boolean member = reconciler.isMember(current);
             wasMember |= member;
@@ -260,6 +263,16 @@ public final class StoreEngine implements Closeable {
             LOG.warn("could not match groups to view epoch {}: {}; retrying", current.view().epoch(), e.toString());
             background.schedule(this::reconcile, RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The partition groups of the view, and of the target of the change under way. */
+    private static Set<RaftGroupId> partitionGroupsOf(ClusterState state) {
+        Set<RaftGroupId> groups = new HashSet<>();
+        List<View> views = state.change() == null ? List.of(state.view()) : List.of(state.view(), state.change().target());
+        for (View view : views) {
+            view.partitions().forEach(p -> groups.add(RaftPeers.partitionGroup(state.clusterId(), p.group())));
+        }
+        return groups;
     }
 
     /**

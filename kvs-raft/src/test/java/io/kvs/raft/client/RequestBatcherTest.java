@@ -41,7 +41,7 @@ class RequestBatcherTest {
 
     private static RequestBatcher<Integer, String> batcher(ManualSender sender, int maxInFlight, int maxItems,
                                                           int maxBytes) {
-        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i);
+        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i, 1_000);
     }
 
     @Test
@@ -91,7 +91,7 @@ class RequestBatcherTest {
     void aStalledBatchDoesNotHoldTheNextOneBack() throws Exception {
         ManualSender sender = new ManualSender();
         long stall = TimeUnit.MILLISECONDS.toNanos(20);
-        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i);
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i, 1_000);
         batcher.submit(group, 1);
         batcher.submit(group, 2);
         assertEquals(1, sender.batches.size(), "the first batch is not stalled yet");
@@ -144,7 +144,7 @@ class RequestBatcherTest {
     void aSenderThatThrowsFailsTheBatch() {
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>((g, batch) -> {
             throw new IllegalArgumentException("cannot encode");
-        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000);
         assertTrue(batcher.submit(group, 1).isCompletedExceptionally());
         assertTrue(batcher.submit(group, 2).isCompletedExceptionally(), "the queue is not left blocked");
     }
@@ -158,7 +158,7 @@ class RequestBatcherTest {
                 throw new IllegalArgumentException("cannot encode 13");
             }
             return accepted.send(g, batch);
-        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000);
         CompletableFuture<String> first = batcher.submit(group, 1);
         CompletableFuture<String> second = batcher.submit(group, 2);
         CompletableFuture<String> bad = batcher.submit(group, 13);
@@ -171,5 +171,22 @@ class RequestBatcherTest {
         assertEquals("r2", second.join());
         assertEquals("r4", fourth.join());
         assertTrue(bad.isCompletedExceptionally());
+    }
+
+    @Test
+    void requestsBeyondTheWaitingBoundFailAtOnce() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
+                i -> i, 2);
+        CompletableFuture<String> sent = batcher.submit(group, 1);
+        CompletableFuture<String> waiting1 = batcher.submit(group, 2);
+        CompletableFuture<String> waiting2 = batcher.submit(group, 3);
+        CompletableFuture<String> refused = batcher.submit(group, 4);
+        assertTrue(refused.isCompletedExceptionally());
+        assertFalse(waiting1.isDone() || waiting2.isDone());
+        sender.answer(0);
+        assertEquals("r1", sent.join());
+        assertEquals(List.of(2, 3), sender.batches.get(1));
+        assertFalse(batcher.submit(group, 5).isDone(), "room again once the batch went");
     }
 }
