@@ -26,31 +26,37 @@ import java.util.function.LongSupplier;
  *
  * <p>Such a replica holds nothing but that one configuration entry, so it is safe to start again:
  * its storage is deleted and the group rejoined empty, and the leader sends it the whole log.
- * Its recorded term and vote go with it; by then the election of that term is long over, and the
- * empty replica takes the leader's term from the next heartbeat. The repair is made only after
- * the condition has lasted {@link #STUCK_FOR_MILLIS} under a leader of a later term, so a
- * follower that is merely slow is left alone.
+ * Its recorded term and vote go with it, so the repair waits until a leader of that term has
+ * been seen (its election is over) and the condition has lasted {@link #STUCK_FOR_MILLIS}, so
+ * that a follower that is merely slow is left alone. The replica's role may flap meanwhile (a
+ * follower whose appends keep failing starts pre-votes it cannot win): only what its log shows
+ * counts, not whether it is a follower at the moment it is looked at.
  */
 public final class FirstEntryConflictRepair {
     private static final Logger LOG = LoggerFactory.getLogger(FirstEntryConflictRepair.class);
     static final long STUCK_FOR_MILLIS = 10_000;
 
     /** What a division shows about its log, enough to tell the stuck state. */
-    record Progress(boolean followerWithLeader, long lastIndex, long lastTerm, long commitIndex, long currentTerm) {
+    record Progress(boolean leader, boolean leaderKnown, long lastIndex, long lastTerm, long commitIndex,
+                    long currentTerm) {
         /**
-         * Only its first entry, taken as committed, from a term before its leader's. A healthy
-         * follower gets the entry every new leader writes within moments; this one refuses it.
-         * (The leader's commit index cannot be used: a follower in this state takes no commit
-         * information from a leader whose appends it refuses.)
+         * Only its first entry, taken as committed, from a term before the one it is in. A
+         * healthy replica gets the entry every new leader writes within moments; this one
+         * refuses it. (The leader's commit index cannot be used: a replica in this state takes
+         * no commit information from a leader whose appends it refuses.)
          */
         boolean looksStuck() {
-            return followerWithLeader && lastIndex == 0 && commitIndex == 0 && currentTerm > lastTerm;
+            return !leader && lastIndex == 0 && commitIndex == 0 && currentTerm > lastTerm;
         }
+    }
+
+    /** Since when a group has looked stuck, and whether a leader of its term was seen meanwhile. */
+    private record Stuck(long since, long term, boolean leaderSeen) {
     }
 
     private final NodeRaftServer raft;
     private final LongSupplier clockMillis;
-    private final Map<RaftGroupId, Long> stuckSince = new HashMap<>();
+    private final Map<RaftGroupId, Stuck> stuck = new HashMap<>();
 
     public FirstEntryConflictRepair(NodeRaftServer raft, LongSupplier clockMillis) {
         this.raft = raft;
@@ -60,7 +66,7 @@ public final class FirstEntryConflictRepair {
     /** Looks at every hosted group once; restarts those stuck long enough. Call from one thread. */
     public void check() {
         long now = clockMillis.getAsLong();
-        stuckSince.keySet().retainAll(raft.groupIds());
+        stuck.keySet().retainAll(raft.groupIds());
         for (RaftGroupId id : raft.groupIds()) {
             try {
                 Optional<RaftServer.Division> division = raft.division(id);
@@ -70,7 +76,7 @@ public final class FirstEntryConflictRepair {
                 LOG.warn("group {}: this replica holds a first entry the group replaced, taken as committed "
                         + "(a Ratis follower bug); starting its replica again from the leader", id);
                 raft.rejoinEmpty(division.get().getGroup());
-                stuckSince.remove(id);
+                stuck.remove(id);
             } catch (IOException | RuntimeException e) {
                 // A division closing under us (the group was just left) is not worth more than a line.
                 LOG.warn("group {}: could not check or restart its replica: {}", id, e.toString());
@@ -78,19 +84,29 @@ public final class FirstEntryConflictRepair {
         }
     }
 
-    /** Whether {@code id} has looked stuck without a break for {@link #STUCK_FOR_MILLIS} by {@code now}. */
+    /**
+     * Whether {@code id} has looked stuck without a break, in one term, for {@link #STUCK_FOR_MILLIS}
+     * by {@code now}, with a leader of that term seen meanwhile.
+     */
     boolean shouldRepair(RaftGroupId id, Progress progress, long now) {
         if (!progress.looksStuck()) {
-            stuckSince.remove(id);
+            stuck.remove(id);
             return false;
         }
-        long since = stuckSince.computeIfAbsent(id, k -> now);
-        return now - since >= STUCK_FOR_MILLIS;
+        Stuck before = stuck.get(id);
+        if (before == null || before.term() != progress.currentTerm()) {
+            LOG.info("group {}: this replica holds only its first entry, of an earlier term, taken as committed ({}); "
+                    + "watching it", id, progress);
+            before = new Stuck(now, progress.currentTerm(), false);
+        }
+        Stuck next = new Stuck(before.since(), before.term(), before.leaderSeen() || progress.leaderKnown());
+        stuck.put(id, next);
+        return next.leaderSeen() && now - next.since() >= STUCK_FOR_MILLIS;
     }
 
     private static Progress progressOf(RaftServer.Division division) {
         TermIndex last = division.getRaftLog().getLastEntryTermIndex();
-        return new Progress(division.getInfo().isFollower() && division.getInfo().getLeaderId() != null,
+        return new Progress(division.getInfo().isLeader(), division.getInfo().getLeaderId() != null,
                 last == null ? -1 : last.getIndex(), last == null ? -1 : last.getTerm(),
                 division.getRaftLog().getLastCommittedIndex(), division.getInfo().getCurrentTerm());
     }
