@@ -3,7 +3,8 @@ package io.kvs.http;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.node.KvsNode;
 import io.kvs.http.node.NodeConfig;
-import io.kvs.http.peer.HttpPeerNodes;
+import io.kvs.http.peer.InternalApi;
+import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.server.RaftPeers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -55,9 +56,11 @@ public final class ClassArchiveTraining {
 
     /** Starts a one-node cluster with its data in {@code dir}, serves a few requests, stops it. */
     static void train(Path dir) throws IOException, InterruptedException {
-        NodeAddress self = new NodeAddress(HOST, freePortPair());
+        NodeAddress self = new NodeAddress(HOST, freePorts());
+        // With a secret, as kvs-local and the compose file run nodes: signing is on their start-up path.
         NodeConfig config = new NodeConfig(self, Optional.of(1), Optional.of(List.of(self)), dir, HOST,
-                RaftPeers.DEFAULT_PORT_OFFSET, Optional.empty());
+                RaftPeers.DEFAULT_PORT_OFFSET, InternalApi.DEFAULT_PORT_OFFSET, ClusterSecret.of("training"),
+                Optional.empty());
         try (KvsNode node = KvsNode.start(config)) {
             exercise("http://" + self + "/kv-store/");
         }
@@ -65,7 +68,7 @@ public final class ClassArchiveTraining {
 
     /** The requests a node serves most: a write until the new cluster accepts it, reads, an error. */
     private static void exercise(String base) throws IOException, InterruptedException {
-        OkHttpClient http = HttpPeerNodes.newClient();
+        OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!succeeds(http, new Request.Builder().url(base + "training")
                 .put(RequestBody.create("val=1", FORM)).build())) {
@@ -89,19 +92,20 @@ public final class ClassArchiveTraining {
         }
     }
 
-    /** A port free on {@link #HOST} whose Raft port (the default offset above it) is free too. */
-    private static int freePortPair() throws IOException {
+    /** A port free on {@link #HOST} whose Raft and internal API ports (the default offsets above it) are free too. */
+    private static int freePorts() throws IOException {
         InetAddress host = InetAddress.getByName(HOST);
+        int highest = Math.max(RaftPeers.DEFAULT_PORT_OFFSET, InternalApi.DEFAULT_PORT_OFFSET);
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 65_535 - RaftPeers.DEFAULT_PORT_OFFSET);
+            int port = ThreadLocalRandom.current().nextInt(10_000, 65_535 - highest);
             try (ServerSocket http = new ServerSocket(port, 1, host);
-                 ServerSocket raft = new ServerSocket(port + RaftPeers.DEFAULT_PORT_OFFSET, 1, host)) {
+                 ServerSocket raft = new ServerSocket(port + RaftPeers.DEFAULT_PORT_OFFSET, 1, host);
+                 ServerSocket internal = new ServerSocket(port + InternalApi.DEFAULT_PORT_OFFSET, 1, host)) {
                 return port;
             } catch (IOException busy) {
                 // try another
             }
         }
-        throw new IOException("no free port pair on " + HOST + " after " + PORT_ATTEMPTS + " attempts");
+        throw new IOException("no free ports on " + HOST + " after " + PORT_ATTEMPTS + " attempts");
     }
-
 }

@@ -13,9 +13,13 @@ public enum ErrorCode {
     VALUE_MISSING(400, "No value provided"),
     VALUE_TOO_LARGE(413, "Object too large. Size limit is 1MB"),
     BAD_REQUEST(400, "bad request"),
+    /** A request whose body did not arrive in time. */
+    REQUEST_TIMEOUT(408, "the request body did not arrive in time"),
     NODE_NOT_IN_VIEW(404, "node is not in the view"),
     PARTITION_NOT_FOUND(404, "partition does not exist"),
     NOT_FOUND(404, "no such endpoint"),
+    /** A node-to-node request without a valid token of the cluster secret. */
+    FORBIDDEN(403, "forbidden"),
     VIEW_CHANGE_IN_PROGRESS(409, "another view change is in progress"),
     UNAVAILABLE(503, "key value store is not available"),
     NOT_IN_CLUSTER(503, "this node is not part of a cluster yet"),

@@ -8,7 +8,13 @@ import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.HttpResponseException;
+import io.kvs.http.peer.InternalApi;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +29,6 @@ public final class HttpApi implements AutoCloseable {
 
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
     private static final long IDLE_TIMEOUT_MILLIS = 30_000;
-    private static final long MIN_REQUEST_BYTES_PER_SECOND = 1_024;
     /** Open connections beyond this wait to be accepted. */
     private static final int MAX_CONNECTIONS = 10_000;
     /** Requests being served at once; beyond this a request is answered 503 at once. */
@@ -32,13 +37,20 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
     private final InFlightLimit inFlight = new InFlightLimit(MAX_IN_FLIGHT);
+    private final Listeners listeners;
 
+    /**
+     * The API of this node: the public one on its HTTP port, the internal one on the port
+     * {@code internalApi} gives it, both on {@code bindHost}.
+     */
     public HttpApi(StoreEngine engine, KeyGateway gateway, ViewChangeCoordinator coordinator,
-                   ExecutorService viewChanges) {
+                   ExecutorService viewChanges, InternalApi internalApi, String bindHost) {
         KeyRoutes keys = new KeyRoutes(gateway);
         PartitionRoutes partitions = new PartitionRoutes(engine);
-        ViewRoutes views = new ViewRoutes(coordinator, viewChanges);
+        ViewRoutes views = new ViewRoutes(coordinator, viewChanges, internalApi);
         InternalRoutes internal = new InternalRoutes(engine, coordinator);
+        int internalPort = internalApi.port(engine.self());
+        this.listeners = new Listeners(internalPort, internalApi);
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.useVirtualThreads = false;
@@ -53,16 +65,17 @@ public final class HttpApi implements AutoCloseable {
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize((int) MAX_BODY_BYTES, SizeUnit.BYTES);
-            config.jetty.modifyHttpConfiguration(http -> {
-                // A client that stops sending, or trickles its body, is cut off.
-                http.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
-                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-            });
+            // A client that stops sending is cut off; one that trickles its body, by Bodies.
+            config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(IDLE_TIMEOUT_MILLIS));
             config.jetty.modifyServer(server -> {
                 server.setStopTimeout(1_000);
                 server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
             });
+            // Javalin opens no listener of its own once one is added: both are added here.
+            config.jetty.addConnector((server, http) -> listener(server, http, bindHost, engine.self().port()));
+            config.jetty.addConnector((server, http) -> listener(server, http, bindHost, internalPort));
         });
+        app.before(listeners::admit);
         app.before(ctx -> inFlight.enter(ctx));
         app.after(ctx -> inFlight.leave(ctx));
         app.get("/kv-store/get_partition_id", partitions::partitionId);
@@ -94,6 +107,10 @@ public final class HttpApi implements AutoCloseable {
             LOG.warn("unhandled {} {}: {}", ctx.method(), ctx.path(), e.toString());
             Replies.error(ctx, new KvsException(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName()));
         });
+        app.exception(BadMessageException.class, (e, ctx) -> Replies.error(ctx, e.getCode() == 413
+                ? new KvsException(ErrorCode.VALUE_TOO_LARGE)
+                : new KvsException(e.getCode() == 408 ? ErrorCode.REQUEST_TIMEOUT : ErrorCode.BAD_REQUEST,
+                "bad request: " + e.getReason())));
         app.exception(HttpResponseException.class, (e, ctx) -> Replies.error(ctx, switch (e.getStatus()) {
             case 404 -> new KvsException(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
             case 413 -> new KvsException(ErrorCode.VALUE_TOO_LARGE);
@@ -110,13 +127,16 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    public HttpApi start(String host, int port) {
-        app.start(host, port);
-        return this;
+    private static ServerConnector listener(Server server, HttpConfiguration http, String host, int port) {
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 
-    public int port() {
-        return app.port();
+    public HttpApi start() {
+        app.start();
+        return this;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.ViewChange;
+import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.http.Context;
 
@@ -20,13 +21,15 @@ final class ViewRoutes {
     private final ViewChangeCoordinator coordinator;
     /** View changes block on remote steps; they run one at a time off the HTTP threads. */
     private final ExecutorService executor;
+    private final InternalApi internalApi;
     /** Requests queued for the executor or running on it; one change runs at a time, a few may wait. */
     private final AtomicInteger waiting = new AtomicInteger();
     private static final int MAX_WAITING = 4;
 
-    ViewRoutes(ViewChangeCoordinator coordinator, ExecutorService executor) {
+    ViewRoutes(ViewChangeCoordinator coordinator, ExecutorService executor, InternalApi internalApi) {
         this.coordinator = coordinator;
         this.executor = executor;
+        this.internalApi = internalApi;
     }
 
     void updateView(Context ctx) {
@@ -38,6 +41,7 @@ final class ViewRoutes {
                     : "type must be add or remove, got '" + typeText + "'");
         }
         NodeAddress node = NodeAddress.parse(Params.get(ctx, "ip_port"));
+        internalApi.port(node); // a node must have an internal API port to be in a view
         if (waiting.incrementAndGet() > MAX_WAITING) {
             waiting.decrementAndGet();
             throw new KvsException(ErrorCode.VIEW_CHANGE_IN_PROGRESS, "other view changes are waiting to run; "

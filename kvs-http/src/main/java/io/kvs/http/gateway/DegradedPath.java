@@ -30,9 +30,9 @@ final class DegradedPath {
     record Served(NodeAddress replica, LocalReplicas.Answer answer) {
     }
 
-    DegradedPath(StoreEngine engine) {
+    DegradedPath(StoreEngine engine, ReplicaAccess replicas) {
         this.engine = engine;
-        this.replicas = new ReplicaAccess(engine);
+        this.replicas = replicas;
     }
 
     CompletableFuture<Served> read(Partition owner, InternalMessages.ReplicaRequest request, long deadlineNanos) {

@@ -7,6 +7,7 @@ import io.kvs.core.error.KvsException;
 import io.kvs.core.key.KeyRules;
 import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.Partition;
+import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.raft.engine.LocalReplicas;
 import io.kvs.raft.engine.StoreEngine;
@@ -14,6 +15,7 @@ import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.WriteReply;
+import okhttp3.OkHttpClient;
 
 import java.time.Duration;
 import java.util.Set;
@@ -38,9 +40,10 @@ public final class KeyGateway {
     private final DegradedPath degraded;
     private final PayloadSeals seals = new PayloadSeals();
 
-    public KeyGateway(StoreEngine engine) {
+    /** @param peerHttp the node's client of other nodes' internal API ({@code api}) */
+    public KeyGateway(StoreEngine engine, OkHttpClient peerHttp, InternalApi api) {
         this.engine = engine;
-        this.degraded = new DegradedPath(engine);
+        this.degraded = new DegradedPath(engine, new ReplicaAccess(engine, peerHttp, api));
     }
 
     /**

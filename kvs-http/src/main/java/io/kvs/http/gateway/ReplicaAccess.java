@@ -2,6 +2,7 @@ package io.kvs.http.gateway;
 
 import com.google.gson.Gson;
 import io.kvs.core.view.NodeAddress;
+import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.LocalReplicas;
@@ -37,13 +38,15 @@ final class ReplicaAccess {
 
     private final StoreEngine engine;
     private final OkHttpClient http;
+    private final InternalApi api;
 
-    ReplicaAccess(StoreEngine engine) {
+    /** @param peerHttp the node's client of other nodes: its connections, threads and signing are shared */
+    ReplicaAccess(StoreEngine engine, OkHttpClient peerHttp, InternalApi api) {
         this.engine = engine;
-        this.http = new OkHttpClient.Builder()
+        this.api = api;
+        this.http = peerHttp.newBuilder()
                 .connectTimeout(Duration.ofMillis(200))
                 .callTimeout(CALL_TIMEOUT)
-                .retryOnConnectionFailure(false)
                 .build();
     }
 
@@ -70,7 +73,7 @@ final class ReplicaAccess {
     private CompletableFuture<LocalReplicas.Answer> call(NodeAddress replica, String path,
                                                          InternalMessages.ReplicaRequest body) {
         CompletableFuture<LocalReplicas.Answer> answer = new CompletableFuture<>();
-        Request request = new Request.Builder().url("http://" + replica + path)
+        Request request = new Request.Builder().url(api.url(replica, path))
                 .post(RequestBody.create(GSON.toJson(body), JSON)).build();
         http.newCall(request).enqueue(new Callback() {
             @Override

@@ -3,7 +3,9 @@ package io.kvs.http.node;
 import io.kvs.http.api.HttpApi;
 import io.kvs.http.gateway.KeyGateway;
 import io.kvs.http.peer.HttpPeerNodes;
+import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.engine.StoreSettings;
 import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.kvs.raft.server.RaftPeers;
 import okhttp3.OkHttpClient;
@@ -35,11 +37,12 @@ public final class KvsNode implements AutoCloseable {
 
     public static KvsNode start(NodeConfig config) throws IOException {
         long started = System.nanoTime();
-        StoreEngine engine = new StoreEngine(config.self(), config.bindHost(), config.dataDir(),
-                new RaftPeers(config.raftPortOffset()), config.k(), config.initialView(),
-                () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false));
-        OkHttpClient peerHttp = HttpPeerNodes.newClient();
-        ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp));
+        StoreEngine engine = new StoreEngine(new StoreSettings(config.self(), config.bindHost(), config.dataDir(),
+                new RaftPeers(config.raftPortOffset()), config.k(), config.initialView(), config.clusterSecret(),
+                () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false)));
+        InternalApi internalApi = new InternalApi(config.internalPortOffset(), config.clusterSecret());
+        OkHttpClient peerHttp = HttpPeerNodes.newClient(internalApi);
+        ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp, internalApi));
         ScheduledExecutorService viewChanges = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "view-change");
             t.setDaemon(true);
@@ -47,8 +50,8 @@ public final class KvsNode implements AutoCloseable {
         });
         HttpApi http;
         try {
-            http = new HttpApi(engine, new KeyGateway(engine), coordinator, viewChanges)
-                    .start(config.bindHost(), config.self().port());
+            http = new HttpApi(engine, new KeyGateway(engine, peerHttp, internalApi), coordinator, viewChanges,
+                    internalApi, config.bindHost()).start();
         } catch (RuntimeException e) {
             engine.close();
             throw e;

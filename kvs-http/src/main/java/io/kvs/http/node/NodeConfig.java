@@ -1,6 +1,8 @@
 package io.kvs.http.node;
 
 import io.kvs.core.view.NodeAddress;
+import io.kvs.http.peer.InternalApi;
+import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.server.RaftPeers;
 
 import java.nio.file.Path;
@@ -20,12 +22,17 @@ import java.util.Optional;
  *                         HTTP and Raft servers listen (a container sets {@code 0.0.0.0})
  * @param raftPortOffset   {@code RAFT_PORT_OFFSET}, default {@value RaftPeers#DEFAULT_PORT_OFFSET}:
  *                         a node's Raft port is its HTTP port plus this; the same on every node
+ * @param internalPortOffset {@code INTERNAL_PORT_OFFSET}, default {@value InternalApi#DEFAULT_PORT_OFFSET}:
+ *                         a node's internal API listens on its HTTP port plus this; the same on every node
+ * @param clusterSecret    {@code CLUSTER_SECRET}, if set: node-to-node calls (Raft and the internal
+ *                         API) must carry tokens of it; the same on every node
  * @param holdHintReplayWhile {@code KVS_HOLD_HINT_REPLAY_WHILE}, for tests only: while this file
  *                         exists the node replays none of its hinted writes, which lets a test
  *                         reach, deterministically, states that otherwise last milliseconds
  */
 public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<NodeAddress>> initialView,
-                         Path dataDir, String bindHost, int raftPortOffset, Optional<Path> holdHintReplayWhile) {
+                         Path dataDir, String bindHost, int raftPortOffset, int internalPortOffset,
+                         Optional<ClusterSecret> clusterSecret, Optional<Path> holdHintReplayWhile) {
 
     public static NodeConfig fromEnvironment(Map<String, String> env) {
         String ipPort = env.get("IPPORT");
@@ -51,10 +58,30 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
         Path dataDir = Path.of(Optional.ofNullable(blankToNull(env.get("DATA_DIR")))
                 .orElse("data/" + self.host() + "_" + self.port()));
         String bindHost = Optional.ofNullable(blankToNull(env.get("BIND_ADDRESS"))).orElse(self.host());
-        int offset = Optional.ofNullable(blankToNull(env.get("RAFT_PORT_OFFSET")))
-                .map(Integer::parseInt).orElse(RaftPeers.DEFAULT_PORT_OFFSET);
+        int offset = portOffset(env, "RAFT_PORT_OFFSET", RaftPeers.DEFAULT_PORT_OFFSET);
+        int internalOffset = portOffset(env, "INTERNAL_PORT_OFFSET", InternalApi.DEFAULT_PORT_OFFSET);
+        if (offset == internalOffset) {
+            throw new IllegalArgumentException("RAFT_PORT_OFFSET and INTERNAL_PORT_OFFSET must differ");
+        }
         Optional<Path> hold = Optional.ofNullable(blankToNull(env.get("KVS_HOLD_HINT_REPLAY_WHILE"))).map(Path::of);
-        return new NodeConfig(self, k, view, dataDir, bindHost, offset, hold);
+        return new NodeConfig(self, k, view, dataDir, bindHost, offset, internalOffset,
+                ClusterSecret.of(env.get("CLUSTER_SECRET")), hold);
+    }
+
+    private static int portOffset(Map<String, String> env, String name, int fallback) {
+        String text = blankToNull(env.get(name));
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int offset = Integer.parseInt(text.trim());
+            if (offset > 0 && offset < 65_535) {
+                return offset;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a port offset between 1 and 65534, got '" + text + "'");
     }
 
     private static int parseK(String text) {

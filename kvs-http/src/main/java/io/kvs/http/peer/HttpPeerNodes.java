@@ -28,18 +28,22 @@ public final class HttpPeerNodes implements PeerNodes {
     private static final Gson GSON = new Gson();
 
     private final OkHttpClient http;
+    private final InternalApi api;
 
-    public HttpPeerNodes(OkHttpClient http) {
+    /** @param http a client from {@link #newClient}, for the same {@code api} */
+    public HttpPeerNodes(OkHttpClient http, InternalApi api) {
         this.http = http;
+        this.api = api;
     }
 
-    /** The client every node-to-node call uses: every call has a deadline. */
-    public static OkHttpClient newClient() {
+    /** The client every node-to-node call uses: every call has a deadline, and is signed. */
+    public static OkHttpClient newClient(InternalApi api) {
         return new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(1))
                 .readTimeout(Duration.ofSeconds(10))
                 .callTimeout(Duration.ofSeconds(15))
                 .retryOnConnectionFailure(false)
+                .addInterceptor(api.signer())
                 .build();
     }
 
@@ -57,7 +61,7 @@ public final class HttpPeerNodes implements PeerNodes {
 
     @Override
     public NodeStatus status(NodeAddress node) throws IOException {
-        Request request = new Request.Builder().url("http://" + node + "/internal/status").get().build();
+        Request request = new Request.Builder().url(api.url(node, "/internal/status")).get().build();
         JsonObject status = GSON.fromJson(new String(call(request)), JsonObject.class);
         return new NodeStatus(status.get("epoch").getAsLong(), status.get("coordinating").getAsBoolean());
     }
@@ -78,8 +82,8 @@ public final class HttpPeerNodes implements PeerNodes {
         return HintPage.decode(call(post(node, "/internal/seal-hints", GSON.toJson(seal))));
     }
 
-    private static Request post(NodeAddress node, String path, String json) {
-        return new Request.Builder().url("http://" + node + path).post(RequestBody.create(json, JSON)).build();
+    private Request post(NodeAddress node, String path, String json) {
+        return new Request.Builder().url(api.url(node, path)).post(RequestBody.create(json, JSON)).build();
     }
 
     private byte[] call(Request request) throws IOException {

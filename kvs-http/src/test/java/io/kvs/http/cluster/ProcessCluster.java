@@ -1,6 +1,8 @@
 package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
+import io.kvs.http.peer.InternalApi;
+import io.kvs.raft.auth.ClusterSecret;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +27,8 @@ public final class ProcessCluster implements AutoCloseable {
 
     private final Path dir;
     private final ClusterNetwork network;
+    /** Every node of a test cluster shares it, as kvs-local's and the compose file's nodes do. */
+    private final String secret;
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final KvsClient client = new KvsClient(Duration.ofSeconds(60));
     /** For polls: one request that hangs must not take a poll's whole deadline. */
@@ -34,6 +38,7 @@ public final class ProcessCluster implements AutoCloseable {
     private ProcessCluster(Path dir, ClusterNetwork network) {
         this.dir = dir;
         this.network = network;
+        this.secret = "secret-of-" + dir.getFileName() + "-" + System.nanoTime();
     }
 
     /** Starts n nodes with K replicas on loopback addresses 127.0.<block>.1..n. */
@@ -71,6 +76,16 @@ public final class ProcessCluster implements AutoCloseable {
         return cluster;
     }
 
+    /** The secret every node of this cluster shares. */
+    public String secret() {
+        return secret;
+    }
+
+    /** How the test reaches the nodes' internal API, as one of them. */
+    public InternalApi internalApi() {
+        return new InternalApi(InternalApi.DEFAULT_PORT_OFFSET, ClusterSecret.of(secret));
+    }
+
     /** The directory of this cluster's data and logs. */
     public Path dir() {
         return dir;
@@ -106,8 +121,10 @@ public final class ProcessCluster implements AutoCloseable {
 
     private NodeProcess add(NodeAddress address, Map<String, String> env) throws IOException {
         network.attach(address);
+        Map<String, String> withSecret = new java.util.HashMap<>(Map.of("CLUSTER_SECRET", secret));
+        withSecret.putAll(env);
         String name = address.host() + "_" + address.port();
-        NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), env,
+        NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), withSecret,
                 network.launcher(address));
         nodes.add(node);
         return node;

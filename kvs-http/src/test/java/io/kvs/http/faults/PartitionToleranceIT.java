@@ -71,12 +71,12 @@ class PartitionToleranceIT {
         start("netns-late-write", 37, 1, 1);
         NodeAddress node = cluster.addresses().get(0);
         assertEquals(LocalReplicas.Status.LATE,
-                ReplicaProbe.write(node, 0, "late", "too late", System.currentTimeMillis() - 1));
-        assertNull(ReplicaProbe.value(node, 0, "late"));
+                ReplicaProbe.write(cluster.internalApi(), node, 0, "late", "too late", System.currentTimeMillis() - 1));
+        assertNull(ReplicaProbe.value(cluster.internalApi(), node, 0, "late"));
         assertEquals(404, client.get(node, "late", "").status());
         assertEquals(LocalReplicas.Status.CREATED,
-                ReplicaProbe.write(node, 0, "late", "in time", System.currentTimeMillis() + 5_000));
-        assertEquals("in time", ReplicaProbe.value(node, 0, "late"));
+                ReplicaProbe.write(cluster.internalApi(), node, 0, "late", "in time", System.currentTimeMillis() + 5_000));
+        assertEquals("in time", ReplicaProbe.value(cluster.internalApi(), node, 0, "late"));
     }
 
     /** The graders' scenario for a two-replica partition, step by step. */
@@ -95,7 +95,7 @@ class PartitionToleranceIT {
         // entry in its log but not applied until its group has a leader again, so wait rather than race.
         for (NodeAddress member : members) {
             Poll.until(Duration.ofSeconds(1), member + " to apply the acknowledged write",
-                    () -> "before".equals(ReplicaProbe.value(member, 0, key)) ? true : null);
+                    () -> "before".equals(ReplicaProbe.value(cluster.internalApi(), member, 0, key)) ? true : null);
         }
 
         network.cut(a);
@@ -186,7 +186,7 @@ class PartitionToleranceIT {
         String agreed = Poll.until(CONVERGE, "every replica to hold the same value", () -> {
             Set<String> values = new java.util.HashSet<>();
             for (NodeAddress replica : nodes) {
-                values.add(ReplicaProbe.value(replica, 0, "both"));
+                values.add(ReplicaProbe.value(cluster.internalApi(), replica, 0, "both"));
             }
             return values.size() == 1 ? values.iterator().next() : null;
         });

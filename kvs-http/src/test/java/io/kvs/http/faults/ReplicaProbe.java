@@ -7,47 +7,47 @@ import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.LocalReplicas;
 
+import io.kvs.http.peer.InternalApi;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
 /** Asks one replica, on its own, through the internal API the degraded path uses. */
 final class ReplicaProbe {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final OkHttpClient HTTP = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(2)).build();
 
     private ReplicaProbe() {
     }
 
     /** The replica's value for {@code key} in group {@code group}, or null if it has none or does not answer. */
-    static String value(NodeAddress replica, int group, String key) {
-        LocalReplicas.Answer answer = post(replica, "/internal/replica-read",
+    static String value(InternalApi api, NodeAddress replica, int group, String key) {
+        LocalReplicas.Answer answer = post(api, replica, "/internal/replica-read",
                 new InternalMessages.ReplicaRequest(group, KeySlots.slotOf(key), key, null, 0, 0, Map.of(), "", 0));
         return answer == null || answer.value() == null ? null : answer.value().value();
     }
 
     /** Offers the replica a write to hold as a hint, to be refused after {@code notAfterMillis}; its answer's status. */
-    static LocalReplicas.Status write(NodeAddress replica, int group, String key, String value, long notAfterMillis) {
-        LocalReplicas.Answer answer = post(replica, "/internal/replica-write", new InternalMessages.ReplicaRequest(
+    static LocalReplicas.Status write(InternalApi api, NodeAddress replica, int group, String key, String value,
+                                      long notAfterMillis) {
+        LocalReplicas.Answer answer = post(api, replica, "/internal/replica-write", new InternalMessages.ReplicaRequest(
                 group, KeySlots.slotOf(key), key, value, 1, 0, Map.of(), "", notAfterMillis));
         return answer == null ? null : answer.status();
     }
 
-    private static LocalReplicas.Answer post(NodeAddress replica, String path, InternalMessages.ReplicaRequest body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + replica + path))
-                .timeout(Duration.ofSeconds(2))
-                .POST(HttpRequest.BodyPublishers.ofString(new Gson().toJson(body)))
-                .build();
-        try {
-            HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return response.statusCode() == 200 ? ReplicaAnswers.decode(response.body()) : null;
+    private static LocalReplicas.Answer post(InternalApi api, NodeAddress replica, String path,
+                                             InternalMessages.ReplicaRequest body) {
+        OkHttpClient http = HTTP.newBuilder().addInterceptor(api.signer()).build();
+        Request request = new Request.Builder().url(api.url(replica, path))
+                .post(RequestBody.create(new Gson().toJson(body), MediaType.get("application/json"))).build();
+        try (Response response = http.newCall(request).execute()) {
+            return response.code() == 200 ? ReplicaAnswers.decode(response.body().bytes()) : null;
         } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return null;
         }
     }

@@ -43,7 +43,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 /**
  * A node's storage side: its Raft server with every group it hosts, the cluster state it learns
@@ -94,27 +93,26 @@ public final class StoreEngine implements Closeable {
     private volatile boolean wasMember;
 
     /**
-     * Starts the node's Raft server, recovering every group in {@code dataDir}. A node whose data
-     * directory belongs to no cluster yet joins the one {@code initialView} describes, if given;
-     * otherwise it waits to be added. The node replays no hinted writes while {@code holdHintReplay}
-     * says so (a hook for tests).
+     * Starts the node's Raft server, recovering every group in its data directory. A node whose
+     * data directory belongs to no cluster yet joins the one its initial view describes, if given;
+     * otherwise it waits to be added.
      */
-    public StoreEngine(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
-                       Optional<Integer> k, Optional<List<NodeAddress>> initialView,
-                       BooleanSupplier holdHintReplay) throws IOException {
-        this.self = self;
-        this.peers = peers;
+    public StoreEngine(StoreSettings settings) throws IOException {
+        this.self = settings.self();
+        this.peers = settings.peers();
+        Path dataDir = settings.dataDir();
         this.clusterIdFile = new ClusterIdFile(dataDir);
         this.clusterId = clusterIdFile.read().orElse(null);
-        this.raft = new NodeRaftServer(self, bindHost, dataDir, peers, this::newStateMachine);
+        this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers, this::newStateMachine,
+                settings.secret());
         this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
         this.reconciler = new GroupReconciler(self, peers, raft);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
         this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::currentView);
         raft.start();
-        if (clusterId == null && initialView.isPresent()) {
-            bootstrap(View.initial(initialView.get(), k.orElseThrow()));
+        if (clusterId == null && settings.initialView().isPresent()) {
+            bootstrap(View.initial(settings.initialView().get(), settings.k().orElseThrow()));
         } else if (clusterId != null) {
             LOG.info("{} recovered cluster {} with groups {}", self, clusterId, raft.groupIds());
         } else {
@@ -127,7 +125,7 @@ public final class StoreEngine implements Closeable {
                 TimeUnit.MILLISECONDS);
         HintReplayer replayer = new HintReplayer(self.toString(), hints, () -> state, this::localReplica, this);
         hintReplay.scheduleWithFixedDelay(() -> {
-            if (!holdHintReplay.getAsBoolean()) {
+            if (!settings.holdHintReplay().getAsBoolean()) {
                 replayer.run();
             }
         }, HINT_REPLAY_MILLIS, HINT_REPLAY_MILLIS, TimeUnit.MILLISECONDS);

@@ -1,6 +1,8 @@
 package io.kvs.raft.server;
 
 import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.auth.ClusterSecret;
+import io.kvs.raft.auth.RaftAuthentication;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -37,19 +39,31 @@ public final class NodeRaftServer implements Closeable {
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
 
-    /**
-     * @param bindHost where the Raft server listens: the node's own host, or 0.0.0.0
-     */
+    /** A server whose Raft traffic is not authenticated. */
     public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
                           StateMachine.Registry registry) throws IOException {
+        this(self, bindHost, dataDir, peers, registry, Optional.empty());
+    }
+
+    /**
+     * @param bindHost where the Raft server listens: the node's own host, or 0.0.0.0
+     * @param secret   if present, the server refuses Raft calls without its tokens, and this
+     *                 JVM's Raft calls carry them ({@link RaftAuthentication})
+     */
+    public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
+                          StateMachine.Registry registry, Optional<ClusterSecret> secret) throws IOException {
         this.storageDir = dataDir.resolve("raft");
-        this.server = RaftServer.newBuilder()
+        RaftServer.Builder builder = RaftServer.newBuilder()
                 .setServerId(RaftPeers.peerId(self))
                 .setProperties(RaftTuning.server(storageDir, bindHost, peers.raftPort(self)))
                 .setStateMachineRegistry(registry)
                 // Never FORMAT: a restarted node must come back with every group it had.
-                .setOption(RaftStorage.StartupOption.RECOVER)
-                .build();
+                .setOption(RaftStorage.StartupOption.RECOVER);
+        if (secret.isPresent()) {
+            RaftAuthentication.authenticateOutgoingCalls(secret.get());
+            builder.setParameters(RaftAuthentication.serverParameters(secret.get()));
+        }
+        this.server = builder.build();
     }
 
     public void start() throws IOException {

@@ -1,0 +1,27 @@
+package io.kvs.raft.engine;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.raft.auth.ClusterSecret;
+import io.kvs.raft.server.RaftPeers;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a node's {@link StoreEngine} is started with.
+ *
+ * @param self           this node's address, as the view names it
+ * @param bindHost       where its Raft server listens
+ * @param dataDir        where its groups, hints and cluster id are kept
+ * @param peers          how nodes and groups are named in Raft
+ * @param k              replicas per partition, if given
+ * @param initialView    the nodes of the cluster to form at start, if given
+ * @param secret         the cluster's secret, if set: Raft calls without its tokens are refused
+ * @param holdHintReplay while true, the node replays none of its hinted writes (a hook for tests)
+ */
+public record StoreSettings(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers, Optional<Integer> k,
+                            Optional<List<NodeAddress>> initialView, Optional<ClusterSecret> secret,
+                            BooleanSupplier holdHintReplay) {
+}
