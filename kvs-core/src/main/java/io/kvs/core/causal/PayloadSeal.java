@@ -3,12 +3,10 @@ package io.kvs.core.causal;
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import io.kvs.core.crypto.Hmac;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -29,8 +27,7 @@ public final class PayloadSeal {
     private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
     private final String tag;
-    private final SecretKeySpec key;
-    private final ThreadLocal<Mac> macs;
+    private final Hmac hmac;
 
     /** @param secret the cluster's signing key: at least 16 bytes, random, never sent to clients */
     public PayloadSeal(String tag, byte[] secret) {
@@ -38,18 +35,7 @@ public final class PayloadSeal {
             throw new IllegalArgumentException("a payload signing key has at least 16 bytes");
         }
         this.tag = tag;
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
-        this.macs = ThreadLocal.withInitial(this::newMac);
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-        }
+        this.hmac = new Hmac(secret);
     }
 
     /** The opaque text for {@code payload}. */
@@ -91,6 +77,6 @@ public final class PayloadSeal {
     }
 
     private byte[] mac(String body) {
-        return Arrays.copyOf(macs.get().doFinal(body.getBytes(StandardCharsets.UTF_8)), MAC_BYTES);
+        return hmac.sign(body, MAC_BYTES);
     }
 }

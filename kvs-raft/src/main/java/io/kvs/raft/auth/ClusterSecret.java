@@ -1,11 +1,10 @@
 package io.kvs.raft.auth;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import io.kvs.core.crypto.Hmac;
+
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -25,19 +24,16 @@ public final class ClusterSecret {
     private static final int MAC_BYTES = 16;
     private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
-    private final SecretKeySpec key;
-    private final ThreadLocal<Mac> macs;
+    private final Hmac hmac;
     private final LongSupplier clockSeconds;
 
     ClusterSecret(String secret, LongSupplier clockSeconds) {
         try {
-            byte[] derived = MessageDigest.getInstance("SHA-256")
-                    .digest(("kvs-cluster-secret|" + secret).getBytes(StandardCharsets.UTF_8));
-            this.key = new SecretKeySpec(derived, "HmacSHA256");
+            this.hmac = new Hmac(MessageDigest.getInstance("SHA-256")
+                    .digest(("kvs-cluster-secret|" + secret).getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
-        this.macs = ThreadLocal.withInitial(this::newMac);
         this.clockSeconds = clockSeconds;
     }
 
@@ -75,17 +71,6 @@ public final class ClusterSecret {
     }
 
     private byte[] mac(long at, String scope) {
-        byte[] full = macs.get().doFinal(("kvs-auth-v1|" + at + "|" + scope).getBytes(StandardCharsets.UTF_8));
-        return Arrays.copyOf(full, MAC_BYTES);
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-        }
+        return hmac.sign("kvs-auth-v1|" + at + "|" + scope, MAC_BYTES);
     }
 }
