@@ -3,9 +3,8 @@ package io.kvs.core.error;
 /**
  * Every error the store reports, with the HTTP status and default text of CONTRACT.md §3.
  *
- * <p>Internal codes ({@link #WRONG_OWNER}, {@link #KEY_MOVING}, {@link #NOT_CAUGHT_UP}) travel
- * between nodes; the gateway resolves them (refresh the view, retry, try another replica) and
- * only surfaces them to a client when retrying cannot help.
+ * <p>{@link #NOT_CAUGHT_UP} is internal: the gateway resolves it (tries another replica) and
+ * answers a client with it only when that cannot help.
  */
 public enum ErrorCode {
     KEY_NOT_FOUND(404, "Key does not exist"),
@@ -23,10 +22,6 @@ public enum ErrorCode {
     VIEW_CHANGE_IN_PROGRESS(409, "another view change is in progress"),
     UNAVAILABLE(503, "key value store is not available"),
     NOT_IN_CLUSTER(503, "this node is not part of a cluster yet"),
-    /** The group asked no longer owns the key's slot; carries the view epoch it knows. */
-    WRONG_OWNER(503, "partition does not own the key"),
-    /** The key's slot is being migrated; the write must wait for the new owner. */
-    KEY_MOVING(503, "key is being moved to another partition"),
     /** The replica has not yet applied what the client's causal payload shows it has seen. */
     NOT_CAUGHT_UP(503, "replica has not caught up with the causal payload"),
     INTERNAL(500, "internal error");

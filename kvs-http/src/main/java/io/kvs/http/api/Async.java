@@ -3,11 +3,11 @@ package io.kvs.http.api;
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.javalin.http.Context;
+import io.kvs.raft.client.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -38,7 +38,7 @@ final class Async {
     }
 
     static KvsException asKvsException(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Failures.causeOf(failure);
         if (cause instanceof KvsException e) {
             return e;
         }

@@ -58,9 +58,8 @@ public final class HttpApi implements AutoCloseable {
             // A 1 MiB value may triple when form-encoded; larger bodies are refused as too large.
             config.http.maxRequestSize = MAX_BODY_BYTES;
             // Javalin copies each answer to Jetty through a buffer of this size, allocated per
-            // answer; its default, Jetty's 32 KiB output buffer, was a third of all the memory a
-            // write allocated (JFR TLAB samples, 3 nodes K=3, 64 writers). Answers are JSON of a
-            // few hundred bytes; a large value takes more, smaller copies.
+            // answer: answers are JSON of a few hundred bytes, so a small one serves nearly all
+            // (a large value takes more, smaller copies) and a write allocates little.
             config.http.responseBufferSize = RESPONSE_COPY_BYTES;
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);

@@ -9,6 +9,7 @@ import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
+import io.kvs.raft.client.Failures;
 import io.kvs.raft.engine.LocalReplicas;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
@@ -20,7 +21,6 @@ import okhttp3.OkHttpClient;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -150,8 +150,7 @@ public final class KeyGateway {
     private static <T> CompletableFuture<T> orFromOneReplica(CompletableFuture<T> viaGroup,
                                                              java.util.function.Supplier<CompletableFuture<T>> alone) {
         return viaGroup.exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = Failures.causeOf(failure);
             if (cause instanceof KvsException e
                     && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.NOT_CAUGHT_UP)) {
                 return alone.get();

@@ -2,6 +2,7 @@ package io.kvs.http.gateway;
 
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
+import io.kvs.raft.client.Failures;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -80,7 +80,7 @@ final class RoutedRequest<R> {
                     } else if (failure == null) {
                         retry(((Step.Retry<R>) step).stale());
                     } else {
-                        onFailure(unwrap(failure));
+                        onFailure(Failures.causeOf(failure));
                     }
                 });
     }
@@ -141,13 +141,5 @@ final class RoutedRequest<R> {
 
     private long elapsedMillis() {
         return (System.nanoTime() - start) / 1_000_000;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -19,9 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,11 +101,7 @@ public final class GroupClients implements Closeable {
     public <T> CompletableFuture<T> call(RaftGroup group, Function<RaftClient, CompletableFuture<T>> request) {
         RaftClient client = client(group);
         return request.apply(client).orTimeout(STUCK_SECONDS, TimeUnit.SECONDS).whenComplete((reply, failure) -> {
-            Throwable cause = failure;
-            while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                    && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = Failures.causeOf(failure);
             if (cause instanceof GroupMismatchException) {
                 firstPeer.computeIfAbsent(group.getGroupId(), g -> new AtomicInteger()).incrementAndGet();
             }

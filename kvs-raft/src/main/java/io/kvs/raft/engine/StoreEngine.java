@@ -396,10 +396,6 @@ public final class StoreEngine implements Closeable {
         return metadataClient;
     }
 
-    public GroupClients clients() {
-        return clients;
-    }
-
     /** The view this node routes by, null while it knows none. */
     private View currentView() {
         ClusterState current = state;

@@ -10,7 +10,6 @@ public record ExportPage(List<PartitionCommand.MovedKey> keys, Cursor next) {
 
     /** A position in (slot, key) order: after {@code key} in {@code slot}; key "" is before the slot's first key. */
     public record Cursor(int slot, String key) {
-        public static final Cursor START = new Cursor(0, "");
     }
 
     public boolean isLast() {

@@ -11,10 +11,8 @@ import java.util.Arrays;
  * recognised and ignored.
  *
  * <p>Held in two primitive arrays allocated once, a ring in the order the ids came and an
- * open-addressing hash table (linear probing), instead of a {@code LinkedHashSet<Long>}. That set
- * allocated two objects per write, each living for the next {@code capacity} writes: promoted to
- * the old generation, then garbage there, and 200,000 small objects per group for each full
- * collection to mark and move. An array of longs holds no references to follow, and stays.
+ * open-addressing hash table (linear probing): a write allocates nothing, and the ids, which live
+ * for the next {@code capacity} writes, hold no references for a collector to follow.
  *
  * <p>Not thread-safe: only the state machine's apply thread uses it (snapshots are taken there too).
  */
