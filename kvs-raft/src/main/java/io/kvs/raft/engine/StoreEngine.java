@@ -58,7 +58,6 @@ public final class StoreEngine implements Closeable {
     /** How often a node checks with the metadata group that it is still in the view. */
     private static final long MEMBERSHIP_CHECK_MILLIS = 5_000;
     private static final long HINT_REPLAY_MILLIS = 250;
-    private static final long EPOCH_POLL_MILLIS = 10;
     /** How often the node looks for a replica Ratis left stuck behind its group ({@link FirstEntryConflictRepair}). */
     private static final long STUCK_REPLICA_CHECK_MILLIS = 2_000;
 
@@ -84,6 +83,7 @@ public final class StoreEngine implements Closeable {
         t.setDaemon(true);
         return t;
     });
+    private final EpochWaits epochWaits = new EpochWaits();
     private volatile String clusterId;
     private volatile ClusterState state;
     /**
@@ -204,6 +204,7 @@ public final class StoreEngine implements Closeable {
     /** Called on the metadata group's apply thread: record the state, reconcile groups off that thread. */
     private void onClusterState(ClusterState next) {
         state = next;
+        epochWaits.reached(next.view().epoch());
         background.execute(this::reconcile);
         if (next.payloadKey() == null) {
             background.execute(this::givePayloadKey);
@@ -348,31 +349,21 @@ public final class StoreEngine implements Closeable {
 
     /**
      * The cluster state once this node's replica of the metadata group has reached view
-     * {@code epoch} (a client has seen it elsewhere), polled for up to {@code waitMillis}; then
+     * {@code epoch} (a client has seen it elsewhere), waiting up to {@code waitMillis}; then
      * UNAVAILABLE: routing by an older view would read a moved key from its old group.
      */
     public CompletableFuture<ClusterState> stateAtLeast(long epoch, long waitMillis) {
-        CompletableFuture<ClusterState> result = new CompletableFuture<>();
-        checkEpoch(epoch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis), result);
-        return result;
-    }
-
-    /** Completes {@code result} if this node's view has reached {@code epoch} or the deadline passed; else looks again shortly. */
-    private void checkEpoch(long epoch, long deadlineNanos, CompletableFuture<ClusterState> result) {
-        try {
-            ClusterState current = requireState();
-            if (current.view().epoch() >= epoch) {
-                result.complete(current);
-            } else if (System.nanoTime() > deadlineNanos) {
-                result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE, "key value store is not "
-                        + "available: this node has not yet learned the view the causal payload names"));
-            } else {
-                CompletableFuture.delayedExecutor(EPOCH_POLL_MILLIS, TimeUnit.MILLISECONDS)
-                        .execute(() -> checkEpoch(epoch, deadlineNanos, result));
-            }
-        } catch (KvsException e) {
-            result.completeExceptionally(e);
+        ClusterState current = requireState();
+        if (current.view().epoch() >= epoch) {
+            return CompletableFuture.completedFuture(current);
         }
+        return epochWaits.await(epoch).orTimeout(waitMillis, TimeUnit.MILLISECONDS).handle((reached, failure) -> {
+            if (failure != null) {
+                throw new KvsException(ErrorCode.UNAVAILABLE, "key value store is not available: this node has "
+                        + "not yet learned the view the causal payload names");
+            }
+            return requireState();
+        });
     }
 
     /** Whether a view change is under way, as far as this node's replica of the metadata group knows. */
