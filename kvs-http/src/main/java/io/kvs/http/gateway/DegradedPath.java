@@ -1,5 +1,6 @@
 package io.kvs.http.gateway;
 
+import io.kvs.raft.partition.Outcome;
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
@@ -82,19 +83,12 @@ final class DegradedPath {
         ask.apply(replica, request)
                 .orTimeout(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
                 .whenComplete((answer, failure) -> {
-                    if (failure == null && isFinal(answer.status())) {
+                    if (failure == null && answer.status().isFinal()) {
                         result.complete(new Served(replica, answer));
                     } else {
-                        boolean behind = failure == null && answer.status() == LocalReplicas.Status.NOT_CAUGHT_UP;
+                        boolean behind = failure == null && answer.status() == Outcome.NOT_CAUGHT_UP;
                         tryReplicas(order, next + 1, someBehind || behind, request, deadlineNanos, ask, result);
                     }
                 });
-    }
-
-    private static boolean isFinal(LocalReplicas.Status status) {
-        return switch (status) {
-            case FOUND, NOT_FOUND, CREATED, UPDATED -> true;
-            case NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA, LATE -> false;
-        };
     }
 }

@@ -1,5 +1,6 @@
 package io.kvs.http.gateway;
 
+import io.kvs.raft.partition.Outcome;
 import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.VersionedValue;
 import io.kvs.core.error.ErrorCode;
@@ -96,21 +97,17 @@ public final class KeyGateway {
                     request.writeId(), deadlineMillis, seen);
             return engine.partitions().put(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
                 case CREATED, UPDATED -> new RoutedRequest.Step.Done<>(new KeyWrite(
-                        reply.status() == WriteReply.Status.CREATED, owner.id(),
+                        reply.status() == Outcome.CREATED, owner.id(),
                         encode(seen.withApplied(owner.group(), reply.index()), state),
                         VersionedValue.timestampSeconds(reply.timestampMillis())));
-                case MOVING -> new RoutedRequest.Step.Retry<>(false);
-                case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
-                case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);
-                // The leader took it after this attempt's deadline, so not at all: no majority in time.
-                case LATE -> throw new KvsException(ErrorCode.UNAVAILABLE);
+                default -> RoutedRequest.Step.refused(reply.status());
             });
         });
         return orFromOneReplica(viaGroup, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
             return degraded.write(owner, request.toReplica(owner, value), request.deadlineNanos())
-                    .thenApply(served -> new KeyWrite(served.answer().status() == LocalReplicas.Status.CREATED,
+                    .thenApply(served -> new KeyWrite(served.answer().status() == Outcome.CREATED,
                             owner.id(), encode(advance(request.seen(), owner, served), state),
                             served.answer().value().timestampSeconds()));
         });
@@ -126,8 +123,7 @@ public final class KeyGateway {
                 case FOUND -> new RoutedRequest.Step.Done<>(read(reply.value(), owner,
                         seen.withApplied(owner.group(), reply.appliedIndex()), state));
                 case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
-                case WRONG_OWNER -> new RoutedRequest.Step.Retry<>(true);
-                case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);
+                default -> RoutedRequest.Step.refused(reply.status());
             });
         });
         return orFromOneReplica(viaGroup, () -> {
@@ -135,7 +131,7 @@ public final class KeyGateway {
             Partition owner = state.view().ownerOfKey(key);
             return degraded.read(owner, request.toReplica(owner, null), request.deadlineNanos())
                     .thenApply(served -> {
-                        if (served.answer().status() == LocalReplicas.Status.NOT_FOUND) {
+                        if (served.answer().status() == Outcome.NOT_FOUND) {
                             throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                         }
                         return read(served.answer().value(), owner, advance(request.seen(), owner, served), state);

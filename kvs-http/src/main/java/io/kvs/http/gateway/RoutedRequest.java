@@ -5,6 +5,7 @@ import io.kvs.core.error.KvsException;
 import io.kvs.raft.client.Failures;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
+import io.kvs.raft.partition.Outcome;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +42,24 @@ final class RoutedRequest<R> {
         }
 
         /**
-         * The view is out of date: {@code stale} if the group said so (re-read it), else the key
-         * is being moved by the change under way (wait for the commit).
+         * The view is out of date: {@code why} is WRONG_OWNER if the group said so (re-read the
+         * view), MOVING if the key is being moved by the change under way (wait for the commit).
          */
-        record Retry<R>(boolean stale) implements Step<R> {
+        record Retry<R>(Outcome why) implements Step<R> {
+            boolean stale() {
+                return why == Outcome.WRONG_OWNER;
+            }
+        }
+
+        /** What a group's refusal of a request means for it: try again with a newer view, or fail. */
+        static <R> Step<R> refused(Outcome outcome) {
+            return switch (outcome) {
+                case MOVING, WRONG_OWNER -> new Retry<>(outcome);
+                case NOT_CAUGHT_UP -> throw new KvsException(ErrorCode.NOT_CAUGHT_UP);
+                // The leader took it after this attempt's deadline, so not at all: no majority in time.
+                case LATE -> throw new KvsException(ErrorCode.UNAVAILABLE);
+                default -> throw new IllegalStateException("a group answered " + outcome);
+            };
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kvs.http.peer;
 
+import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.engine.LocalReplicas;
 import io.kvs.raft.partition.PartitionCodec;
 
@@ -17,7 +18,7 @@ public final class ReplicaAnswers {
     public static byte[] encode(LocalReplicas.Answer answer) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(answer.status().ordinal());
+            out.writeByte(answer.status().code());
             out.writeLong(answer.appliedIndex());
             out.writeLong(answer.hintId());
             out.writeBoolean(answer.value() != null);
@@ -30,11 +31,7 @@ public final class ReplicaAnswers {
 
     public static LocalReplicas.Answer decode(byte[] bytes) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            byte ordinal = in.readByte();
-            if (ordinal < 0 || ordinal >= LocalReplicas.Status.values().length) {
-                throw new IOException("unknown replica answer " + ordinal);
-            }
-            LocalReplicas.Status status = LocalReplicas.Status.values()[ordinal];
+            Outcome status = Outcome.ofCode(in.readByte());
             long applied = in.readLong();
             long hintId = in.readLong();
             return new LocalReplicas.Answer(status, in.readBoolean() ? PartitionCodec.readValue(in) : null, applied, hintId);

@@ -1,5 +1,6 @@
 package io.kvs.http.faults;
 
+import io.kvs.raft.partition.Outcome;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient;
 import io.kvs.http.cluster.KvsClient.Reply;
@@ -70,11 +71,11 @@ class PartitionToleranceIT {
     void aReplicaRefusesAWriteThatArrivesAfterItsSendersDeadline() throws Exception {
         start("netns-late-write", 37, 1, 1);
         NodeAddress node = cluster.addresses().get(0);
-        assertEquals(LocalReplicas.Status.LATE,
+        assertEquals(Outcome.LATE,
                 ReplicaProbe.write(cluster.internalApi(), node, 0, "late", "too late", System.currentTimeMillis() - 1));
         assertNull(ReplicaProbe.value(cluster.internalApi(), node, 0, "late"));
         assertEquals(404, client.get(node, "late", "").status());
-        assertEquals(LocalReplicas.Status.CREATED,
+        assertEquals(Outcome.CREATED,
                 ReplicaProbe.write(cluster.internalApi(), node, 0, "late", "in time", System.currentTimeMillis() + 5_000));
         assertEquals("in time", ReplicaProbe.value(cluster.internalApi(), node, 0, "late"));
     }

@@ -1,5 +1,6 @@
 package io.kvs.http.faults;
 
+import io.kvs.raft.partition.Outcome;
 import com.google.gson.Gson;
 import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.NodeAddress;
@@ -33,7 +34,7 @@ final class ReplicaProbe {
     }
 
     /** Offers the replica a write to hold as a hint, to be refused after {@code notAfterMillis}; its answer's status. */
-    static LocalReplicas.Status write(InternalApi api, NodeAddress replica, int group, String key, String value,
+    static Outcome write(InternalApi api, NodeAddress replica, int group, String key, String value,
                                       long notAfterMillis) {
         LocalReplicas.Answer answer = post(api, replica, "/internal/replica-write", new InternalMessages.ReplicaRequest(
                 group, KeySlots.slotOf(key), key, value, 1, 0, Map.of(), "", notAfterMillis));

@@ -1,5 +1,6 @@
 package io.kvs.raft.engine;
 
+import io.kvs.raft.partition.Outcome;
 import io.kvs.core.view.Partition;
 import io.kvs.core.view.View;
 import io.kvs.raft.hint.HintStore;
@@ -117,7 +118,7 @@ final class HintReplayer implements Runnable {
         try {
             WriteReply reply = engine.partitions().write(engine.partitionGroup(owner), command)
                     .get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
-            if (reply.status() != WriteReply.Status.UPDATED) {
+            if (reply.status() != Outcome.UPDATED) {
                 LOG.debug("hinted writes of group {} refused by group {} ({}): next round", group, owner.group(),
                         reply.status());
                 return false;

@@ -6,7 +6,9 @@ import io.kvs.core.causal.VersionedValue;
 import io.kvs.core.view.View;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.partition.HintedWrite;
+import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.partition.PartitionStateMachine;
+import io.kvs.raft.partition.PartitionStateMachine.Access;
 
 import java.io.IOException;
 import java.util.Map;
@@ -32,9 +34,6 @@ public final class LocalReplicas {
     public record Seen(long appliedIndex, Map<String, Long> hints) {
     }
 
-    /** LATE: a write that arrived after its sender's deadline, refused (the sender tries elsewhere). */
-    public enum Status { FOUND, NOT_FOUND, CREATED, UPDATED, NOT_CAUGHT_UP, MOVING, WRONG_OWNER, NO_REPLICA, LATE }
-
     /**
      * The answer of a replica on its own.
      *
@@ -42,8 +41,8 @@ public final class LocalReplicas {
      * @param appliedIndex the replica's applied index: a position the client has now seen
      * @param hintId       the id of the hint that holds the value (this node's), 0 if none
      */
-    public record Answer(Status status, VersionedValue value, long appliedIndex, long hintId) {
-        static Answer of(Status status) {
+    public record Answer(Outcome status, VersionedValue value, long appliedIndex, long hintId) {
+        static Answer of(Outcome status) {
             return new Answer(status, null, 0, 0);
         }
     }
@@ -67,16 +66,14 @@ public final class LocalReplicas {
     public Answer read(int group, int slot, String key, Seen seen) {
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
         if (replica == null) {
-            return Answer.of(Status.NO_REPLICA);
+            return Answer.of(Outcome.NO_REPLICA);
         }
-        if (replica.isDisowned(slot) || ownedElsewhere(view.get(), group, slot)) {
-            return Answer.of(Status.WRONG_OWNER);
-        }
-        if (!hasSeen(group, replica, seen)) {
-            return Answer.of(Status.NOT_CAUGHT_UP);
+        Outcome refused = refusal(group, replica, view.get(), slot, Access.READ, seen);
+        if (refused != null) {
+            return Answer.of(refused);
         }
         VersionedValue value = MergeRule.merge(replica.get(key), hints.overlay(group, key));
-        return new Answer(value == null ? Status.NOT_FOUND : Status.FOUND, value, replica.appliedIndex(),
+        return new Answer(value == null ? Outcome.NOT_FOUND : Outcome.FOUND, value, replica.appliedIndex(),
                 hints.hintIdOf(group, key));
     }
 
@@ -90,31 +87,42 @@ public final class LocalReplicas {
                         long notAfterMillis) throws IOException {
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
         if (replica == null) {
-            return Answer.of(Status.NO_REPLICA);
+            return Answer.of(Outcome.NO_REPLICA);
         }
         View current = view.get();
-        if (replica.isDisowned(slot) || ownedElsewhere(current, group, slot)) {
-            return Answer.of(Status.WRONG_OWNER);
-        }
-        if (replica.isFrozen(slot)) {
-            return Answer.of(Status.MOVING);
-        }
-        if (!hasSeen(group, replica, seen)) {
-            return Answer.of(Status.NOT_CAUGHT_UP);
+        Outcome refused = refusal(group, replica, current, slot, Access.WRITE, seen);
+        if (refused != null) {
+            return Answer.of(refused);
         }
         long now = System.currentTimeMillis();
         if (notAfterMillis > 0 && now > notAfterMillis) {
-            return Answer.of(Status.LATE);
+            return Answer.of(Outcome.LATE);
         }
         VersionedValue stored = replica.get(key);
         boolean created = stored == null && hints.overlay(group, key) == null;
         Optional<HintedWrite> accepted = hints.accept(group, slot, key, value, stored, now, writeId, deps,
                 current == null ? 0 : current.epoch());
         if (accepted.isEmpty()) {
-            return Answer.of(Status.MOVING);
+            return Answer.of(Outcome.MOVING);
         }
         HintedWrite hint = accepted.get();
-        return new Answer(created ? Status.CREATED : Status.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
+        return new Answer(created ? Outcome.CREATED : Outcome.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
+    }
+
+    /**
+     * Why this replica refuses a request now, or null: the replica's own check of the slot
+     * ({@link PartitionStateMachine#refusal}), the slot owned elsewhere by this node's view, or a
+     * client that has seen more of the group than the replica holds (its hints included).
+     */
+    private Outcome refusal(int group, PartitionStateMachine replica, View view, int slot, Access access, Seen seen) {
+        if (ownedElsewhere(view, group, slot)) {
+            return Outcome.WRONG_OWNER;
+        }
+        Outcome refused = replica.refusal(slot, access, Map.of()); // hints seen: below, this node's own from its hint store
+        if (refused != null) {
+            return refused;
+        }
+        return hasSeen(group, replica, seen) ? null : Outcome.NOT_CAUGHT_UP;
     }
 
     private boolean hasSeen(int group, PartitionStateMachine replica, Seen seen) {

@@ -1,5 +1,6 @@
 package io.kvs.raft.migration;
 
+import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.HintedWrite;
@@ -122,7 +123,7 @@ final class SlotCopier {
     private long write(PartitionCommand command, RaftGroup destination) throws IOException {
         WriteReply reply = BoundedRetry.await(() -> partitions.write(destination, command)
                 .get(ATTEMPT_SECONDS, TimeUnit.SECONDS), "write to " + destination.getGroupId());
-        if (reply.status() != WriteReply.Status.UPDATED) {
+        if (reply.status() != Outcome.UPDATED) {
             throw new IOException(destination.getGroupId() + " refused " + command.getClass().getSimpleName() + ": "
                     + reply.status());
         }

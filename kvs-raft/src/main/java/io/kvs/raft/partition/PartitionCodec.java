@@ -175,28 +175,28 @@ public final class PartitionCodec {
     /** The replies to an entry: one per write of a {@link PartitionCommand.Puts}, else one. */
     static byte[] encodeWriteReplies(List<WriteReply> replies) {
         return write(out -> writeList(out, replies, (o, reply) -> {
-            o.writeByte(reply.status().ordinal());
+            o.writeByte(reply.status().code());
             o.writeLong(reply.index());
             o.writeLong(reply.timestampMillis());
         }));
     }
 
     public static List<WriteReply> decodeWriteReplies(byte[] bytes) {
-        return read(bytes, in -> readList(in, i -> new WriteReply(status(WriteReply.Status.values(), i.readByte()),
+        return read(bytes, in -> readList(in, i -> new WriteReply(Outcome.ofCode(i.readByte()),
                 i.readLong(), i.readLong())));
     }
 
     /** The replies to a {@link PartitionQuery.Gets}, one per read. */
     static byte[] encodeReadReplies(List<ReadReply> replies) {
         return write(out -> writeList(out, replies, (o, reply) -> {
-            o.writeByte(reply.status().ordinal());
+            o.writeByte(reply.status().code());
             o.writeLong(reply.appliedIndex());
             writeOptionalValue(o, reply.value());
         }));
     }
 
     public static List<ReadReply> decodeReadReplies(byte[] bytes) {
-        return read(bytes, in -> readList(in, i -> new ReadReply(status(ReadReply.Status.values(), i.readByte()),
+        return read(bytes, in -> readList(in, i -> new ReadReply(Outcome.ofCode(i.readByte()),
                 i.readLong(), readOptionalValue(i))));
     }
 
@@ -360,14 +360,6 @@ public final class PartitionCodec {
             throw new IOException("length " + length + " out of bounds (0.." + max + ")");
         }
         return length;
-    }
-
-    /** The enum constant of a status byte, or a malformed message. */
-    private static <E extends Enum<E>> E status(E[] values, byte ordinal) throws IOException {
-        if (ordinal < 0 || ordinal >= values.length) {
-            throw new IOException("unknown status " + ordinal);
-        }
-        return values[ordinal];
     }
 
     /** Values may exceed writeUTF's 64 KiB limit. */

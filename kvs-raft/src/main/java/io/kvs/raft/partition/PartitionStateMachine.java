@@ -93,7 +93,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             List<WriteReply> replies = new ArrayList<>(puts.puts().size());
             for (int i = 0; i < puts.puts().size(); i++) {
                 replies.add(stamped.stamp().late().get(i)
-                        ? WriteReply.withoutValue(WriteReply.Status.LATE, index)
+                        ? WriteReply.withoutValue(Outcome.LATE, index)
                         : apply(puts.puts().get(i), stamped.stamp(), index));
             }
             return replies;
@@ -112,26 +112,21 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         } else {
             throw new IllegalStateException("unhandled command " + command);
         }
-        return List.of(WriteReply.withoutValue(WriteReply.Status.UPDATED, index));
+        return List.of(WriteReply.withoutValue(Outcome.UPDATED, index));
     }
 
     private WriteReply apply(PartitionCommand.Put put, PartitionCodec.Stamp stamp, long index) {
-        if (store.isDisowned(put.slot())) {
-            return WriteReply.withoutValue(WriteReply.Status.WRONG_OWNER, index);
-        }
-        if (store.isFrozen(put.slot())) {
-            return WriteReply.withoutValue(WriteReply.Status.MOVING, index);
-        }
-        if (!hasApplied(put.requiredHints())) {
-            return WriteReply.withoutValue(WriteReply.Status.NOT_CAUGHT_UP, index);
+        Outcome refused = refusal(put.slot(), Access.WRITE, put.requiredHints());
+        if (refused != null) {
+            return WriteReply.withoutValue(refused, index);
         }
         if (!store.firstTimeApplied(put.writeId())) {
             VersionedValue stored = store.get(put.key());
-            return new WriteReply(WriteReply.Status.UPDATED, index, stored == null ? 0 : stored.timestampMillis());
+            return new WriteReply(Outcome.UPDATED, index, stored == null ? 0 : stored.timestampMillis());
         }
         PartitionStore.WriteOutcome outcome =
                 store.put(put.key(), put.value(), stamp.millis(), stamp.origin(), put.deps());
-        return new WriteReply(outcome.created() ? WriteReply.Status.CREATED : WriteReply.Status.UPDATED,
+        return new WriteReply(outcome.created() ? Outcome.CREATED : Outcome.UPDATED,
                 index, outcome.stored().timestampMillis());
     }
 
@@ -141,11 +136,9 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
      */
     private WriteReply applyHints(PartitionCommand.ApplyHints hints, long index) {
         for (HintedWrite write : hints.writes()) {
-            if (store.isDisowned(write.slot())) {
-                return WriteReply.withoutValue(WriteReply.Status.WRONG_OWNER, index);
-            }
-            if (store.isFrozen(write.slot())) {
-                return WriteReply.withoutValue(WriteReply.Status.MOVING, index);
+            Outcome refused = refusal(write.slot(), Access.WRITE, Map.of());
+            if (refused != null) {
+                return WriteReply.withoutValue(refused, index);
             }
         }
         for (HintedWrite write : hints.writes()) {
@@ -156,7 +149,26 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         if (hints.upTo() > 0) {
             store.markHintApplied(hints.origin(), hints.upTo());
         }
-        return WriteReply.withoutValue(WriteReply.Status.UPDATED, index);
+        return WriteReply.withoutValue(Outcome.UPDATED, index);
+    }
+
+    /** Whether a request reads or writes a slot: a slot being moved may be read, not written. */
+    public enum Access { READ, WRITE }
+
+    /**
+     * Why this replica refuses a request for {@code slot} now, or null if it takes it: the slot
+     * was given away (WRONG_OWNER), is being moved and this is a write (MOVING), or the replica
+     * has not applied the hinted writes the client has seen ({@code requiredHints}, node to id:
+     * NOT_CAUGHT_UP). The one check of a slot's state, for the group and for this replica alone.
+     */
+    public Outcome refusal(int slot, Access access, Map<String, Long> requiredHints) {
+        if (store.isDisowned(slot)) {
+            return Outcome.WRONG_OWNER;
+        }
+        if (access == Access.WRITE && store.isFrozen(slot)) {
+            return Outcome.MOVING;
+        }
+        return hasApplied(requiredHints) ? null : Outcome.NOT_CAUGHT_UP;
     }
 
     private boolean hasApplied(Map<String, Long> hints) {
@@ -171,14 +183,6 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     /** How far this replica has applied {@code node}'s hinted writes. */
     public long appliedHint(String node) {
         return store.appliedHint(node);
-    }
-
-    public boolean isDisowned(int slot) {
-        return store.isDisowned(slot);
-    }
-
-    public boolean isFrozen(int slot) {
-        return store.isFrozen(slot);
     }
 
     /** The value this replica has applied for {@code key}, or null. */
@@ -268,14 +272,12 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     /** Reads from this replica's applied state, refusing when it has not applied what the client has seen. */
     public ReadReply read(PartitionQuery.Get query) {
         long applied = getLastAppliedTermIndex().getIndex();
-        if (store.isDisowned(query.slot())) {
-            return new ReadReply(ReadReply.Status.WRONG_OWNER, applied, null);
-        }
-        if (!hasApplied(query.requiredHints())) {
-            return new ReadReply(ReadReply.Status.NOT_CAUGHT_UP, applied, null);
+        Outcome refused = refusal(query.slot(), Access.READ, query.requiredHints());
+        if (refused != null) {
+            return new ReadReply(refused, applied, null);
         }
         VersionedValue value = store.get(query.key());
-        return new ReadReply(value == null ? ReadReply.Status.NOT_FOUND : ReadReply.Status.FOUND, applied, value);
+        return new ReadReply(value == null ? Outcome.NOT_FOUND : Outcome.FOUND, applied, value);
     }
 
     public int size() {

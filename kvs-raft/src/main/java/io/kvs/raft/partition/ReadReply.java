@@ -10,6 +10,5 @@ import io.kvs.core.causal.VersionedValue;
  *                     client has now seen
  * @param value        the value, null unless FOUND
  */
-public record ReadReply(Status status, long appliedIndex, VersionedValue value) {
-    public enum Status { FOUND, NOT_FOUND, NOT_CAUGHT_UP, WRONG_OWNER }
+public record ReadReply(Outcome status, long appliedIndex, VersionedValue value) {
 }

@@ -11,15 +11,10 @@ package io.kvs.raft.partition;
  * @param index           the log index the write was applied at (a causal position in the group)
  * @param timestampMillis the timestamp of the value now stored for the key, 0 unless the write was applied
  */
-public record WriteReply(Status status, long index, long timestampMillis) {
-    /**
-     * What happened; LATE: the write reached the leader after its gateway's deadline and was not
-     * taken (see {@link PartitionCommand.Put}).
-     */
-    public enum Status { CREATED, UPDATED, WRONG_OWNER, MOVING, NOT_CAUGHT_UP, LATE }
+public record WriteReply(Outcome status, long index, long timestampMillis) {
 
     /** A reply naming no stored value: the write was not applied, or the command stores no value. */
-    static WriteReply withoutValue(Status status, long index) {
+    static WriteReply withoutValue(Outcome status, long index) {
         return new WriteReply(status, index, 0);
     }
 }

@@ -24,11 +24,11 @@ class PartitionGroupTest {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 1, 7001)) {
             PartitionClient client = cluster.awaitLeaderClient();
             WriteReply first = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v1")).get(10, TimeUnit.SECONDS);
-            assertEquals(WriteReply.Status.CREATED, first.status());
+            assertEquals(Outcome.CREATED, first.status());
             WriteReply second = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v2")).get(10, TimeUnit.SECONDS);
-            assertEquals(WriteReply.Status.UPDATED, second.status());
+            assertEquals(Outcome.UPDATED, second.status());
             ReadReply read = client.read(cluster.group, new PartitionQuery.Get(5, "k", Map.of())).get(10, TimeUnit.SECONDS);
-            assertEquals(ReadReply.Status.FOUND, read.status());
+            assertEquals(Outcome.FOUND, read.status());
             assertEquals("v2", read.value().value());
             assertEquals(2, read.value().version().raft());
             assertEquals(read.value().timestampMillis(), second.timestampMillis(), "the reply names the stored value's time");
@@ -41,7 +41,7 @@ class PartitionGroupTest {
             java.util.Set<Long> indices = new java.util.HashSet<>();
             for (java.util.concurrent.CompletableFuture<WriteReply> write : writes) {
                 WriteReply reply = write.get(10, TimeUnit.SECONDS);
-                assertEquals(WriteReply.Status.CREATED, reply.status());
+                assertEquals(Outcome.CREATED, reply.status());
                 indices.add(reply.index());
             }
             assertTrue(indices.size() < 200, "200 concurrent writes took " + indices.size() + " log entries");
@@ -68,13 +68,13 @@ class PartitionGroupTest {
             HintedWrite rerouted = new HintedWrite(7, 3, "k", hinted, 11);
             WriteReply first = client.write(cluster.group, new PartitionCommand.ApplyHints("b:1", 0, List.of(rerouted)))
                     .get(10, TimeUnit.SECONDS);
-            assertEquals(WriteReply.Status.UPDATED, first.status());
+            assertEquals(Outcome.UPDATED, first.status());
             assertEquals("moved", cluster.stateMachine(0).get("k").value());
             assertEquals(0, cluster.stateMachine(0).appliedHint("b:1"), "another group's hint ids are not this group's");
 
             WriteReply own = client.write(cluster.group, new PartitionCommand.ApplyHints("b:1", 4, List.of()))
                     .get(10, TimeUnit.SECONDS);
-            assertEquals(WriteReply.Status.UPDATED, own.status());
+            assertEquals(Outcome.UPDATED, own.status());
             assertEquals(4, cluster.stateMachine(0).appliedHint("b:1"), "the origin's own hints up to 4 are held");
         }
     }
