@@ -21,6 +21,8 @@ public enum ErrorCode {
     FORBIDDEN(403, "forbidden"),
     VIEW_CHANGE_IN_PROGRESS(409, "another view change is in progress"),
     UNAVAILABLE(503, "key value store is not available"),
+    /** The node's disk has less room than its reserve: no new data until there is more. */
+    INSUFFICIENT_STORAGE(507, "Insufficient storage: this node's disk is full"),
     NOT_IN_CLUSTER(503, "this node is not part of a cluster yet"),
     /** The replica has not yet applied what the client's causal payload shows it has seen. */
     NOT_CAUGHT_UP(503, "replica has not caught up with the causal payload"),

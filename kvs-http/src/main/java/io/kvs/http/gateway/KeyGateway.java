@@ -68,6 +68,9 @@ public final class KeyGateway {
     public CompletableFuture<KeyWrite> put(String key, String value, String payloadText) {
         KeyRules.requireValidKey(key);
         KeyRules.requireValidValue(value);
+        if (!engine.diskHasRoom()) {
+            throw new KvsException(ErrorCode.INSUFFICIENT_STORAGE);
+        }
         Request request = Request.of(key, seen(payloadText, engine.requireState()));
         return viewTheClientHasSeen(request).thenCompose(ignored -> put(request, value));
     }

@@ -3,6 +3,7 @@ package io.kvs.http.node;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.auth.ClusterSecret;
+import io.kvs.raft.storage.DiskSpace;
 import io.kvs.raft.server.RaftPeers;
 
 import java.nio.file.Path;
@@ -26,13 +27,16 @@ import java.util.Optional;
  *                         a node's internal API listens on its HTTP port plus this; the same on every node
  * @param clusterSecret    {@code CLUSTER_SECRET}, if set: node-to-node calls (Raft and the internal
  *                         API) must carry tokens of it; the same on every node
+ * @param diskReserveBytes {@code DISK_RESERVE_MB}, default 64: the space the node keeps free on
+ *                         its data directory's disk; below it, writes are refused with 507
  * @param holdHintReplayWhile {@code KVS_HOLD_HINT_REPLAY_WHILE}, for tests only: while this file
  *                         exists the node replays none of its hinted writes, which lets a test
  *                         reach, deterministically, states that otherwise last milliseconds
  */
 public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<NodeAddress>> initialView,
                          Path dataDir, String bindHost, int raftPortOffset, int internalPortOffset,
-                         Optional<ClusterSecret> clusterSecret, Optional<Path> holdHintReplayWhile) {
+                         Optional<ClusterSecret> clusterSecret, long diskReserveBytes,
+                         Optional<Path> holdHintReplayWhile) {
 
     public static NodeConfig fromEnvironment(Map<String, String> env) {
         String ipPort = env.get("IPPORT");
@@ -64,8 +68,10 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
             throw new IllegalArgumentException("RAFT_PORT_OFFSET and INTERNAL_PORT_OFFSET must differ");
         }
         Optional<Path> hold = Optional.ofNullable(blankToNull(env.get("KVS_HOLD_HINT_REPLAY_WHILE"))).map(Path::of);
+        long reserve = Optional.ofNullable(blankToNull(env.get("DISK_RESERVE_MB"))).map(NodeConfig::parseReserve)
+                .orElse(DiskSpace.DEFAULT_RESERVE_BYTES);
         return new NodeConfig(self, k, view, dataDir, bindHost, offset, internalOffset,
-                ClusterSecret.of(env.get("CLUSTER_SECRET")), hold);
+                ClusterSecret.of(env.get("CLUSTER_SECRET")), reserve, hold);
     }
 
     private static int portOffset(Map<String, String> env, String name, int fallback) {
@@ -82,6 +88,18 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
             // reported below
         }
         throw new IllegalArgumentException(name + " must be a port offset between 1 and 65534, got '" + text + "'");
+    }
+
+    private static long parseReserve(String text) {
+        try {
+            long megabytes = Long.parseLong(text.trim());
+            if (megabytes >= 0 && megabytes < (1L << 30)) {
+                return megabytes << 20;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("DISK_RESERVE_MB must be a number of MiB, got '" + text + "'");
     }
 
     private static int parseK(String text) {

@@ -95,7 +95,8 @@ public final class ProcessCluster implements AutoCloseable {
         Path dir = Path.of("target", "cluster-tests", name).toAbsolutePath();
         if (Files.exists(dir)) {
             try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                // The directory itself stays: a test may have mounted a file system there.
+                for (Path p : files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(dir)).toList()) {
                     Files.delete(p);
                 }
             }

@@ -10,9 +10,13 @@ import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.partition.PartitionStateMachine.Access;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -25,10 +29,12 @@ import java.util.function.Supplier;
  * NOT_CAUGHT_UP and the caller tries another replica.
  */
 public final class LocalReplicas {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalReplicas.class);
     private final String self;
     private final HintStore hints;
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
     private final Supplier<View> view;
+    private final BooleanSupplier diskHasRoom;
 
     /** What the client has seen in one group: the log index, and hint ids by node. */
     public record Seen(long appliedIndex, Map<String, Long> hints) {
@@ -52,11 +58,12 @@ public final class LocalReplicas {
      *             that gave a slot away may not have applied that yet
      */
     LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas,
-                  Supplier<View> view) {
+                  Supplier<View> view, BooleanSupplier diskHasRoom) {
         this.self = self;
         this.hints = hints;
         this.replicas = replicas;
         this.view = view;
+        this.diskHasRoom = diskHasRoom;
     }
 
     private static boolean ownedElsewhere(View view, int group, int slot) {
@@ -98,10 +105,20 @@ public final class LocalReplicas {
         if (notAfterMillis > 0 && now > notAfterMillis) {
             return Answer.of(Outcome.LATE);
         }
+        if (!diskHasRoom.getAsBoolean()) {
+            return Answer.of(Outcome.NO_SPACE);
+        }
         VersionedValue stored = replica.get(key);
         boolean created = stored == null && hints.overlay(group, key) == null;
-        Optional<HintedWrite> accepted = hints.accept(group, slot, key, value, stored, now, writeId, deps,
-                current == null ? 0 : current.epoch());
+        Optional<HintedWrite> accepted;
+        try {
+            accepted = hints.accept(group, slot, key, value, stored, now, writeId, deps,
+                    current == null ? 0 : current.epoch());
+        } catch (IOException e) {
+            // Nothing was acknowledged (the append was rolled back): most likely the disk is full.
+            LOG.warn("a hinted write of group {} could not be written: {}", group, e.toString());
+            return Answer.of(Outcome.NO_SPACE);
+        }
         if (accepted.isEmpty()) {
             return Answer.of(Outcome.MOVING);
         }

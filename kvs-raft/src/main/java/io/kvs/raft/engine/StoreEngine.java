@@ -20,6 +20,8 @@ import io.kvs.raft.server.ClusterIdFile;
 import io.kvs.raft.server.FirstEntryConflictRepair;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
+import io.kvs.raft.statemachine.SnapshottingStateMachine;
+import io.kvs.raft.storage.DiskSpace;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -38,6 +40,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,6 +87,8 @@ public final class StoreEngine implements Closeable {
         return t;
     });
     private final EpochWaits epochWaits = new EpochWaits();
+    private final DiskSpace disk;
+    private final Set<RaftGroupId> failedLogs = ConcurrentHashMap.newKeySet();
     private volatile String clusterId;
     private volatile ClusterState state;
     /**
@@ -101,6 +106,7 @@ public final class StoreEngine implements Closeable {
         this.self = settings.self();
         this.peers = settings.peers();
         Path dataDir = settings.dataDir();
+        this.disk = new DiskSpace(dataDir, settings.diskReserveBytes());
         this.clusterIdFile = new ClusterIdFile(dataDir);
         this.clusterId = clusterIdFile.read().orElse(null);
         this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers, this::newStateMachine,
@@ -109,7 +115,8 @@ public final class StoreEngine implements Closeable {
         this.reconciler = new GroupReconciler(self, peers, raft);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
-        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::currentView);
+        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::currentView,
+                disk::hasRoom);
         raft.start();
         if (clusterId == null && settings.initialView().isPresent()) {
             bootstrap(View.initial(settings.initialView().get(), settings.k().orElseThrow()));
@@ -123,6 +130,8 @@ public final class StoreEngine implements Closeable {
         FirstEntryConflictRepair repair = new FirstEntryConflictRepair(raft, () -> System.nanoTime() / 1_000_000);
         background.scheduleWithFixedDelay(repair::check, STUCK_REPLICA_CHECK_MILLIS, STUCK_REPLICA_CHECK_MILLIS,
                 TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(this::restartFailedLogs, STUCK_REPLICA_CHECK_MILLIS,
+                STUCK_REPLICA_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         HintReplayer replayer = new HintReplayer(self.toString(), hints, () -> state, this::localReplica, this);
         hintReplay.scheduleWithFixedDelay(() -> {
             if (!settings.holdHintReplay().getAsBoolean()) {
@@ -132,10 +141,35 @@ public final class StoreEngine implements Closeable {
     }
 
     private StateMachine newStateMachine(RaftGroupId id) {
-        if (clusterId != null && id.equals(RaftPeers.metadataGroup(clusterId))) {
-            return new MetadataStateMachine(this::onClusterState);
+        SnapshottingStateMachine machine = clusterId != null && id.equals(RaftPeers.metadataGroup(clusterId))
+                ? new MetadataStateMachine(this::onClusterState)
+                : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom);
+        machine.onLogFailed(failedLogs::add);
+        return machine;
+    }
+
+    /**
+     * Replicas whose Raft log failed (a full disk) take no entries until restarted: once the disk
+     * has room again, each is started again from its storage, which holds every entry it had
+     * written and acknowledged.
+     */
+    private void restartFailedLogs() {
+        if (failedLogs.isEmpty() || !disk.hasRoom()) {
+            return;
         }
-        return new PartitionStateMachine(self.toString(), System::currentTimeMillis);
+        for (RaftGroupId id : List.copyOf(failedLogs)) {
+            try {
+                raft.restartFromStorage(id);
+                failedLogs.remove(id);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("group {}: could not restart the replica whose log failed: {}; retrying", id, e.toString());
+            }
+        }
+    }
+
+    /** Whether this node's disk has room for more data; without it, writes are refused (507). */
+    public boolean diskHasRoom() {
+        return disk.hasRoom();
     }
 
     /** Joins the groups of a cluster started from VIEW, then proposes its initial state until one is applied. */

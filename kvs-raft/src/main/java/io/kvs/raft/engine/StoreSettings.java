@@ -19,9 +19,11 @@ import java.util.function.BooleanSupplier;
  * @param k              replicas per partition, if given
  * @param initialView    the nodes of the cluster to form at start, if given
  * @param secret         the cluster's secret, if set: Raft calls without its tokens are refused
+ * @param diskReserveBytes the free space the node keeps on its data directory's disk: below it,
+ *                       it takes no new data
  * @param holdHintReplay while true, the node replays none of its hinted writes (a hook for tests)
  */
 public record StoreSettings(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers, Optional<Integer> k,
                             Optional<List<NodeAddress>> initialView, Optional<ClusterSecret> secret,
-                            BooleanSupplier holdHintReplay) {
+                            long diskReserveBytes, BooleanSupplier holdHintReplay) {
 }

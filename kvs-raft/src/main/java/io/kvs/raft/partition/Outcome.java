@@ -24,7 +24,9 @@ public enum Outcome {
     /** The write came after its sender's deadline and was not taken: the sender has moved on. */
     LATE(8),
     /** The node holds no replica of the group. */
-    NO_REPLICA(9);
+    NO_REPLICA(9),
+    /** The node's disk has no room for more data (see {@code DiskSpace}). */
+    NO_SPACE(10);
 
     private final byte code;
 

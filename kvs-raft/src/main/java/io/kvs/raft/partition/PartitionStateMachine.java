@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,15 +30,24 @@ import java.util.function.LongSupplier;
 public final class PartitionStateMachine extends SnapshottingStateMachine {
     private final String self;
     private final LongSupplier clock;
+    private final BooleanSupplier diskHasRoom;
     private final PartitionStore store = new PartitionStore();
 
-    /**
-     * @param self  this node's identity, recorded as the origin of the writes it leads
-     * @param clock wall-clock milliseconds
-     */
+    /** A replica whose disk always has room (for tests). */
     public PartitionStateMachine(String self, LongSupplier clock) {
+        this(self, clock, () -> true);
+    }
+
+    /**
+     * @param self        this node's identity, recorded as the origin of the writes it leads
+     * @param clock       wall-clock milliseconds
+     * @param diskHasRoom whether this node's disk has room for more data: while it has not, the
+     *                    replica, as leader, takes no command that adds data into the log
+     */
+    public PartitionStateMachine(String self, LongSupplier clock, BooleanSupplier diskHasRoom) {
         this.self = self;
         this.clock = clock;
+        this.diskHasRoom = diskHasRoom;
     }
 
     /**
@@ -55,6 +65,11 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         } catch (RuntimeException malformed) {
             // Refused before it enters the log: every replica would have to apply it.
             throw new IOException("malformed partition command: " + malformed.getMessage(), malformed);
+        }
+        boolean addsData = command instanceof PartitionCommand.Puts || command instanceof PartitionCommand.ApplyHints
+                || command instanceof PartitionCommand.Import;
+        if (addsData && !diskHasRoom.getAsBoolean()) {
+            throw new IOException("this node's disk is full: no new data until there is room");
         }
         BitSet late = new BitSet();
         if (command instanceof PartitionCommand.Puts puts) {

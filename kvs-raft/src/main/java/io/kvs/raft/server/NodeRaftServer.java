@@ -91,8 +91,7 @@ public final class NodeRaftServer implements Closeable {
         if (groupIds().contains(id)) {
             // A division that stopped: take it out and start it again from its storage.
             LOG.info("group {} stopped on this server; restarting it from its storage", id);
-            server.groupManagement(GroupManagementRequest.newRemove(localClient, server.getId(),
-                    callIds.incrementAndGet(), id, false, false));
+            takeOut(id);
         }
         // Storage left by an earlier run (or by the division just taken out) is recovered, never formatted.
         boolean fresh = !Files.exists(storageDir.resolve(id.getUuid().toString()));
@@ -102,6 +101,27 @@ public final class NodeRaftServer implements Closeable {
             throw new IOException("could not add group " + group.getGroupId() + ": " + reply.getException());
         }
         LOG.info("joined group {} with peers {}", group.getGroupId(), group.getPeers());
+    }
+
+    /**
+     * Starts this server's replica of {@code id} again from its storage, with a new state
+     * machine: for a replica Ratis will not write to any more (its log failed on a full disk).
+     */
+    public synchronized void restartFromStorage(RaftGroupId id) throws IOException {
+        Optional<RaftServer.Division> division = division(id);
+        if (division.isEmpty()) {
+            return;
+        }
+        RaftGroup group = division.get().getGroup();
+        LOG.info("group {}: restarting this replica from its storage", id);
+        takeOut(id);
+        addGroup(group);
+    }
+
+    /** Stops this server's replica of {@code id}, keeping its storage. */
+    private void takeOut(RaftGroupId id) throws IOException {
+        server.groupManagement(GroupManagementRequest.newRemove(localClient, server.getId(),
+                callIds.incrementAndGet(), id, false, false));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kvs.raft.statemachine;
 
 import io.kvs.raft.server.RaftTuning;
 import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -25,6 +26,7 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.function.Consumer;
 
 /**
  * A state machine whose whole state is written to one snapshot file in the group's storage
@@ -50,6 +52,9 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
      * storage would list the directory each time while no snapshot exists.
      */
     private volatile SingleFileSnapshotInfo latest;
+
+    /** Told when this replica's Raft log could not be written (a full disk); it takes no entry until restarted. */
+    private volatile Consumer<RaftGroupId> onLogFailed = id -> { };
 
     /** Writes the entire state. */
     protected abstract void writeState(DataOutputStream out) throws IOException;
@@ -84,6 +89,23 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+    }
+
+    /** Whom to tell when this replica's log fails (Ratis stops writing it for good; see {@link #notifyLogFailed}). */
+    public void onLogFailed(Consumer<RaftGroupId> listener) {
+        this.onLogFailed = listener;
+    }
+
+    /**
+     * Ratis' log worker failed to write (or fsync) an entry, most likely on a full disk: it
+     * fails every later write of this replica, and does not recover when space returns. The
+     * replica is restarted from its storage once there is room again.
+     */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        LOG.error("{}: the Raft log could not be written ({}); this replica takes no entries until it is restarted",
+                getGroupId(), cause.toString());
+        onLogFailed.accept(getGroupId());
     }
 
     @Override
