@@ -12,6 +12,7 @@ import io.kvs.raft.hint.HintPage;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetaCommand;
+import io.kvs.raft.meta.MetadataMembers;
 import io.kvs.raft.meta.MetadataStateMachine;
 import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.PartitionQuery;
@@ -372,13 +373,10 @@ public final class StoreEngine implements Closeable {
         return peers.group(RaftPeers.partitionGroup(id, partition.group()), partition.members());
     }
 
-    /** The metadata group as the current state describes it (its peers during a change are the target's). */
+    /** The metadata group as the current state describes it ({@link MetadataMembers}). */
     public RaftGroup metadataGroup() {
         ClusterState current = requireState();
-        View members = current.change() != null ? current.change().target() : current.view();
-        List<NodeAddress> nodes = new java.util.ArrayList<>(current.view().nodes());
-        members.nodes().stream().filter(n -> !nodes.contains(n)).forEach(nodes::add);
-        return peers.group(RaftPeers.metadataGroup(current.clusterId()), nodes);
+        return peers.group(RaftPeers.metadataGroup(current.clusterId()), MetadataMembers.of(current));
     }
 
     /**

@@ -1,0 +1,138 @@
+package io.kvs.raft.migration;
+
+import io.kvs.core.key.KeySlots;
+import io.kvs.core.view.NodeAddress;
+import io.kvs.core.view.Partition;
+import io.kvs.core.view.View;
+import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.meta.ViewChangeProgress;
+import io.kvs.raft.meta.ViewChangeProgress.Rebuild;
+import io.kvs.raft.partition.PartitionCommand;
+import io.kvs.raft.partition.WriteReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The data side of a view change: copies every slot whose group changes from its old group to
+ * its new one, the sources frozen first so the copy is complete, with the hints replicas hold
+ * for those slots ({@link HeldHints}); and, after the commit, has the sources drop what they
+ * gave away. Only the slots that must move move.
+ */
+final class SlotMover {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotMover.class);
+    private static final long FREEZE_MILLIS = 4_000;
+    private static final long DISOWN_SECONDS = 10;
+
+    private final PeerNodes nodes;
+    private final PartitionClient partitions;
+    private final SlotCopier copier;
+
+    SlotMover(PeerNodes nodes, PartitionClient partitions) {
+        this.nodes = nodes;
+        this.partitions = partitions;
+        this.copier = new SlotCopier(partitions);
+    }
+
+    /**
+     * Moves the data of {@code change}; returns its target with each receiving group's ready
+     * index (the log index from which it holds every key moved into it).
+     */
+    View move(ChangeContext context, ViewChangeProgress change) throws IOException {
+        View from = change.from();
+        View target = change.target();
+        Map<Integer, Map<Integer, BitSet>> moves = moves(from, target);
+        HeldHints held = new HeldHints(nodes, copier, from, target, context::group);
+        Map<Integer, Long> readyIndex = new HashMap<>();
+        long total = 0;
+        for (Partition source : from.partitions()) {
+            Map<Integer, BitSet> byDestination = moves.getOrDefault(source.group(), Map.of());
+            BitSet moving = new BitSet();
+            byDestination.values().forEach(moving::or);
+            SlotCopier.Source pages = moving.isEmpty() ? null : sourceOf(context, source, moving, change);
+            for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
+                Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
+                SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
+                LOG.info("moved {} keys in {} slots from group {} to group {}", copied.keys(),
+                        toDestination.getValue().cardinality(), source.group(), destination.group());
+                readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
+                total += copied.keys();
+            }
+            held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
+        }
+        LOG.info("view epoch {}: {} keys moved", target.epoch(), total);
+        return target.withReadyIndexes(readyIndex);
+    }
+
+    /**
+     * After the commit: sources that still serve a partition drop the slots they gave away
+     * (requests with an old view then get "wrong owner" and retry with the new one). Groups no
+     * node wants any more are left by the nodes themselves once the change is finished.
+     */
+    void dropMoved(ChangeContext context, ViewChangeProgress change) throws IOException {
+        View target = change.target();
+        for (Map.Entry<Integer, Map<Integer, BitSet>> bySource : moves(change.from(), target).entrySet()) {
+            Optional<Partition> stillServing = target.partitionServedBy(bySource.getKey());
+            if (stillServing.isEmpty()) {
+                continue;
+            }
+            BitSet given = new BitSet();
+            bySource.getValue().values().forEach(given::or);
+            RaftGroup group = context.group(stillServing.get());
+            BoundedRetry.await(() -> partitions.write(group, new PartitionCommand.Disown(given))
+                    .get(DISOWN_SECONDS, TimeUnit.SECONDS), "disown slots in group " + stillServing.get().group());
+        }
+    }
+
+    /** source group serial -> destination group serial -> slots that move between them. */
+    static Map<Integer, Map<Integer, BitSet>> moves(View from, View target) {
+        Map<Integer, Map<Integer, BitSet>> moves = new TreeMap<>();
+        for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
+            int source = from.partition(from.slots().ownerOf(slot)).group();
+            int destination = target.partition(target.slots().ownerOf(slot)).group();
+            if (source != destination) {
+                moves.computeIfAbsent(source, s -> new TreeMap<>()).computeIfAbsent(destination, d -> new BitSet())
+                        .set(slot);
+            }
+        }
+        return moves;
+    }
+
+    /**
+     * Where a partition's data is read from: its group, once the moving slots are frozen there;
+     * or, when the group has no majority (it is being rebuilt, or it is dissolved and lost a
+     * member), one surviving replica.
+     */
+    private SlotCopier.Source sourceOf(ChangeContext context, Partition source, BitSet slots,
+                                       ViewChangeProgress change) throws IOException {
+        Optional<Rebuild> rebuild = change.rebuilds().values().stream()
+                .filter(r -> r.fromGroup() == source.group()).findFirst();
+        if (rebuild.isEmpty()) {
+            RaftGroup group = context.group(source);
+            try {
+                WriteReply frozen = partitions.write(group, new PartitionCommand.Freeze(slots))
+                        .get(FREEZE_MILLIS, TimeUnit.MILLISECONDS);
+                LOG.info("group {} froze {} slots at index {}", source.group(), slots.cardinality(), frozen.index());
+                return copier.fromGroup(group);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.info("group {} cannot freeze its slots ({}): reading a surviving replica", source.group(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        NodeAddress survivor = rebuild.map(Rebuild::survivor)
+                .orElseGet(() -> GroupPreparer.survivor(nodes, source, change.node()));
+        return query -> nodes.exportReplica(survivor, source.group(), query);
+    }
+}
