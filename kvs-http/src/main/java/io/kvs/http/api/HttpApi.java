@@ -86,8 +86,8 @@ public final class HttpApi implements AutoCloseable {
         app.post("/internal/leave", internal::leave);
         app.post("/internal/export-replica", internal::exportReplica);
         app.post("/internal/seal-hints", internal::sealHints);
-        app.post("/internal/replica-read", internal::replicaRead);
-        app.post("/internal/replica-write", internal::replicaWrite);
+        app.post("/internal/degraded-read", internal::degradedRead);
+        app.post("/internal/degraded-write", internal::degradedWrite);
         // An empty key names no endpoint: it is a key that is not valid.
         for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
             app.get(empty, ctx -> rejectReserved(""));

@@ -88,14 +88,14 @@ final class InternalRoutes {
         Replies.success(ctx, 200, Map.of("epoch", epoch, "coordinating", coordinator.isCoordinating()));
     }
 
-    void replicaRead(Context ctx) throws IOException {
-        InternalMessages.ReplicaRequest request = message(ctx, InternalMessages.ReplicaRequest.class);
-        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.readFrom(engine.localReplicas())));
+    void degradedRead(Context ctx) throws IOException {
+        InternalMessages.DegradedRequest request = message(ctx, InternalMessages.DegradedRequest.class);
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.degradedReplicas().read(request.request())));
     }
 
-    void replicaWrite(Context ctx) throws IOException {
-        InternalMessages.ReplicaRequest request = message(ctx, InternalMessages.ReplicaRequest.class);
-        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(request.writeTo(engine.localReplicas())));
+    void degradedWrite(Context ctx) throws IOException {
+        InternalMessages.DegradedRequest request = message(ctx, InternalMessages.DegradedRequest.class);
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.degradedReplicas().write(request.request())));
     }
 
     void sealHints(Context ctx) throws IOException {

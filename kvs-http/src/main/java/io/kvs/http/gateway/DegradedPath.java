@@ -6,7 +6,7 @@ import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalMessages;
-import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.DegradedReplicas;
 import io.kvs.raft.engine.StoreEngine;
 
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ final class DegradedPath {
     private final ReplicaAccess replicas;
 
     /** A replica's answer and which replica gave it. */
-    record Served(NodeAddress replica, LocalReplicas.Answer answer) {
+    record Served(NodeAddress replica, DegradedReplicas.Answer answer) {
     }
 
     DegradedPath(StoreEngine engine, ReplicaAccess replicas) {
@@ -36,18 +36,18 @@ final class DegradedPath {
         this.replicas = replicas;
     }
 
-    CompletableFuture<Served> read(Partition owner, InternalMessages.ReplicaRequest request, long deadlineNanos) {
+    CompletableFuture<Served> read(Partition owner, InternalMessages.DegradedRequest request, long deadlineNanos) {
         return firstAnswer(owner, request, deadlineNanos, replicas::read);
     }
 
-    CompletableFuture<Served> write(Partition owner, InternalMessages.ReplicaRequest request, long deadlineNanos) {
+    CompletableFuture<Served> write(Partition owner, InternalMessages.DegradedRequest request, long deadlineNanos) {
         return firstAnswer(owner, request, deadlineNanos, replicas::write);
     }
 
-    private CompletableFuture<Served> firstAnswer(Partition owner, InternalMessages.ReplicaRequest request,
+    private CompletableFuture<Served> firstAnswer(Partition owner, InternalMessages.DegradedRequest request,
                                                   long deadlineNanos,
-                                                  BiFunction<NodeAddress, InternalMessages.ReplicaRequest,
-                                                          CompletableFuture<LocalReplicas.Answer>> ask) {
+                                                  BiFunction<NodeAddress, InternalMessages.DegradedRequest,
+                                                          CompletableFuture<DegradedReplicas.Answer>> ask) {
         CompletableFuture<Served> result = new CompletableFuture<>();
         tryReplicas(order(owner), 0, false, request, deadlineNanos, ask, result);
         return result;
@@ -64,9 +64,9 @@ final class DegradedPath {
     }
 
     private void tryReplicas(List<NodeAddress> order, int next, boolean someBehind,
-                             InternalMessages.ReplicaRequest request, long deadlineNanos,
-                             BiFunction<NodeAddress, InternalMessages.ReplicaRequest,
-                                     CompletableFuture<LocalReplicas.Answer>> ask,
+                             InternalMessages.DegradedRequest request, long deadlineNanos,
+                             BiFunction<NodeAddress, InternalMessages.DegradedRequest,
+                                     CompletableFuture<DegradedReplicas.Answer>> ask,
                              CompletableFuture<Served> result) {
         if (next == order.size()) {
             long remaining = deadlineNanos - System.nanoTime();

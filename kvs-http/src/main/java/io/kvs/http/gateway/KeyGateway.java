@@ -11,7 +11,7 @@ import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.raft.client.Failures;
-import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.DegradedReplicas;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.PartitionCommand;
@@ -57,10 +57,10 @@ public final class KeyGateway {
                     ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
-        InternalMessages.ReplicaRequest toReplica(Partition owner, String value) {
+        InternalMessages.DegradedRequest toReplica(Partition owner, String value) {
             // A replica alone must hold what the client has seen, and every key moved into its group.
             long required = Math.max(seen.appliedIndex(owner.group()), owner.readyIndex());
-            return new InternalMessages.ReplicaRequest(owner.group(), slot, key, value, writeId,
+            return new InternalMessages.DegradedRequest(owner.group(), slot, key, value, writeId,
                     required, seen.hintsOf(owner.group()), seen.toCompactText(), 0);
         }
     }
@@ -98,7 +98,7 @@ public final class KeyGateway {
             CausalPayload seen = request.seen();
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
                     request.writeId(), deadlineMillis, seen);
-            return engine.partitions().put(engine.partitionGroup(owner), put).thenApply(reply -> switch (reply.status()) {
+            return engine.partition(owner).put(put).thenApply(reply -> switch (reply.status()) {
                 case CREATED, UPDATED -> new RoutedRequest.Step.Done<>(new KeyWrite(
                         reply.status() == Outcome.CREATED, owner.id(),
                         encode(seen.withApplied(owner.group(), reply.index()), state),
@@ -122,7 +122,7 @@ public final class KeyGateway {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
-            return engine.partitions().read(engine.partitionGroup(owner), query).thenApply(reply -> switch (reply.status()) {
+            return engine.partition(owner).read(query).thenApply(reply -> switch (reply.status()) {
                 case FOUND -> new RoutedRequest.Step.Done<>(read(reply.value(), owner,
                         seen.withApplied(owner.group(), reply.appliedIndex()), state));
                 case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);

@@ -5,7 +5,7 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
-import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.DegradedReplicas;
 import io.kvs.raft.engine.StoreEngine;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -50,29 +50,25 @@ final class ReplicaAccess {
                 .build();
     }
 
-    CompletableFuture<LocalReplicas.Answer> read(NodeAddress replica, InternalMessages.ReplicaRequest request) {
+    CompletableFuture<DegradedReplicas.Answer> read(NodeAddress replica, InternalMessages.DegradedRequest request) {
         if (replica.equals(engine.self())) {
-            return CompletableFuture.completedFuture(request.readFrom(engine.localReplicas()));
+            return CompletableFuture.completedFuture(engine.degradedReplicas().read(request.request()));
         }
-        return call(replica, "/internal/replica-read", request);
+        return call(replica, "/internal/degraded-read", request);
     }
 
-    CompletableFuture<LocalReplicas.Answer> write(NodeAddress replica, InternalMessages.ReplicaRequest request) {
+    CompletableFuture<DegradedReplicas.Answer> write(NodeAddress replica, InternalMessages.DegradedRequest request) {
         if (replica.equals(engine.self())) {
-            try {
-                // No deadline here: this node waits for its own replica's answer, so nothing goes elsewhere meanwhile.
-                return CompletableFuture.completedFuture(request.writeTo(engine.localReplicas()));
-            } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            // No deadline here: this node waits for its own replica's answer, so nothing goes elsewhere meanwhile.
+            return CompletableFuture.completedFuture(engine.degradedReplicas().write(request.request()));
         }
-        return call(replica, "/internal/replica-write",
+        return call(replica, "/internal/degraded-write",
                 request.notAfter(System.currentTimeMillis() + ACCEPT_WRITE_WITHIN.toMillis()));
     }
 
-    private CompletableFuture<LocalReplicas.Answer> call(NodeAddress replica, String path,
-                                                         InternalMessages.ReplicaRequest body) {
-        CompletableFuture<LocalReplicas.Answer> answer = new CompletableFuture<>();
+    private CompletableFuture<DegradedReplicas.Answer> call(NodeAddress replica, String path,
+                                                         InternalMessages.DegradedRequest body) {
+        CompletableFuture<DegradedReplicas.Answer> answer = new CompletableFuture<>();
         Request request = new Request.Builder().url(api.url(replica, path))
                 .post(RequestBody.create(GSON.toJson(body), JSON)).build();
         http.newCall(request).enqueue(new Callback() {

@@ -6,7 +6,6 @@ import io.kvs.raft.client.Failures;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.Outcome;
-import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,8 +103,6 @@ final class RoutedRequest<R> {
         LOG.debug("attempt failed after {} ms: {}", elapsedMillis(), cause.toString());
         if (cause instanceof KvsException e) {
             result.completeExceptionally(e);
-        } else if (cause instanceof GroupMismatchException) {
-            retry(true); // the group was removed from its servers: the partition moved on
         } else if (engine.isViewChanging()) {
             retry(false);
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {

@@ -5,9 +5,8 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.key.KeyRules;
 import io.kvs.core.key.KeySlots;
-import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.DegradedReplicas;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,9 +32,9 @@ public final class InternalMessages {
      *                       because its sender has given up on it by then and may have placed
      *                       the write on another replica
      */
-    public record ReplicaRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
+    public record DegradedRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
                                  java.util.Map<String, Long> hints, String deps, long notAfterMillis) {
-        public ReplicaRequest {
+        public DegradedRequest {
             KeyRules.requireValidKey(key);
             if (value != null) {
                 KeyRules.requireValidValue(value);
@@ -47,28 +46,15 @@ public final class InternalMessages {
         }
 
         /** The same request, to be refused as a write after {@code millis}. */
-        public ReplicaRequest notAfter(long millis) {
-            return new ReplicaRequest(group, slot, key, value, writeId, appliedIndex, hints, deps, millis);
+        public DegradedRequest notAfter(long millis) {
+            return new DegradedRequest(group, slot, key, value, writeId, appliedIndex, hints, deps, millis);
         }
 
-        /** What the client has seen of the group. */
-        public LocalReplicas.Seen seen() {
-            return new LocalReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints);
-        }
-
-        /** Everything the client has seen, stored with a write. */
-        public CausalPayload dependencies() {
-            return deps == null ? CausalPayload.empty() : CausalPayload.fromCompactText(deps);
-        }
-
-        /** This read, served by the node's own replica. */
-        public LocalReplicas.Answer readFrom(LocalReplicas replicas) {
-            return replicas.read(group, slot, key, seen());
-        }
-
-        /** This write, offered to the node's own replica. */
-        public LocalReplicas.Answer writeTo(LocalReplicas replicas) throws IOException {
-            return replicas.write(group, slot, key, value, writeId, seen(), dependencies(), notAfterMillis);
+        /** The request this message carries. */
+        public DegradedReplicas.Request request() {
+            return new DegradedReplicas.Request(group, slot, key, value, writeId,
+                    new DegradedReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints),
+                    deps == null ? CausalPayload.empty() : CausalPayload.fromCompactText(deps), notAfterMillis);
         }
     }
 

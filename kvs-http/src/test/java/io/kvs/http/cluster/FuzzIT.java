@@ -50,7 +50,7 @@ class FuzzIT {
     private static final String[] ENDPOINTS = {"update_view", "get_partition_id", "get_all_partition_ids",
             "get_partition_members"};
     private static final String[] INTERNAL = {"join", "status", "leave", "export-replica", "seal-hints",
-            "replica-read", "replica-write"};
+            "degraded-read", "degraded-write"};
 
     private static final int MAX_UNREACHABLE_ADDS = 3;
 

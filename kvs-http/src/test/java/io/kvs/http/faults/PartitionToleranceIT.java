@@ -6,7 +6,7 @@ import io.kvs.http.cluster.KvsClient;
 import io.kvs.http.cluster.KvsClient.Reply;
 import io.kvs.http.cluster.Poll;
 import io.kvs.http.cluster.ProcessCluster;
-import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.DegradedReplicas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
-import io.kvs.raft.engine.LocalReplicas;
+import io.kvs.raft.engine.DegradedReplicas;
 
 import io.kvs.http.peer.InternalApi;
 import okhttp3.MediaType;
@@ -28,21 +28,21 @@ final class ReplicaProbe {
 
     /** The replica's value for {@code key} in group {@code group}, or null if it has none or does not answer. */
     static String value(InternalApi api, NodeAddress replica, int group, String key) {
-        LocalReplicas.Answer answer = post(api, replica, "/internal/replica-read",
-                new InternalMessages.ReplicaRequest(group, KeySlots.slotOf(key), key, null, 0, 0, Map.of(), "", 0));
+        DegradedReplicas.Answer answer = post(api, replica, "/internal/degraded-read",
+                new InternalMessages.DegradedRequest(group, KeySlots.slotOf(key), key, null, 0, 0, Map.of(), "", 0));
         return answer == null || answer.value() == null ? null : answer.value().value();
     }
 
     /** Offers the replica a write to hold as a hint, to be refused after {@code notAfterMillis}; its answer's status. */
     static Outcome write(InternalApi api, NodeAddress replica, int group, String key, String value,
                                       long notAfterMillis) {
-        LocalReplicas.Answer answer = post(api, replica, "/internal/replica-write", new InternalMessages.ReplicaRequest(
+        DegradedReplicas.Answer answer = post(api, replica, "/internal/degraded-write", new InternalMessages.DegradedRequest(
                 group, KeySlots.slotOf(key), key, value, 1, 0, Map.of(), "", notAfterMillis));
         return answer == null ? null : answer.status();
     }
 
-    private static LocalReplicas.Answer post(InternalApi api, NodeAddress replica, String path,
-                                             InternalMessages.ReplicaRequest body) {
+    private static DegradedReplicas.Answer post(InternalApi api, NodeAddress replica, String path,
+                                             InternalMessages.DegradedRequest body) {
         OkHttpClient http = HTTP.newBuilder().addInterceptor(api.signer()).build();
         Request request = new Request.Builder().url(api.url(replica, path))
                 .post(RequestBody.create(new Gson().toJson(body), MediaType.get("application/json"))).build();

@@ -116,8 +116,7 @@ final class HintReplayer implements Runnable {
     /** Whether {@code owner}'s group committed the hints; false (try again next round) if it refused or did not answer. */
     private boolean submit(int group, Partition owner, PartitionCommand.ApplyHints command) {
         try {
-            WriteReply reply = engine.partitions().write(engine.partitionGroup(owner), command)
-                    .get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
+            WriteReply reply = engine.partition(owner).write(command).get(SUBMIT_MILLIS, TimeUnit.MILLISECONDS);
             if (reply.status() != Outcome.UPDATED) {
                 LOG.debug("hinted writes of group {} refused by group {} ({}): next round", group, owner.group(),
                         reply.status());

@@ -71,7 +71,7 @@ public final class StoreEngine implements Closeable {
     private final NodeRaftServer raft;
     private final GroupReconciler reconciler;
     private final HintStore hints;
-    private final LocalReplicas localReplicas;
+    private final DegradedReplicas degradedReplicas;
     private final GroupClients clients = new GroupClients();
     private final PartitionClient partitionClient;
     private final MetadataClient metadataClient = new MetadataClient();
@@ -116,7 +116,7 @@ public final class StoreEngine implements Closeable {
         this.reconciler = new GroupReconciler(self, peers, raft);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
-        this.localReplicas = new LocalReplicas(self.toString(), hints, this::localReplica, this::currentView,
+        this.degradedReplicas = new DegradedReplicas(self.toString(), hints, this::localReplica, this::currentView,
                 disk::hasRoom);
         raft.start();
         if (clusterId == null && settings.initialView().isPresent()) {
@@ -365,8 +365,9 @@ public final class StoreEngine implements Closeable {
         return current;
     }
 
-    public RaftGroup partitionGroup(Partition partition) {
-        return partitionGroup(requireState().clusterId(), partition);
+    /** The partition of the current view, as this node reaches it. */
+    public PartitionEngine partition(Partition partition) {
+        return new PartitionEngine(partition, partitionGroup(requireState().clusterId(), partition), partitionClient);
     }
 
     private RaftGroup partitionGroup(String id, Partition partition) {
@@ -425,9 +426,9 @@ public final class StoreEngine implements Closeable {
         return current == null ? null : current.view();
     }
 
-    /** This node's replicas on their own: reads and hinted writes when a group has no majority. */
-    public LocalReplicas localReplicas() {
-        return localReplicas;
+    /** This node's replicas in degraded mode, each alone: reads and hinted writes when a group has no majority. */
+    public DegradedReplicas degradedReplicas() {
+        return degradedReplicas;
     }
 
     /** This node's own replica of a group's state machine, if it hosts the group. */

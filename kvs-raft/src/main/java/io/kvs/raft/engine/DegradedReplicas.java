@@ -21,15 +21,16 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
- * This node's own replicas, used alone when their group has no majority: reads from the applied
- * state together with the writes this node holds as hints, and writes accepted as hints.
+ * This node's own replicas in degraded mode (CONTRACT.md §4: their group has no majority in
+ * reach), each used alone: reads from its applied state together with the writes this node
+ * holds as hints, and writes accepted as hints.
  *
  * <p>Both honour the client's causal payload: the replica must have applied the group's log as
  * far as the client has seen it, and every hinted write the client has seen; otherwise it is
  * NOT_CAUGHT_UP and the caller tries another replica.
  */
-public final class LocalReplicas {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalReplicas.class);
+public final class DegradedReplicas {
+    private static final Logger LOG = LoggerFactory.getLogger(DegradedReplicas.class);
     private final String self;
     private final HintStore hints;
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
@@ -57,7 +58,7 @@ public final class LocalReplicas {
      * @param view the view this node routes by (null while it knows none): a replica of a group
      *             that gave a slot away may not have applied that yet
      */
-    LocalReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas,
+    DegradedReplicas(String self, HintStore hints, IntFunction<Optional<PartitionStateMachine>> replicas,
                   Supplier<View> view, BooleanSupplier diskHasRoom) {
         this.self = self;
         this.hints = hints;
@@ -70,7 +71,26 @@ public final class LocalReplicas {
         return view != null && view.partition(view.slots().ownerOf(slot)).group() != group;
     }
 
-    public Answer read(int group, int slot, String key, Seen seen) {
+    /**
+     * A request to one replica alone.
+     *
+     * @param value          the value of a write; null for a read
+     * @param writeId        names the client's request (see {@code PartitionCommand.Put})
+     * @param seen           what the client has seen of the group
+     * @param deps           everything the client has seen, stored with a write
+     * @param notAfterMillis wall-clock time after which the replica refuses a write (0: no
+     *                       limit): its sender has given up on it by then, and may have placed
+     *                       the write on another replica
+     */
+    public record Request(int group, int slot, String key, String value, long writeId, Seen seen,
+                          CausalPayload deps, long notAfterMillis) {
+    }
+
+    public Answer read(Request request) {
+        int group = request.group();
+        int slot = request.slot();
+        String key = request.key();
+        Seen seen = request.seen();
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
         if (replica == null) {
             return Answer.of(Outcome.NO_REPLICA);
@@ -90,8 +110,12 @@ public final class LocalReplicas {
      * MOVING while a view change moves its slot (the group has frozen it, or the change has
      * collected this node's hints for it).
      */
-    public Answer write(int group, int slot, String key, String value, long writeId, Seen seen, CausalPayload deps,
-                        long notAfterMillis) throws IOException {
+    public Answer write(Request request) {
+        int group = request.group();
+        int slot = request.slot();
+        String key = request.key();
+        Seen seen = request.seen();
+        long notAfterMillis = request.notAfterMillis();
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
         if (replica == null) {
             return Answer.of(Outcome.NO_REPLICA);
@@ -112,7 +136,7 @@ public final class LocalReplicas {
         boolean created = stored == null && hints.overlay(group, key) == null;
         Optional<HintedWrite> accepted;
         try {
-            accepted = hints.accept(group, slot, key, value, stored, now, writeId, deps,
+            accepted = hints.accept(group, slot, key, request.value(), stored, now, request.writeId(), request.deps(),
                     current == null ? 0 : current.epoch());
         } catch (IOException e) {
             // Nothing was acknowledged (the append was rolled back): most likely the disk is full.

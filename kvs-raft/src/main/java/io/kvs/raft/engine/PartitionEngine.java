@@ -1,0 +1,61 @@
+package io.kvs.raft.engine;
+
+import io.kvs.core.view.Partition;
+import io.kvs.raft.client.Failures;
+import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.partition.Outcome;
+import io.kvs.raft.partition.PartitionCommand;
+import io.kvs.raft.partition.PartitionQuery;
+import io.kvs.raft.partition.ReadReply;
+import io.kvs.raft.partition.WriteReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One partition of the view as this node reaches it: the partition's Raft group, and requests
+ * to it through its leader. A group that no longer runs on the servers asked (the partition was
+ * rebuilt or dissolved since this view) answers WRONG_OWNER, like a group that gave the key's
+ * slot away: the caller routes by a newer view. Callers see outcomes, never Raft's exceptions
+ * for that.
+ */
+public final class PartitionEngine {
+    private final Partition partition;
+    private final RaftGroup group;
+    private final PartitionClient client;
+
+    PartitionEngine(Partition partition, RaftGroup group, PartitionClient client) {
+        this.partition = partition;
+        this.group = group;
+        this.client = client;
+    }
+
+    public Partition partition() {
+        return partition;
+    }
+
+    /** A client's write, through the group's log (batched with others). */
+    public CompletableFuture<WriteReply> put(PartitionCommand.Put put) {
+        return client.put(group, put).exceptionallyCompose(failure -> movedOn(failure, new WriteReply(
+                Outcome.WRONG_OWNER, 0, 0)));
+    }
+
+    /** A linearizable read of one key (batched with others). */
+    public CompletableFuture<ReadReply> read(PartitionQuery.Get get) {
+        return client.read(group, get).exceptionallyCompose(failure -> movedOn(failure, new ReadReply(
+                Outcome.WRONG_OWNER, 0, null)));
+    }
+
+    /** Any other entry of the group's log, alone. */
+    public CompletableFuture<WriteReply> write(PartitionCommand command) {
+        return client.write(group, command).exceptionallyCompose(failure -> movedOn(failure, new WriteReply(
+                Outcome.WRONG_OWNER, 0, 0)));
+    }
+
+    private static <T> CompletableFuture<T> movedOn(Throwable failure, T wrongOwner) {
+        return Failures.causeOf(failure) instanceof GroupMismatchException
+                ? CompletableFuture.completedFuture(wrongOwner)
+                : CompletableFuture.failedFuture(failure);
+    }
+}
