@@ -38,12 +38,14 @@ public final class KeyGateway {
     private static final long VIEW_CATCH_UP_MILLIS = 300;
 
     private final StoreEngine engine;
+    private final ViewSource views;
     private final DegradedPath degraded;
     private final PayloadSeals seals = new PayloadSeals();
 
     /** @param peerHttp the node's client of other nodes' internal API ({@code api}) */
     public KeyGateway(StoreEngine engine, OkHttpClient peerHttp, InternalApi api) {
         this.engine = engine;
+        this.views = ViewSource.of(engine);
         this.degraded = new DegradedPath(engine, new ReplicaAccess(engine, peerHttp, api));
     }
 
@@ -93,7 +95,7 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyWrite> put(Request request, String value) {
         String key = request.key();
-        CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
+        CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(views, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
@@ -118,7 +120,7 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyRead> get(Request request) {
         String key = request.key();
-        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(engine, (state, deadlineMillis) -> {
+        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(views, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));

@@ -3,7 +3,6 @@ package io.kvs.http.gateway;
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.raft.client.Failures;
-import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.Outcome;
 import org.slf4j.Logger;
@@ -67,20 +66,20 @@ final class RoutedRequest<R> {
         CompletableFuture<Step<R>> run(ClusterState state, long deadlineMillis);
     }
 
-    private final StoreEngine engine;
+    private final ViewSource views;
     private final Attempt<R> attempt;
     private final long start = System.nanoTime();
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private volatile long deadline = start + BUDGET.toNanos();
 
-    private RoutedRequest(StoreEngine engine, Attempt<R> attempt) {
-        this.engine = engine;
+    private RoutedRequest(ViewSource views, Attempt<R> attempt) {
+        this.views = views;
         this.attempt = attempt;
     }
 
-    static <R> CompletableFuture<R> run(StoreEngine engine, Attempt<R> attempt) {
-        RoutedRequest<R> request = new RoutedRequest<>(engine, attempt);
-        request.next(engine.requireState());
+    static <R> CompletableFuture<R> run(ViewSource views, Attempt<R> attempt) {
+        RoutedRequest<R> request = new RoutedRequest<>(views, attempt);
+        request.next(views.current());
         return request.result;
     }
 
@@ -103,10 +102,10 @@ final class RoutedRequest<R> {
         LOG.debug("attempt failed after {} ms: {}", elapsedMillis(), cause.toString());
         if (cause instanceof KvsException e) {
             result.completeExceptionally(e);
-        } else if (engine.isViewChanging()) {
+        } else if (views.changing()) {
             retry(false);
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {
-            after(() -> next(engine.requireState()));
+            after(() -> next(views.current()));
         } else {
             LOG.info("key request unavailable after {} ms: {}", elapsedMillis(), cause.toString());
             result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
@@ -120,7 +119,7 @@ final class RoutedRequest<R> {
      */
     private void retry(boolean stale) {
         LOG.debug("retrying after {} ms, view {}", elapsedMillis(), stale ? "stale" : "changing");
-        if (!stale || engine.isViewChanging()) {
+        if (!stale || views.changing()) {
             deadline = Math.max(deadline, start + VIEW_CHANGE_BUDGET.toNanos());
         }
         if (System.nanoTime() > deadline) {
@@ -130,12 +129,12 @@ final class RoutedRequest<R> {
             return;
         }
         if (!stale) {
-            after(() -> next(engine.requireState()));
+            after(() -> next(views.current()));
             return;
         }
-        engine.readState().orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((fresh, failure) ->
+        views.fresh().orTimeout(ATTEMPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((fresh, failure) ->
                 after(() -> {
-                    ClusterState local = engine.requireState();
+                    ClusterState local = views.current();
                     next(fresh != null && fresh.view().epoch() > local.view().epoch() ? fresh : local);
                 }));
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The node coordinating a view change dies in the middle: another node finishes it, nothing is lost. */
 class CoordinatorCrashIT {
@@ -39,7 +40,9 @@ class CoordinatorCrashIT {
 
         NodeAddress coordinator = view.get(0);
         CompletableFuture<Reply> change = CompletableFuture.supplyAsync(() -> cluster.updateView(coordinator, "add", nine));
-        Thread.sleep(1_500);
+        // Killed once it has recorded the change and begun preparing its groups, long before it ends.
+        Poll.until(Duration.ofSeconds(30), "the coordinator to begin the change",
+                () -> NodeLogs.mention(cluster.node(coordinator), "view change ADD " + nine) ? true : null);
         cluster.node(coordinator).kill();
         change.handle((r, e) -> null).get();
         view.add(nine);
@@ -58,6 +61,8 @@ class CoordinatorCrashIT {
                 return null;
             }
         });
+        assertTrue(live.stream().anyMatch(n -> NodeLogs.mention(cluster.node(n), "taking over the stalled view change")),
+                "another node took the change over (it did not finish before its coordinator was killed)");
         acked.assertAllReadable(live, "after the takeover");
         acked.write("after_crash", 50, live);
         acked.assertAllReadable(live, "after writing again");

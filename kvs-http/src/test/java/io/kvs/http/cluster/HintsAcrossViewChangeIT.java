@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,7 +128,7 @@ class HintsAcrossViewChangeIT {
         }
         if (replays) {
             Poll.until(Duration.ofSeconds(10), holder + " to replay its hints",
-                    () -> logMentions(cluster.node(holder), "hinted writes of group 1 entered the log") ? true : null);
+                    () -> NodeLogs.mention(cluster.node(holder), "hinted writes of group 1 entered the log") ? true : null);
         }
         assertReadsEverywhere(remaining, updatedKey, "after", after, "after the hints were let go");
         assertReadsEverywhere(remaining, newKey, "hinted-new", hintedNew, "after the hints were let go");
@@ -144,14 +143,6 @@ class HintsAcrossViewChangeIT {
             Reply without = client.get(node, key, "");
             assertEquals(value, without.string("value"), key + " via " + node + " without a payload, " + when
                     + ": " + without);
-        }
-    }
-
-    private static boolean logMentions(NodeProcess node, String text) {
-        try (Stream<String> lines = Files.lines(node.log())) {
-            return lines.anyMatch(line -> line.contains(text));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

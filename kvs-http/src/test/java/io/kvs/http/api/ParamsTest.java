@@ -1,0 +1,91 @@
+package io.kvs.http.api;
+
+import io.javalin.Javalin;
+import io.kvs.core.error.KvsException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Params on a real Javalin server: form bodies on GET and PUT, chunked or not, multipart, the query. */
+class ParamsTest {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Javalin app;
+
+    @BeforeEach
+    void start() {
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = HttpApi.MAX_BODY_BYTES;
+        });
+        app.exception(KvsException.class, (e, ctx) -> ctx.status(e.httpStatus()).result(e.getMessage()));
+        app.get("/p", ctx -> ctx.result(String.valueOf(Params.get(ctx, "val"))));
+        app.put("/p", ctx -> ctx.result(String.valueOf(Params.get(ctx, "val"))));
+        app.start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+    }
+
+    private HttpResponse<String> send(String method, String query, String contentType, HttpRequest.BodyPublisher body)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/p" + query))
+                .method(method, body);
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> form(String method, String body) throws Exception {
+        return send(method, "", "application/x-www-form-urlencoded", HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    @Test
+    void formBodiesAreReadOnGetAndPutAlike() throws Exception {
+        assertEquals("a b\u00e9", form("GET", "val=a+b%C3%A9").body());
+        assertEquals("x", form("PUT", "other=1&val=x&val=y").body(), "the first of a repeated field");
+        assertEquals("", form("PUT", "val=").body());
+        assertEquals("null", form("PUT", "other=1").body());
+    }
+
+    @Test
+    void theQueryServesWhenTheBodyDoesNotSayIt() throws Exception {
+        assertEquals("q", send("GET", "?val=q", null, HttpRequest.BodyPublishers.noBody()).body());
+        assertEquals("b", send("PUT", "?val=q", "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofString("val=b")).body(), "the body first");
+    }
+
+    @Test
+    void chunkedAndMultipartBodies() throws Exception {
+        byte[] body = "val=chunked".getBytes(StandardCharsets.UTF_8);
+        assertEquals("chunked", send("PUT", "", "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).body());
+        String multipart = "--b\r\nContent-Disposition: form-data; name=\"val\"\r\n\r\nparted\r\n--b--\r\n";
+        assertEquals("parted", send("PUT", "", "multipart/form-data; boundary=b",
+                HttpRequest.BodyPublishers.ofString(multipart)).body());
+    }
+
+    @Test
+    void malformedAndOversizedBodiesAreTheClientsError() throws Exception {
+        assertEquals(400, form("PUT", "val=%zz").statusCode());
+        assertEquals(400, send("PUT", "", "multipart/form-data; boundary=b",
+                HttpRequest.BodyPublishers.ofString("garbage")).statusCode());
+        String big = "val=" + "x".repeat((int) HttpApi.MAX_BODY_BYTES);
+        assertEquals(413, form("PUT", big).statusCode());
+        byte[] bigChunked = big.getBytes(StandardCharsets.UTF_8);
+        assertEquals(413, send("PUT", "", "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bigChunked))).statusCode());
+    }
+}
