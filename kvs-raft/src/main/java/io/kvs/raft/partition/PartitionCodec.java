@@ -6,15 +6,9 @@ import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -34,9 +28,6 @@ public final class PartitionCodec {
     private static final byte APPLY_HINTS_UNBOUNDED = 6;
     private static final byte APPLY_HINTS = 7;
     private static final byte GETS = 1;
-    /** Bounds on lengths read from a message: a larger one is malformed, and not allocated. */
-    private static final int MAX_STRING_BYTES = 4 << 20;
-    private static final int MAX_BITS_BYTES = 1 << 16;
     private static final byte EXPORT = 2;
 
     private PartitionCodec() {
@@ -62,27 +53,27 @@ public final class PartitionCodec {
     }
 
     public static byte[] encode(PartitionCommand command) {
-        return write(out -> {
+        return BinaryFormat.write(out -> {
             if (command instanceof PartitionCommand.Puts puts) {
                 out.writeByte(PUTS);
-                writeList(out, puts.puts(), PartitionCodec::writePut);
+                BinaryFormat.writeList(out, puts.puts(), PartitionCodec::writePut);
             } else if (command instanceof PartitionCommand.Freeze freeze) {
                 out.writeByte(FREEZE);
-                writeBits(out, freeze.slots());
+                BinaryFormat.writeBits(out, freeze.slots());
             } else if (command instanceof PartitionCommand.Import moved) {
                 out.writeByte(IMPORT);
                 writeMovedKeys(out, moved.keys());
             } else if (command instanceof PartitionCommand.Disown disown) {
                 out.writeByte(DISOWN);
-                writeBits(out, disown.slots());
+                BinaryFormat.writeBits(out, disown.slots());
             } else if (command instanceof PartitionCommand.Adopt adopt) {
                 out.writeByte(ADOPT);
-                writeBits(out, adopt.slots());
+                BinaryFormat.writeBits(out, adopt.slots());
             } else if (command instanceof PartitionCommand.ApplyHints hints) {
                 out.writeByte(APPLY_HINTS);
                 out.writeUTF(hints.origin());
                 out.writeLong(hints.upTo());
-                writeList(out, hints.writes(), PartitionCodec::writeHintedWrite);
+                BinaryFormat.writeList(out, hints.writes(), PartitionCodec::writeHintedWrite);
             }
         });
     }
@@ -90,7 +81,7 @@ public final class PartitionCodec {
     private static void writePut(DataOutputStream out, PartitionCommand.Put put) throws IOException {
         out.writeInt(put.slot());
         out.writeUTF(put.key());
-        writeString(out, put.value());
+        BinaryFormat.writeString(out, put.value());
         writeHintPositions(out, put.requiredHints());
         out.writeLong(put.writeId());
         out.writeLong(put.notAfterMillis());
@@ -98,41 +89,41 @@ public final class PartitionCodec {
     }
 
     private static PartitionCommand.Put readPut(DataInputStream in) throws IOException {
-        return new PartitionCommand.Put(in.readInt(), in.readUTF(), readString(in), readHintPositions(in),
+        return new PartitionCommand.Put(in.readInt(), in.readUTF(), BinaryFormat.readString(in), readHintPositions(in),
                 in.readLong(), in.readLong(), CausalPayload.fromCompactText(in.readUTF()));
     }
 
     public static byte[] stamp(Stamp stamp) {
-        return write(out -> {
+        return BinaryFormat.write(out -> {
             out.writeLong(stamp.millis());
             out.writeUTF(stamp.origin());
-            writeBits(out, stamp.late());
+            BinaryFormat.writeBits(out, stamp.late());
         });
     }
 
     /** The command alone, as a client sent it (no stamp yet). */
     static PartitionCommand decodeCommand(ByteString message) {
-        return read(message, PartitionCodec::readCommand);
+        return BinaryFormat.read(message, PartitionCodec::readCommand);
     }
 
     /** A log entry: the command, then the leader's stamp. */
     static StampedCommand decodeEntry(ByteString entry) {
-        return read(entry, in -> new StampedCommand(readCommand(in), new Stamp(in.readLong(), NodeNames.canonical(in.readUTF()), readBits(in))));
+        return BinaryFormat.read(entry, in -> new StampedCommand(readCommand(in), new Stamp(in.readLong(), NodeNames.canonical(in.readUTF()), BinaryFormat.readBits(in))));
     }
 
     private static PartitionCommand readCommand(DataInputStream in) throws IOException {
         byte type = in.readByte();
         return switch (type) {
-            case PUTS -> new PartitionCommand.Puts(readList(in, PartitionCodec::readPut));
-            case FREEZE -> new PartitionCommand.Freeze(readBits(in));
+            case PUTS -> new PartitionCommand.Puts(BinaryFormat.readList(in, PartitionCodec::readPut));
+            case FREEZE -> new PartitionCommand.Freeze(BinaryFormat.readBits(in));
             case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
-            case DISOWN -> new PartitionCommand.Disown(readBits(in));
-            case ADOPT -> new PartitionCommand.Adopt(readBits(in));
+            case DISOWN -> new PartitionCommand.Disown(BinaryFormat.readBits(in));
+            case ADOPT -> new PartitionCommand.Adopt(BinaryFormat.readBits(in));
             case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(), in.readLong(),
-                    readList(in, PartitionCodec::readHintedWrite));
+                    BinaryFormat.readList(in, PartitionCodec::readHintedWrite));
             case APPLY_HINTS_UNBOUNDED -> {
                 String origin = in.readUTF();
-                List<HintedWrite> writes = readList(in, PartitionCodec::readHintedWrite);
+                List<HintedWrite> writes = BinaryFormat.readList(in, PartitionCodec::readHintedWrite);
                 yield new PartitionCommand.ApplyHints(origin,
                         writes.stream().mapToLong(HintedWrite::id).max().orElse(0), writes);
             }
@@ -141,17 +132,17 @@ public final class PartitionCodec {
     }
 
     public static byte[] encode(PartitionQuery query) {
-        return write(out -> {
+        return BinaryFormat.write(out -> {
             if (query instanceof PartitionQuery.Gets gets) {
                 out.writeByte(GETS);
-                writeList(out, gets.gets(), (o, get) -> {
+                BinaryFormat.writeList(out, gets.gets(), (o, get) -> {
                     o.writeInt(get.slot());
                     o.writeUTF(get.key());
                     writeHintPositions(o, get.requiredHints());
                 });
             } else if (query instanceof PartitionQuery.Export export) {
                 out.writeByte(EXPORT);
-                writeBits(out, export.slots());
+                BinaryFormat.writeBits(out, export.slots());
                 writeCursor(out, export.from());
                 out.writeInt(export.maxBytes());
             }
@@ -159,14 +150,14 @@ public final class PartitionCodec {
     }
 
     static PartitionQuery decodeQuery(byte[] bytes) {
-        return read(bytes, in -> {
+        return BinaryFormat.read(bytes, in -> {
             byte type = in.readByte();
             if (type == GETS) {
-                return new PartitionQuery.Gets(readList(in,
+                return new PartitionQuery.Gets(BinaryFormat.readList(in,
                         i -> new PartitionQuery.Get(i.readInt(), i.readUTF(), readHintPositions(i))));
             }
             if (type == EXPORT) {
-                return new PartitionQuery.Export(readBits(in), readCursor(in), in.readInt());
+                return new PartitionQuery.Export(BinaryFormat.readBits(in), readCursor(in), in.readInt());
             }
             throw new IOException("unknown partition query " + type);
         });
@@ -174,7 +165,7 @@ public final class PartitionCodec {
 
     /** The replies to an entry: one per write of a {@link PartitionCommand.Puts}, else one. */
     static byte[] encodeWriteReplies(List<WriteReply> replies) {
-        return write(out -> writeList(out, replies, (o, reply) -> {
+        return BinaryFormat.write(out -> BinaryFormat.writeList(out, replies, (o, reply) -> {
             o.writeByte(reply.status().code());
             o.writeLong(reply.index());
             o.writeLong(reply.timestampMillis());
@@ -182,13 +173,13 @@ public final class PartitionCodec {
     }
 
     public static List<WriteReply> decodeWriteReplies(byte[] bytes) {
-        return read(bytes, in -> readList(in, i -> new WriteReply(Outcome.ofCode(i.readByte()),
+        return BinaryFormat.read(bytes, in -> BinaryFormat.readList(in, i -> new WriteReply(Outcome.ofCode(i.readByte()),
                 i.readLong(), i.readLong())));
     }
 
     /** The replies to a {@link PartitionQuery.Gets}, one per read. */
     static byte[] encodeReadReplies(List<ReadReply> replies) {
-        return write(out -> writeList(out, replies, (o, reply) -> {
+        return BinaryFormat.write(out -> BinaryFormat.writeList(out, replies, (o, reply) -> {
             o.writeByte(reply.status().code());
             o.writeLong(reply.appliedIndex());
             writeOptionalValue(o, reply.value());
@@ -196,12 +187,12 @@ public final class PartitionCodec {
     }
 
     public static List<ReadReply> decodeReadReplies(byte[] bytes) {
-        return read(bytes, in -> readList(in, i -> new ReadReply(Outcome.ofCode(i.readByte()),
+        return BinaryFormat.read(bytes, in -> BinaryFormat.readList(in, i -> new ReadReply(Outcome.ofCode(i.readByte()),
                 i.readLong(), readOptionalValue(i))));
     }
 
     public static byte[] encode(ExportPage page) {
-        return write(out -> {
+        return BinaryFormat.write(out -> {
             out.writeBoolean(page.next() != null);
             if (page.next() != null) {
                 writeCursor(out, page.next());
@@ -211,7 +202,7 @@ public final class PartitionCodec {
     }
 
     public static ExportPage decodeExportPage(byte[] bytes) {
-        return read(bytes, in -> {
+        return BinaryFormat.read(bytes, in -> {
             ExportPage.Cursor next = in.readBoolean() ? readCursor(in) : null;
             return new ExportPage(readMovedKeys(in), next);
         });
@@ -242,7 +233,7 @@ public final class PartitionCodec {
     }
 
     public static void writeValue(DataOutputStream out, VersionedValue value) throws IOException {
-        writeString(out, value.value());
+        BinaryFormat.writeString(out, value.value());
         out.writeLong(value.timestampMillis());
         out.writeUTF(value.origin());
         VersionVector version = value.version();
@@ -257,7 +248,7 @@ public final class PartitionCodec {
     }
 
     public static VersionedValue readValue(DataInputStream in) throws IOException {
-        String value = readString(in);
+        String value = BinaryFormat.readString(in);
         long timestamp = in.readLong();
         String origin = NodeNames.canonical(in.readUTF());
         long raft = in.readLong();
@@ -279,7 +270,7 @@ public final class PartitionCodec {
     }
 
     private static Map<String, Long> readHintPositions(DataInputStream in) throws IOException {
-        int count = checkedLength(in.readInt(), Integer.MAX_VALUE);
+        int count = BinaryFormat.checkedLength(in.readInt(), Integer.MAX_VALUE);
         Map<String, Long> hints = new HashMap<>();
         for (int i = 0; i < count; i++) {
             hints.put(in.readUTF(), in.readLong());
@@ -300,36 +291,14 @@ public final class PartitionCodec {
     }
 
     private static void writeMovedKeys(DataOutputStream out, List<PartitionCommand.MovedKey> keys) throws IOException {
-        writeList(out, keys, (o, key) -> {
+        BinaryFormat.writeList(out, keys, (o, key) -> {
             o.writeUTF(key.key());
             writeValue(o, key.value());
         });
     }
 
     private static List<PartitionCommand.MovedKey> readMovedKeys(DataInputStream in) throws IOException {
-        return readList(in, i -> new PartitionCommand.MovedKey(i.readUTF(), readValue(i)));
-    }
-
-    private interface ElementWriter<T> {
-        void write(DataOutputStream out, T element) throws IOException;
-    }
-
-    /** A count, then each element. */
-    private static <T> void writeList(DataOutputStream out, List<T> elements, ElementWriter<T> writer)
-            throws IOException {
-        out.writeInt(elements.size());
-        for (T element : elements) {
-            writer.write(out, element);
-        }
-    }
-
-    private static <T> List<T> readList(DataInputStream in, Reader<T> reader) throws IOException {
-        int count = checkedLength(in.readInt(), Integer.MAX_VALUE);
-        List<T> elements = new ArrayList<>(Math.min(count, 1024));
-        for (int i = 0; i < count; i++) {
-            elements.add(reader.read(in));
-        }
-        return elements;
+        return BinaryFormat.readList(in, i -> new PartitionCommand.MovedKey(i.readUTF(), readValue(i)));
     }
 
     private static void writeOptionalValue(DataOutputStream out, VersionedValue value) throws IOException {
@@ -341,72 +310,5 @@ public final class PartitionCodec {
 
     private static VersionedValue readOptionalValue(DataInputStream in) throws IOException {
         return in.readBoolean() ? readValue(in) : null;
-    }
-
-    static void writeBits(DataOutputStream out, BitSet bits) throws IOException {
-        byte[] bytes = bits.toByteArray();
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    static BitSet readBits(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[checkedLength(in.readInt(), MAX_BITS_BYTES)];
-        in.readFully(bytes);
-        return BitSet.valueOf(bytes);
-    }
-
-    private static int checkedLength(int length, int max) throws IOException {
-        if (length < 0 || length > max) {
-            throw new IOException("length " + length + " out of bounds (0.." + max + ")");
-        }
-        return length;
-    }
-
-    /** Values may exceed writeUTF's 64 KiB limit. */
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[checkedLength(in.readInt(), MAX_STRING_BYTES)];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private interface Writer {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writer.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static <T> T read(byte[] bytes, Reader<T> reader) {
-        return read(new ByteArrayInputStream(bytes), reader);
-    }
-
-    /** Straight from a Raft message or log entry, without copying it into an array first. */
-    private static <T> T read(ByteString bytes, Reader<T> reader) {
-        return read(bytes.newInput(), reader);
-    }
-
-    private static <T> T read(InputStream bytes, Reader<T> reader) {
-        try (DataInputStream in = new DataInputStream(bytes)) {
-            return reader.read(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("malformed partition message", e);
-        }
     }
 }

@@ -140,8 +140,8 @@ final class PartitionStore {
 
     void writeTo(DataOutputStream out) throws IOException {
         out.writeInt(FORMAT);
-        PartitionCodec.writeBits(out, frozen);
-        PartitionCodec.writeBits(out, disowned);
+        BinaryFormat.writeBits(out, frozen);
+        BinaryFormat.writeBits(out, disowned);
         out.writeInt(appliedHints.size());
         for (Map.Entry<String, Long> hint : appliedHints.entrySet()) {
             out.writeUTF(hint.getKey());
@@ -164,8 +164,8 @@ final class PartitionStore {
             throw new IOException("unknown partition snapshot format " + format);
         }
         clear();
-        frozen = PartitionCodec.readBits(in);
-        disowned = PartitionCodec.readBits(in);
+        frozen = BinaryFormat.readBits(in);
+        disowned = BinaryFormat.readBits(in);
         int hints = in.readInt();
         for (int i = 0; i < hints; i++) {
             appliedHints.put(in.readUTF(), in.readLong());

@@ -11,8 +11,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PartitionCodecTest {
     private static final VersionedValue VALUE = new VersionedValue("v", 1_000, "b:1",
@@ -39,5 +41,58 @@ class PartitionCodecTest {
         PartitionCommand command = PartitionCodec.decodeCommand(ByteString.copyFrom(bytes.toByteArray()));
         assertEquals(8, ((PartitionCommand.ApplyHints) command).upTo());
         assertEquals(2, ((PartitionCommand.ApplyHints) command).writes().size());
+    }
+
+    @Test
+    void everyCommandRoundTrips() {
+        java.util.BitSet slots = new java.util.BitSet();
+        slots.set(3);
+        slots.set(4095);
+        List<PartitionCommand> commands = List.of(
+                new PartitionCommand.Puts(List.of(new PartitionCommand.Put(7, "k", "v\u00e9", Map.of("n:1", 3L), 42, 99,
+                        CausalPayload.empty().withApplied(2, 5)), new PartitionCommand.Put(1, "j", "x".repeat(70_000)))),
+                new PartitionCommand.Freeze(slots), new PartitionCommand.Disown(slots), new PartitionCommand.Adopt(slots),
+                new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("k", VALUE))));
+        for (PartitionCommand command : commands) {
+            PartitionCommand read = PartitionCodec.decodeCommand(ByteString.copyFrom(PartitionCodec.encode(command)));
+            assertEquals(command.toString(), read.toString(), "the same command"); // BitSet and lists compare by content
+        }
+    }
+
+    @Test
+    void repliesQueriesAndPagesRoundTrip() {
+        List<WriteReply> writes = List.of(new WriteReply(Outcome.CREATED, 5, 1_000), new WriteReply(Outcome.LATE, 6, 0));
+        assertEquals(writes, PartitionCodec.decodeWriteReplies(PartitionCodec.encodeWriteReplies(writes)));
+        List<ReadReply> reads = List.of(new ReadReply(Outcome.FOUND, 9, VALUE), new ReadReply(Outcome.NOT_FOUND, 9, null));
+        assertEquals(reads, PartitionCodec.decodeReadReplies(PartitionCodec.encodeReadReplies(reads)));
+        PartitionQuery.Gets gets = new PartitionQuery.Gets(List.of(new PartitionQuery.Get(1, "k", Map.of("n", 2L))));
+        assertEquals(gets, PartitionCodec.decodeQuery(PartitionCodec.encode(gets)));
+        ExportPage page = new ExportPage(List.of(new PartitionCommand.MovedKey("k", VALUE)), new ExportPage.Cursor(3, "k"));
+        assertEquals(page, PartitionCodec.decodeExportPage(PartitionCodec.encode(page)));
+    }
+
+    /** A length or code that no message of ours carries is refused, before anything is allocated for it. */
+    @Test
+    void malformedMessagesAreRefused() throws IOException {
+        assertThrows(java.io.UncheckedIOException.class, () -> PartitionCodec.decodeCommand(ByteString.copyFrom(new byte[] {99})));
+        ByteArrayOutputStream huge = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(huge)) {
+            out.writeByte(2); // a Freeze whose bit set claims 2 GB
+            out.writeInt(Integer.MAX_VALUE);
+        }
+        assertThrows(java.io.UncheckedIOException.class, () -> PartitionCodec.decodeCommand(ByteString.copyFrom(huge.toByteArray())));
+        byte[] badStatus = PartitionCodec.encodeWriteReplies(List.of(new WriteReply(Outcome.UPDATED, 1, 0)));
+        badStatus[4] = 77; // the outcome code of the first reply
+        assertThrows(java.io.UncheckedIOException.class, () -> PartitionCodec.decodeWriteReplies(badStatus));
+        Random random = new Random(9);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] garbage = new byte[random.nextInt(64)];
+            random.nextBytes(garbage);
+            try {
+                PartitionCodec.decodeCommand(ByteString.copyFrom(garbage));
+            } catch (java.io.UncheckedIOException | IllegalArgumentException expected) {
+                // refused, as it should be; anything else (an OutOfMemoryError, an index error) fails the test
+            }
+        }
     }
 }
