@@ -2,6 +2,7 @@ package io.kvs.raft.client;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.partition.PartitionCommand;
+import io.kvs.raft.server.TestAddresses;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.partition.ReadReply;
@@ -35,7 +36,7 @@ class GroupAdminTest {
     }
 
     private static void replaceOneOfTwo(Path dir, boolean snapshotFirst) throws Exception {
-        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 2, 61, 7200)) {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 2)) {
             PartitionClient client = cluster.awaitLeaderClient();
             for (int i = 0; i < 50; i++) {
                 client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
@@ -45,7 +46,7 @@ class GroupAdminTest {
                     cluster.stateMachine(i).takeSnapshot(); // not on the apply thread, but nothing is being applied
                 }
             }
-            NodeAddress newcomer = new NodeAddress("127.0.1.63", 7200);
+            NodeAddress newcomer = TestAddresses.next();
             try (NodeRaftServer third = new NodeRaftServer(newcomer, newcomer.host(), dir.resolve("n2"), cluster.peers,
                     gid -> new PartitionStateMachine(newcomer.toString(), System::currentTimeMillis))) {
                 third.start();

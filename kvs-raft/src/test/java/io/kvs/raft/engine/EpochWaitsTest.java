@@ -1,5 +1,6 @@
 package io.kvs.raft.engine;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -33,10 +34,7 @@ class EpochWaitsTest {
         assertTrue(timedOut.handle((v, e) -> e != null).get(5, TimeUnit.SECONDS));
         CompletableFuture<Void> cancelled = waits.await(9);
         cancelled.cancel(false);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (waits.open() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertEquals(0, waits.open(), "no wait kept after it was given up");
+        Awaitility.await("no wait kept after it was given up").atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> waits.open() == 0);
     }
 }

@@ -5,6 +5,7 @@ import io.kvs.core.view.View;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
+import io.kvs.raft.server.TestAddresses;
 import io.kvs.raft.server.RaftTuning;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class MalformedMetadataTest {
     private final RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
-    private final NodeAddress node = new NodeAddress("127.0.1.64", 7100);
+    private final NodeAddress node = TestAddresses.next();
     private final RaftGroup group = peers.group(RaftGroupId.valueOf(UUID.randomUUID()), List.of(node));
 
     @Test
@@ -39,7 +40,7 @@ class MalformedMetadataTest {
         try {
             server.addGroup(group);
             ClusterState initial = ClusterState.initial("cluster", "tag", View.initial(List.of(node), 1));
-            assertEquals(initial, proposeUntilLeader(new MetaCommand.Init(initial)));
+            assertEquals(initial, Proposals.untilCommitted(group, new MetaCommand.Init(initial)));
 
             for (String garbage : List.of("{\"type\":\"BeginChange\",\"body\":{}}", "not json at all",
                     "{\"type\":\"Nope\",\"body\":{}}",
@@ -60,19 +61,6 @@ class MalformedMetadataTest {
         try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(RaftTuning.client())
                 .setRetryPolicy(RaftTuning.clientRetry()).build()) {
             client.async().send(Message.valueOf(text)).get(3, TimeUnit.SECONDS);
-        }
-    }
-
-    private ClusterState proposeUntilLeader(MetaCommand command) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return new MetadataClient().propose(group, command).get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the metadata group committed nothing within 30 s", e);
-                }
-            }
         }
     }
 }

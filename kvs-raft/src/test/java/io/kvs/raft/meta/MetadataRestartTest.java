@@ -5,18 +5,20 @@ import io.kvs.core.view.View;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
+import io.kvs.raft.server.TestAddresses;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
@@ -30,8 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 class MetadataRestartTest {
     private final RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
-    private final List<NodeAddress> nodes = List.of(
-            new NodeAddress("127.0.1.61", 7100), new NodeAddress("127.0.1.62", 7100), new NodeAddress("127.0.1.63", 7100));
+    private final List<NodeAddress> nodes = TestAddresses.next(3);
     private final RaftGroup group = peers.group(RaftGroupId.valueOf(UUID.randomUUID()), nodes);
 
     @Test
@@ -42,12 +43,11 @@ class MetadataRestartTest {
             servers[i] = start(dir.resolve("n" + i), i);
             servers[i].addGroup(group);
         }
-        assertEquals(initial, propose(new MetaCommand.Init(initial)));
+        assertEquals(initial, Proposals.untilCommitted(group, new MetaCommand.Init(initial)));
         MetadataStateMachine first = servers[0].stateMachine(group.getGroupId(), MetadataStateMachine.class).orElseThrow();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((first.state() == null || first.getLatestSnapshot() == null) && System.nanoTime() < deadline) {
-            Thread.sleep(20); // a follower applies once the next append or heartbeat names the commit
-        }
+        // A follower applies once the next append or heartbeat names the commit.
+        Awaitility.await("node 0 to apply the view and make it durable").atMost(Duration.ofSeconds(10))
+                .until(() -> first.state() != null && first.getLatestSnapshot() != null);
         assertEquals(initial, first.state(), "node 0 applied the view");
         assertNotNull(first.getLatestSnapshot(), "node 0 applied the view but did not make it durable");
         // A crash: node 0's files as they are now, while it runs. A server that stops cleanly
@@ -65,20 +65,6 @@ class MetadataRestartTest {
             assertEquals(initial, restarted.state());
         } finally {
             alone.close();
-        }
-    }
-
-    /** Proposes until the new group has a leader to commit it (Init is applied once however often it is sent). */
-    private ClusterState propose(MetaCommand command) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return new MetadataClient().propose(group, command).get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the metadata group committed nothing within 30 s", e);
-                }
-            }
         }
     }
 

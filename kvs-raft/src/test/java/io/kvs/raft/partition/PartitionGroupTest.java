@@ -8,7 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
 
+import org.awaitility.Awaitility;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,7 @@ class PartitionGroupTest {
 
     @Test
     void writesAreReadBackThroughTheLeader(@TempDir Path dir) throws Exception {
-        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 1, 7001)) {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
             PartitionClient client = cluster.awaitLeaderClient();
             WriteReply first = client.put(cluster.group, new PartitionCommand.Put(5, "k", "v1")).get(10, TimeUnit.SECONDS);
             assertEquals(Outcome.CREATED, first.status());
@@ -47,11 +50,8 @@ class PartitionGroupTest {
             assertTrue(indices.size() < 200, "200 concurrent writes took " + indices.size() + " log entries");
             for (int replica = 0; replica < 3; replica++) {
                 int r = replica;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (cluster.stateMachine(r).size() < 201 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertEquals(201, cluster.stateMachine(r).size(), "replica " + r);
+                Awaitility.await("replica " + r + " to apply every write").atMost(Duration.ofSeconds(10))
+                        .until(() -> cluster.stateMachine(r).size() == 201);
             }
         }
     }
@@ -62,7 +62,7 @@ class PartitionGroupTest {
      */
     @Test
     void hintsOfAnotherGroupMoveNoHintPosition(@TempDir Path dir) throws Exception {
-        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 1, 4, 7001)) {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 1)) {
             PartitionClient client = cluster.awaitLeaderClient();
             VersionedValue hinted = new VersionedValue("moved", 1_000, "b:1", VersionVector.of(0, Map.of("b:1", 1L)));
             HintedWrite rerouted = new HintedWrite(7, 3, "k", hinted, 11);

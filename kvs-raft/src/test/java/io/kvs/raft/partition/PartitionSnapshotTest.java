@@ -6,6 +6,7 @@ import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.server.LocalRaftCluster;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
+import io.kvs.raft.server.TestAddresses;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A one-member partition group that takes a snapshot, keeps writing, and restarts from disk. */
 class PartitionSnapshotTest {
-    private final NodeAddress self = new NodeAddress("127.0.1.50", 7100);
+    private final NodeAddress self = TestAddresses.next();
     private final RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
 
     @Test

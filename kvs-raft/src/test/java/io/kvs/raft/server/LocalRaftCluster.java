@@ -9,7 +9,10 @@ import io.kvs.raft.partition.PartitionStateMachine;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 
+import org.awaitility.Awaitility;
+
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +27,9 @@ public final class LocalRaftCluster implements AutoCloseable {
     public final GroupClients clients = new GroupClients();
     private final Path dataRoot;
 
-    public LocalRaftCluster(Path dataRoot, int size, int firstAddress, int port) throws IOException {
+    public LocalRaftCluster(Path dataRoot, int size) throws IOException {
         this.dataRoot = dataRoot;
-        for (int i = 0; i < size; i++) {
-            nodes.add(new NodeAddress("127.0.1." + (firstAddress + i), port));
-        }
+        nodes.addAll(TestAddresses.next(size));
         group = peers.group(RaftGroupId.valueOf(UUID.randomUUID()), nodes);
         servers = new NodeRaftServer[size];
         for (int i = 0; i < size; i++) {
@@ -38,26 +39,18 @@ public final class LocalRaftCluster implements AutoCloseable {
     }
 
     /** A client of the group, once the group has elected a leader. */
-    public PartitionClient awaitLeaderClient() throws InterruptedException {
+    public PartitionClient awaitLeaderClient() {
         PartitionClient client = new PartitionClient(clients, LocalLeader.NONE);
         awaitLeader(client, group);
         return client;
     }
 
     /** Polls the group with reads until one succeeds: the group has elected a leader. */
-    public static void awaitLeader(PartitionClient client, RaftGroup group) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try {
-                client.read(group, new PartitionQuery.Get(0, "leader_probe", java.util.Map.of())).get(5, java.util.concurrent.TimeUnit.SECONDS);
-                return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("group " + group.getGroupId() + " elected no leader within 20 s", e);
-                }
-                Thread.sleep(100);
-            }
-        }
+    public static void awaitLeader(PartitionClient client, RaftGroup group) {
+        Awaitility.await("group " + group.getGroupId() + " to elect a leader").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> client.read(group, new PartitionQuery.Get(0, "leader_probe", java.util.Map.of()))
+                        .get(5, java.util.concurrent.TimeUnit.SECONDS) != null);
     }
 
     public void start(int i) throws IOException {

@@ -3,6 +3,7 @@ package io.kvs.raft.server;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.PartitionCommand;
 import org.apache.ratis.server.RaftServer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,11 +11,11 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A follower that comes back without entries it had acknowledged (its log files gone), to an
@@ -25,7 +26,7 @@ class StaleMatchRecoveryTest {
 
     @Test
     void aFollowerBehindItsMatchIndexCatchesUpInAnIdleGroup(@TempDir Path dir) throws Exception {
-        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3, 70, 7300)) {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
             PartitionClient client = cluster.awaitLeaderClient();
             for (int i = 0; i < 20; i++) {
                 client.put(cluster.group, new PartitionCommand.Put(0, "k" + i, "v" + i)).get(10, TimeUnit.SECONDS);
@@ -48,18 +49,10 @@ class StaleMatchRecoveryTest {
         return cluster.servers[i].division(cluster.group.getGroupId()).orElseThrow();
     }
 
-    private static void awaitApplied(LocalRaftCluster cluster, int i, long index, String when) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        long applied = -1;
-        while (System.nanoTime() < deadline) {
-            applied = cluster.servers[i].division(cluster.group.getGroupId())
-                    .map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L);
-            if (applied >= index) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        assertTrue(applied >= index, "follower n" + i + " applied " + applied + " of " + index + " " + when);
+    private static void awaitApplied(LocalRaftCluster cluster, int i, long index, String when) {
+        Awaitility.await("follower n" + i + " to apply index " + index + " " + when).atMost(Duration.ofSeconds(15))
+                .until(() -> cluster.servers[i].division(cluster.group.getGroupId())
+                        .map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L) >= index);
     }
 
     /** The group's log segments and snapshots (one is taken as it stops); its term and vote stay. */
