@@ -3,6 +3,7 @@ package io.kvs.http;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.node.KvsNode;
 import io.kvs.http.node.NodeConfig;
+import io.kvs.http.peer.HttpPeerNodes;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.storage.DiskSpace;
@@ -81,8 +82,7 @@ public final class ClassArchiveTraining {
         for (String path : new String[]{"training", "missing", "get_partition_id", "get_all_partition_ids"}) {
             succeeds(http, new Request.Builder().url(base + path).build());
         }
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        HttpPeerNodes.shutdown(http);
     }
 
     private static boolean succeeds(OkHttpClient http, Request request) {

@@ -83,7 +83,6 @@ public final class KvsNode implements AutoCloseable {
         viewChanges.shutdownNow();
         http.close();
         engine.close();
-        peerHttp.dispatcher().executorService().shutdown();
-        peerHttp.connectionPool().evictAll();
+        HttpPeerNodes.shutdown(peerHttp);
     }
 }

@@ -47,6 +47,12 @@ public final class HttpPeerNodes implements PeerNodes {
                 .build();
     }
 
+    /** Stops a client's threads and drops its connections (OkHttp has no close of its own). */
+    public static void shutdown(OkHttpClient client) {
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+
     @Override
     public void join(NodeAddress node, String clusterId, List<NodeAddress> metadataMembers) throws IOException {
         InternalMessages.Join join = new InternalMessages.Join(clusterId,
