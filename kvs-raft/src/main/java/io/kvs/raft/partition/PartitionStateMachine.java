@@ -13,7 +13,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +31,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
     private final LongSupplier clock;
     private final BooleanSupplier diskHasRoom;
     private final PartitionStore store = new PartitionStore();
+    private final PartitionExports exports = new PartitionExports(store);
 
     /** A replica whose disk always has room (for tests). */
     public PartitionStateMachine(String self, LongSupplier clock) {
@@ -231,27 +231,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
      * are frozen before they are exported, so pages taken one after another see the same keys.
      */
     public ExportPage export(PartitionQuery.Export export) {
-        List<PartitionCommand.MovedKey> page = new ArrayList<>();
-        int bytes = 0;
-        int lastSlot = -1;
-        for (int slot = export.slots().nextSetBit(export.from().slot()); slot >= 0;
-             slot = export.slots().nextSetBit(slot + 1)) {
-            String after = slot == export.from().slot() ? export.from().key() : "";
-            List<PartitionCommand.MovedKey> keys = store.keysOf(slot);
-            keys.sort(Comparator.comparing(PartitionCommand.MovedKey::key));
-            for (PartitionCommand.MovedKey key : keys) {
-                if (key.key().compareTo(after) <= 0) {
-                    continue;
-                }
-                if (bytes >= export.maxBytes() && !page.isEmpty()) {
-                    return new ExportPage(page, new ExportPage.Cursor(lastSlot, page.get(page.size() - 1).key()));
-                }
-                page.add(key);
-                lastSlot = slot;
-                bytes += PartitionCodec.sizeOf(key);
-            }
-        }
-        return new ExportPage(page, null);
+        return exports.page(export);
     }
 
     /**
@@ -260,28 +240,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
      * applied now, without changing anything. A group rebuilt from this replica receives them.
      */
     public List<PartitionCommand.MovedKey> valuesOfUnappliedEntries(List<LogEntryProto> entries) {
-        Map<String, VersionedValue> replayed = new java.util.LinkedHashMap<>();
-        for (LogEntryProto entry : entries) {
-            if (!entry.hasStateMachineLogEntry()) {
-                continue;
-            }
-            PartitionCodec.StampedCommand stamped =
-                    PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData());
-            if (stamped.command() instanceof PartitionCommand.Puts puts) {
-                for (int i = 0; i < puts.puts().size(); i++) {
-                    PartitionCommand.Put put = puts.puts().get(i);
-                    if (stamped.stamp().late().get(i)) {
-                        continue;
-                    }
-                    VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
-                    replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
-                            stamped.stamp().millis(), stamped.stamp().origin(), put.deps()));
-                }
-            }
-        }
-        List<PartitionCommand.MovedKey> result = new ArrayList<>();
-        replayed.forEach((k, v) -> result.add(new PartitionCommand.MovedKey(k, v)));
-        return result;
+        return exports.valuesOf(entries);
     }
 
     /** Reads from this replica's applied state, refusing when it has not applied what the client has seen. */

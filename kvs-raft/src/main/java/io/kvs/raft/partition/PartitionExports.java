@@ -1,0 +1,80 @@
+package io.kvs.raft.partition;
+
+import io.kvs.core.causal.VersionedValue;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a replica gives when a partition's keys move: pages of its applied state, and the values
+ * of entries it holds but has not applied (the source of a group rebuilt from it).
+ */
+final class PartitionExports {
+    private final PartitionStore store;
+
+    PartitionExports(PartitionStore store) {
+        this.store = store;
+    }
+
+    /**
+     * A page of the keys in the export's slots, read from this replica's applied state. The slots
+     * are frozen before they are exported, so pages taken one after another see the same keys.
+     */
+    ExportPage page(PartitionQuery.Export export) {
+        List<PartitionCommand.MovedKey> page = new ArrayList<>();
+        int bytes = 0;
+        int lastSlot = -1;
+        for (int slot = export.slots().nextSetBit(export.from().slot()); slot >= 0;
+             slot = export.slots().nextSetBit(slot + 1)) {
+            String after = slot == export.from().slot() ? export.from().key() : "";
+            List<PartitionCommand.MovedKey> keys = store.keysOf(slot);
+            keys.sort(Comparator.comparing(PartitionCommand.MovedKey::key));
+            for (PartitionCommand.MovedKey key : keys) {
+                if (key.key().compareTo(after) <= 0) {
+                    continue;
+                }
+                if (bytes >= export.maxBytes() && !page.isEmpty()) {
+                    return new ExportPage(page, new ExportPage.Cursor(lastSlot, page.get(page.size() - 1).key()));
+                }
+                page.add(key);
+                lastSlot = slot;
+                bytes += PartitionCodec.sizeOf(key);
+            }
+        }
+        return new ExportPage(page, null);
+    }
+
+    /**
+     * The values the given log entries (this replica's log beyond its applied index: entries it
+     * holds but has not applied, possibly committed by a leader that is gone) would produce if
+     * applied now, without changing anything. A group rebuilt from this replica receives them.
+     */
+    List<PartitionCommand.MovedKey> valuesOf(List<LogEntryProto> entries) {
+        Map<String, VersionedValue> replayed = new LinkedHashMap<>();
+        for (LogEntryProto entry : entries) {
+            if (!entry.hasStateMachineLogEntry()) {
+                continue;
+            }
+            PartitionCodec.StampedCommand stamped =
+                    PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData());
+            if (stamped.command() instanceof PartitionCommand.Puts puts) {
+                for (int i = 0; i < puts.puts().size(); i++) {
+                    PartitionCommand.Put put = puts.puts().get(i);
+                    if (stamped.stamp().late().get(i)) {
+                        continue;
+                    }
+                    VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
+                    replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
+                            stamped.stamp().millis(), stamped.stamp().origin(), put.deps()));
+                }
+            }
+        }
+        List<PartitionCommand.MovedKey> result = new ArrayList<>();
+        replayed.forEach((k, v) -> result.add(new PartitionCommand.MovedKey(k, v)));
+        return result;
+    }
+}
