@@ -88,14 +88,9 @@ public final class DegradedReplicas {
 
     public Answer read(Request request) {
         int group = request.group();
-        int slot = request.slot();
         String key = request.key();
-        Seen seen = request.seen();
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
-        if (replica == null) {
-            return Answer.of(Outcome.NO_REPLICA);
-        }
-        Outcome refused = refusal(group, replica, view.get(), slot, Access.READ, seen);
+        Outcome refused = refusal(request, replica, view.get(), Access.READ);
         if (refused != null) {
             return Answer.of(refused);
         }
@@ -114,19 +109,14 @@ public final class DegradedReplicas {
         int group = request.group();
         int slot = request.slot();
         String key = request.key();
-        Seen seen = request.seen();
-        long notAfterMillis = request.notAfterMillis();
         PartitionStateMachine replica = replicas.apply(group).orElse(null);
-        if (replica == null) {
-            return Answer.of(Outcome.NO_REPLICA);
-        }
         View current = view.get();
-        Outcome refused = refusal(group, replica, current, slot, Access.WRITE, seen);
+        Outcome refused = refusal(request, replica, current, Access.WRITE);
         if (refused != null) {
             return Answer.of(refused);
         }
         long now = System.currentTimeMillis();
-        if (notAfterMillis > 0 && now > notAfterMillis) {
+        if (request.notAfterMillis() > 0 && now > request.notAfterMillis()) {
             return Answer.of(Outcome.LATE);
         }
         if (!diskHasRoom.getAsBoolean()) {
@@ -151,19 +141,23 @@ public final class DegradedReplicas {
     }
 
     /**
-     * Why this replica refuses a request now, or null: the replica's own check of the slot
+     * Why this replica refuses a request now, or null: no replica here, the replica's own check of the slot
      * ({@link PartitionStateMachine#refusal}), the slot owned elsewhere by this node's view, or a
      * client that has seen more of the group than the replica holds (its hints included).
      */
-    private Outcome refusal(int group, PartitionStateMachine replica, View view, int slot, Access access, Seen seen) {
-        if (ownedElsewhere(view, group, slot)) {
+    private Outcome refusal(Request request, PartitionStateMachine replica, View view, Access access) {
+        if (replica == null) {
+            return Outcome.NO_REPLICA;
+        }
+        if (ownedElsewhere(view, request.group(), request.slot())) {
             return Outcome.WRONG_OWNER;
         }
-        Outcome refused = replica.refusal(slot, access, Map.of()); // hints seen: below, this node's own from its hint store
+        // The hints the client has seen are checked below, this node's own against its hint store.
+        Outcome refused = replica.refusal(request.slot(), access, Map.of());
         if (refused != null) {
             return refused;
         }
-        return hasSeen(group, replica, seen) ? null : Outcome.NOT_CAUGHT_UP;
+        return hasSeen(request.group(), replica, request.seen()) ? null : Outcome.NOT_CAUGHT_UP;
     }
 
     private boolean hasSeen(int group, PartitionStateMachine replica, Seen seen) {
