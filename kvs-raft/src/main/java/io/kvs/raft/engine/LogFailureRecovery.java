@@ -19,12 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LogFailureRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(LogFailureRecovery.class);
 
-    private final NodeRaftServer raft;
     private final DiskSpace disk;
     private final Set<RaftGroupId> failed = ConcurrentHashMap.newKeySet();
 
-    LogFailureRecovery(NodeRaftServer raft, DiskSpace disk) {
-        this.raft = raft;
+    LogFailureRecovery(DiskSpace disk) {
         this.disk = disk;
     }
 
@@ -33,8 +31,8 @@ final class LogFailureRecovery {
         failed.add(group);
     }
 
-    /** Restarts the failed replicas if the disk has room now. Called periodically. */
-    void restartIfRoom() {
+    /** Restarts the failed replicas of {@code raft} if the disk has room now. Called periodically. */
+    void restartIfRoom(NodeRaftServer raft) {
         if (failed.isEmpty() || !disk.hasRoom()) {
             return;
         }

@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
@@ -41,7 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * A node's storage side: its Raft server with every group it hosts, its hinted writes, its
@@ -91,17 +89,11 @@ public final class StoreEngine implements Closeable {
         Path dataDir = settings.dataDir();
         this.disk = new DiskSpace(dataDir, settings.diskReserveBytes());
         ClusterIdFile clusterIdFile = new ClusterIdFile(dataDir);
-        // The state machine registry asks the membership which group is the metadata group; should
-        // Ratis ask before the membership exists, the cluster id file says what the membership will.
-        ClusterMembership[] joined = new ClusterMembership[1];
-        this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers,
-                id -> newStateMachine(joined[0] != null ? joined[0].clusterId() : clusterIdOf(clusterIdFile),
-                        state -> joined[0].applied(state), id),
+        this.logFailures = new LogFailureRecovery(disk);
+        this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers, this::newStateMachine,
                 settings.secret());
         this.membership = new ClusterMembership(self, peers, raft, clusterIdFile, metadataClient, clients, background);
-        joined[0] = membership;
         this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
-        this.logFailures = new LogFailureRecovery(raft, disk);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
         this.degradedReplicas = new DegradedReplicas(self.toString(), hints, this::localReplica, this::currentView,
@@ -118,8 +110,8 @@ public final class StoreEngine implements Closeable {
                 TimeUnit.MILLISECONDS);
         FirstEntryConflictRepair repair = new FirstEntryConflictRepair(raft, () -> System.nanoTime() / 1_000_000);
         background.scheduleWithFixedDelay(repair::check, REPAIR_CHECK_MILLIS, REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        background.scheduleWithFixedDelay(logFailures::restartIfRoom, REPAIR_CHECK_MILLIS, REPAIR_CHECK_MILLIS,
-                TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(() -> logFailures.restartIfRoom(raft), REPAIR_CHECK_MILLIS,
+                REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         HintReplayer replayer = new HintReplayer(self.toString(), hints, membership::latest, this::localReplica, this);
         hintReplay.scheduleWithFixedDelay(() -> {
             if (!settings.holdHintReplay().getAsBoolean()) {
@@ -128,18 +120,11 @@ public final class StoreEngine implements Closeable {
         }, HINT_REPLAY_MILLIS, HINT_REPLAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private static String clusterIdOf(ClusterIdFile file) {
-        try {
-            return file.read().orElse(null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** @param onClusterState where the metadata group's states go (the membership, once the server has started) */
-    private StateMachine newStateMachine(String clusterId, Consumer<ClusterState> onClusterState, RaftGroupId id) {
+    /** Called by Ratis, from {@link NodeRaftServer#start} on, for each group this node hosts. */
+    private StateMachine newStateMachine(RaftGroupId id) {
+        String clusterId = membership.clusterId();
         SnapshottingStateMachine machine = clusterId != null && id.equals(RaftPeers.metadataGroup(clusterId))
-                ? new MetadataStateMachine(onClusterState)
+                ? new MetadataStateMachine(membership::applied)
                 : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom);
         machine.onLogFailed(logFailures::failed);
         return machine;

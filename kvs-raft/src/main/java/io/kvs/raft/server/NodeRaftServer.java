@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NodeRaftServer implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRaftServer.class);
 
-    private final RaftServer server;
+    private final RaftServer.Builder builder;
     private final Path storageDir;
+    /** Built by {@link #start}: building a Ratis server already starts recovering its groups. */
+    private volatile RaftServer server;
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
 
@@ -53,7 +55,7 @@ public final class NodeRaftServer implements Closeable {
     public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
                           StateMachine.Registry registry, Optional<ClusterSecret> secret) throws IOException {
         this.storageDir = dataDir.resolve("raft");
-        RaftServer.Builder builder = RaftServer.newBuilder()
+        this.builder = RaftServer.newBuilder()
                 .setServerId(RaftPeers.peerId(self))
                 .setProperties(RaftTuning.server(storageDir, bindHost, peers.raftPort(self)))
                 .setStateMachineRegistry(registry)
@@ -63,10 +65,15 @@ public final class NodeRaftServer implements Closeable {
             RaftAuthentication.authenticateOutgoingCalls(secret.get());
             builder.setParameters(RaftAuthentication.serverParameters(secret.get()));
         }
-        this.server = builder.build();
     }
 
+    /**
+     * Builds and starts the server, recovering the groups in its storage. Ratis asks the registry
+     * for their state machines from its own threads as soon as the server is built, so whatever
+     * the registry needs must exist before this is called; every other method needs it called.
+     */
     public void start() throws IOException {
+        server = builder.build();
         server.start();
         LOG.info("Raft server {} started with groups {}", server.getId(), groupIds());
     }
@@ -208,6 +215,8 @@ public final class NodeRaftServer implements Closeable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 }
