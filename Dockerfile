@@ -36,7 +36,8 @@ RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/app/kvs.jsa -cp /app/kvs.jar io.kv
 USER kvs
 VOLUME ["/data"]
 EXPOSE 8080
-# Healthy once the HTTP API answers at all (a node waiting to be added answers 503).
+# Healthy once the node is ready: it knows its view, and its partition's group (a proxy: the
+# metadata group) has a leader. A node waiting to be added is not, until it is added.
 HEALTHCHECK --interval=5s --timeout=2s --start-period=20s --retries=3 \
-  CMD curl -s -o /dev/null -m 2 http://127.0.0.1:8080/kv-store/get_partition_id || exit 1
+  CMD curl -sf -o /dev/null -m 2 http://127.0.0.1:8080/ready || exit 1
 ENTRYPOINT ["sh", "-c", "exec java -XX:SharedArchiveFile=/app/kvs.jsa $JAVA_OPTS -jar /app/kvs.jar"]

@@ -120,6 +120,11 @@ declare -A VALUE=()      # key -> the value last written
 declare -A OWNER=()      # key -> partition id
 PAYLOAD=""
 
+answers() {  # port: the node's process serves (GET /health), ready or not
+  http GET "$1" /health
+  [ "$CODE" = 200 ]
+}
+
 healthy() {
   local s state
   for s in "$@"; do
@@ -280,13 +285,16 @@ pass "$KEY read from $A alone"
 
 step "add a node started with only K and IPPORT"
 "${COMPOSE[@]}" up -d --no-build node5 >/dev/null 2>&1 || fail "docker-compose up node5 failed"
-poll 60 "node5 healthy" healthy node5
+poll 60 "node5 to answer" answers 8085
 http GET 8085 /kv-store/key1 "causal_payload="
 expect_code "a node not yet added" 503
+http GET 8085 /ready
+expect_code "a node not yet added is not ready" 503
 http PUT 8082 "/kv-store/update_view?type=add" "ip_port=10.0.0.25:8080"
 expect_code "update_view add" 200
 [ "$(json partition_id)" = -1 ] && [ "$(json number_of_partitions)" = 2 ] || fail "add answered $BODY"
 poll 20 "five nodes to agree on 2 partitions" views_agree 2 8081 8082 8083 8084 8085
+poll 60 "node5 healthy once added" healthy node5
 all_read_back 8085 || fail "$MISS: HTTP $CODE $BODY"
 pass "a proxy; 2 partitions"
 

@@ -18,6 +18,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** The node's HTTP API (CONTRACT.md §3) on Javalin. */
@@ -38,6 +40,7 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final InFlightLimit inFlight = new InFlightLimit(MAX_IN_FLIGHT);
     private final Listeners listeners;
+    private final NodeMetrics metrics;
 
     /**
      * The API of this node: the public one on its HTTP port, the internal one on the port
@@ -47,8 +50,9 @@ public final class HttpApi implements AutoCloseable {
                    ExecutorService viewChanges, InternalApi internalApi, String bindHost) {
         KeyRoutes keys = new KeyRoutes(gateway);
         PartitionRoutes partitions = new PartitionRoutes(engine);
-        ViewRoutes views = new ViewRoutes(coordinator, viewChanges, internalApi);
+        ViewRoutes views = new ViewRoutes(engine, coordinator, viewChanges, internalApi);
         InternalRoutes internal = new InternalRoutes(engine, coordinator);
+        this.metrics = new NodeMetrics(engine, coordinator);
         int internalPort = internalApi.port(engine.self());
         this.listeners = new Listeners(internalPort, internalApi);
         app = Javalin.create(config -> {
@@ -76,7 +80,19 @@ public final class HttpApi implements AutoCloseable {
         });
         app.before(listeners::admit);
         app.before(ctx -> inFlight.enter(ctx));
+        app.before(metrics::start);
         app.after(ctx -> inFlight.leave(ctx));
+        app.after(metrics::record);
+        app.get("/health", ctx -> Replies.success(ctx, 200, Map.of("status", "serving")));
+        app.get("/metrics", metrics::scrape);
+        app.get("/view-change", views::viewChange);
+        app.get("/ready", ctx -> {
+            Optional<String> why = engine.notReadyBecause();
+            if (why.isPresent()) {
+                throw new KvsException(ErrorCode.UNAVAILABLE, "not ready: " + why.get());
+            }
+            Replies.success(ctx, 200, Map.of("status", "ready"));
+        });
         app.get("/kv-store/get_partition_id", partitions::partitionId);
         app.get("/kv-store/get_all_partition_ids", partitions::allPartitionIds);
         app.get("/kv-store/get_partition_members", partitions::partitionMembers);

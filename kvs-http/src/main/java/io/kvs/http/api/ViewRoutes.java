@@ -5,6 +5,9 @@ import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.ViewChange;
 import io.kvs.http.peer.InternalApi;
+import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.meta.ClusterState;
+import io.kvs.raft.meta.ViewChangeProgress;
 import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.http.Context;
 
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code PUT /kv-store/update_view?type=add|remove} with {@code ip_port}. */
 final class ViewRoutes {
+    private final StoreEngine engine;
     private final ViewChangeCoordinator coordinator;
     /** View changes block on remote steps; they run one at a time off the HTTP threads. */
     private final ExecutorService executor;
@@ -26,7 +30,9 @@ final class ViewRoutes {
     private final AtomicInteger waiting = new AtomicInteger();
     private static final int MAX_WAITING = 4;
 
-    ViewRoutes(ViewChangeCoordinator coordinator, ExecutorService executor, InternalApi internalApi) {
+    ViewRoutes(StoreEngine engine, ViewChangeCoordinator coordinator, ExecutorService executor,
+               InternalApi internalApi) {
+        this.engine = engine;
         this.coordinator = coordinator;
         this.executor = executor;
         this.internalApi = internalApi;
@@ -63,5 +69,33 @@ final class ViewRoutes {
             fields.put("number_of_partitions", result.partitionCount());
             Replies.success(ctx, 200, fields);
         }));
+    }
+
+    /**
+     * {@code GET /view-change}: the view this node routes by and the change under way, if any:
+     * what it adds or removes, its step and its coordinator, and, on the coordinating node, how
+     * far its data has moved. A client follows a long change by asking again.
+     */
+    void viewChange(Context ctx) {
+        ClusterState state = engine.requireState();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("view_epoch", state.view().epoch());
+        fields.put("number_of_partitions", state.view().partitionCount());
+        ViewChangeProgress change = state.change();
+        if (change == null) {
+            fields.put("change", null);
+        } else {
+            Map<String, Object> running = new LinkedHashMap<>();
+            running.put("type", change.type().name().toLowerCase());
+            running.put("ip_port", change.node().toString());
+            running.put("to_epoch", change.target().epoch());
+            running.put("number_of_partitions", change.target().partitionCount());
+            running.put("step", change.phase().name().toLowerCase());
+            running.put("coordinator", change.coordinator().toString());
+            coordinator.progress().current().ifPresent(moved -> running.put("progress", Map.of(
+                    "slots_to_move", moved.slotsToMove(), "slots_moved", moved.slotsMoved(), "keys_moved", moved.keysMoved())));
+            fields.put("change", running);
+        }
+        Replies.success(ctx, 200, fields);
     }
 }

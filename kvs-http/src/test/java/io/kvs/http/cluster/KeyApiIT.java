@@ -143,6 +143,29 @@ class KeyApiIT {
         assertEquals("second", client.get(nodes.get(3), "forged", "").string("value"), "the refused write changed nothing");
     }
 
+    /** What an operator reads off a node: its metrics in Prometheus' format, its view and the change under way. */
+    @Test
+    void metricsAndTheViewOfANode() throws Exception {
+        NodeAddress node = nodes.get(0);
+        assertTrue(client.put(node, "metered", "v", "").isSuccess());
+        Reply view = client.send("GET", node, "/view-change", Map.of());
+        assertEquals(200, view.status(), view.toString());
+        assertEquals(1, view.integer("view_epoch"));
+        assertEquals(2, view.integer("number_of_partitions"));
+        assertTrue(view.json().get("change").isJsonNull(), "no change under way: " + view);
+
+        String text = client.metrics(node);
+        for (String expected : new String[]{
+                "kvs_http_requests_seconds_count{method=\"PUT\",route=\"/kv-store/{key}\",status=\"",
+                "kvs_http_requests_seconds_bucket{", "kvs_raft_group_leader{group=\"metadata\"",
+                "kvs_raft_group_applied_index{group=\"0\",partition=\"0\"}", "kvs_partition_keys{group=\"0\"",
+                "kvs_hints_pending{", "kvs_hints_replayed_total", "kvs_view_epoch 1.0",
+                "kvs_view_change_in_progress 0.0", "kvs_view_change_slots_to_move 0.0",
+                "kvs_view_change_keys_moved_total", "jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes"}) {
+            assertTrue(text.contains(expected), "the metrics name " + expected);
+        }
+    }
+
     @Test
     void invalidKeysAreRejectedAndChangeNothing() {
         List<String> invalid = new ArrayList<>(List.of("a-b", "a.b", "k".repeat(201), "%C3%A9", "a%20b"));

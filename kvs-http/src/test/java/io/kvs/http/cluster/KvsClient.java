@@ -90,6 +90,16 @@ public final class KvsClient {
         }
     }
 
+    /** The node's {@code GET /metrics} text, in Prometheus' format. */
+    public String metrics(NodeAddress node) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + node + "/metrics")).timeout(timeout).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /metrics of " + node + ": HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
     private static JsonObject errorJson(String why) {
         JsonObject json = new JsonObject();
         json.addProperty("result", "client-error");

@@ -5,6 +5,7 @@ import io.kvs.http.cluster.KvsClient.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,9 @@ class ViewChangeIT {
             added.add(node);
             int expectedId = i == 1 ? 2 : -1;
             assertEquals(expectedId, reply.integer("partition_id"), "partition of the added node: " + reply);
+            if (i == 1) {
+                assertTrue(keysMoved(via) > 0, "the split's coordinator " + via + " counts the keys it moved");
+            }
             ViewAgreement.assertAgreed(cluster, view, 2, partitionsAfterAdd[i], "after adding " + node);
             acked.assertAllReadable(view, "after adding " + node);
         }
@@ -131,9 +135,24 @@ class ViewChangeIT {
 
         // Nothing of the failed changes is left behind: the next change proceeds.
         NodeAddress spare = cluster.startSpareNode().address();
+        assertEquals(200, client.send("GET", spare, "/health", Map.of()).status(), "a waiting node serves");
+        Reply notReady = client.send("GET", spare, "/ready", Map.of());
+        assertEquals(503, notReady.status(), "a node waiting to be added is not ready: " + notReady);
+        assertTrue(notReady.string("error").contains("not part of a cluster"), notReady.toString());
+        assertEquals(200, client.send("GET", via, "/ready", Map.of()).status(), "a member is ready");
         Reply added = cluster.updateView(via, "add", spare);
         assertEquals(200, added.status(), added.toString());
         ViewAgreement.assertAgreed(cluster, cluster.addresses(), 2, 1, "after adding " + spare);
+        Poll.until(Duration.ofSeconds(10), spare + " to be ready once added",
+                () -> client.send("GET", spare, "/ready", Map.of()).status() == 200 ? true : null);
+    }
+
+    /** {@code kvs_view_change_keys_moved_total} of {@code node}. */
+    private long keysMoved(NodeAddress node) throws Exception {
+        String metric = "kvs_view_change_keys_moved_total ";
+        return cluster.client().metrics(node).lines().filter(line -> line.startsWith(metric))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(metric.length())))
+                .findFirst().orElseThrow(() -> new AssertionError(metric + "missing on " + node));
     }
 
     private static void assertError(Reply reply, int status) {

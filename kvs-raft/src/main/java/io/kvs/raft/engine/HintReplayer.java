@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -40,6 +41,7 @@ final class HintReplayer implements Runnable {
     private final Supplier<ClusterState> state;
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
     private final StoreEngine engine;
+    private final AtomicLong replayed = new AtomicLong();
 
     HintReplayer(String self, HintStore hints, Supplier<ClusterState> state,
                  IntFunction<Optional<PartitionStateMachine>> replicas, StoreEngine engine) {
@@ -48,6 +50,11 @@ final class HintReplayer implements Runnable {
         this.state = state;
         this.replicas = replicas;
         this.engine = engine;
+    }
+
+    /** How many hinted writes this node has replayed into their groups' logs since it started. */
+    long replayed() {
+        return replayed.get();
     }
 
     @Override
@@ -108,6 +115,7 @@ final class HintReplayer implements Runnable {
             return;
         }
         LOG.info("{} hinted writes of group {} entered the log (up to hint {})", batch.size(), group, last);
+        replayed.addAndGet(batch.size());
         if (home.isEmpty() || replicas.apply(group).isEmpty()) {
             hints.applied(group, last); // no replica here to see them applied: nothing to wait for
         }

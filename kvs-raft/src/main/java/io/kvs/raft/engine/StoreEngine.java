@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -77,6 +80,7 @@ public final class StoreEngine implements Closeable {
     });
     private final DiskSpace disk;
     private final LogFailureRecovery logFailures;
+    private final HintReplayer replayer;
 
     /**
      * Starts the node's Raft server, recovering every group in its data directory. A node whose
@@ -112,7 +116,7 @@ public final class StoreEngine implements Closeable {
         background.scheduleWithFixedDelay(repair::check, REPAIR_CHECK_MILLIS, REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         background.scheduleWithFixedDelay(() -> logFailures.restartIfRoom(raft), REPAIR_CHECK_MILLIS,
                 REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        HintReplayer replayer = new HintReplayer(self.toString(), hints, membership::latest, this::localReplica, this);
+        this.replayer = new HintReplayer(self.toString(), hints, membership::latest, this::localReplica, this);
         hintReplay.scheduleWithFixedDelay(() -> {
             if (!settings.holdHintReplay().getAsBoolean()) {
                 replayer.run();
@@ -128,6 +132,45 @@ public final class StoreEngine implements Closeable {
                 : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom);
         machine.onLogFailed(logFailures::failed);
         return machine;
+    }
+
+    /** What this node's replica of each group it hosts shows (the metadata group's serial is -1). */
+    public List<GroupStatus> groupStatuses() {
+        String id = membership.clusterId();
+        ClusterState current = membership.latest();
+        List<GroupStatus> statuses = new ArrayList<>();
+        if (id == null) {
+            return statuses;
+        }
+        Map<RaftGroupId, Integer> serials = new HashMap<>();
+        Map<Integer, Integer> partitions = new HashMap<>();
+        if (current != null) {
+            for (Partition p : current.view().partitions()) {
+                serials.put(RaftPeers.partitionGroup(id, p.group()), p.group());
+                partitions.put(p.group(), p.id());
+            }
+        }
+        serials.put(RaftPeers.metadataGroup(id), -1);
+        for (RaftGroupId groupId : raft.groupIds()) {
+            Integer serial = serials.get(groupId);
+            if (serial == null) {
+                continue; // a group the view no longer names, which this node is leaving
+            }
+            raft.division(groupId).ifPresent(division -> {
+                int group = serial;
+                long keys = division.getStateMachine() instanceof PartitionStateMachine partition ? partition.size() : 0;
+                statuses.add(new GroupStatus(group, partitions.getOrDefault(group, -1), division.getInfo().isLeader(),
+                        division.getInfo().getLeaderId() != null, division.getInfo().getCurrentTerm(),
+                        division.getRaftLog().getLastCommittedIndex(), division.getInfo().getLastAppliedIndex(), keys,
+                        group >= 0 ? hints.pendingCount(group) : 0));
+            });
+        }
+        return statuses;
+    }
+
+    /** How many hinted writes this node has replayed into their groups' logs since it started. */
+    public long hintsReplayed() {
+        return replayer.replayed();
     }
 
     /** Whether this node's disk has room for more data; without it, writes are refused (507). */
@@ -174,6 +217,28 @@ public final class StoreEngine implements Closeable {
      */
     public CompletableFuture<ClusterState> stateAtLeast(long epoch, long waitMillis) {
         return membership.stateAtLeast(epoch, waitMillis);
+    }
+
+    /**
+     * Why this node cannot serve yet, or empty when it can: it knows its cluster's view and, as
+     * a member, its partition's group has a leader; as a proxy, the metadata group has one.
+     */
+    public Optional<String> notReadyBecause() {
+        ClusterState current;
+        try {
+            current = requireState();
+        } catch (KvsException e) {
+            return Optional.of(e.getMessage());
+        }
+        Optional<Partition> own = current.view().partitionOf(self);
+        RaftGroupId group = own.map(p -> RaftPeers.partitionGroup(current.clusterId(), p.group()))
+                .orElse(RaftPeers.metadataGroup(current.clusterId()));
+        boolean led = raft.division(group).map(d -> d.getInfo().getLeaderId() != null).orElse(false);
+        if (led) {
+            return Optional.empty();
+        }
+        return Optional.of(own.map(p -> "partition " + p.id() + "'s group").orElse("the metadata group")
+                + " has no leader in reach of this node");
     }
 
     /** Whether a view change is under way, as far as this node's replica of the metadata group knows. */

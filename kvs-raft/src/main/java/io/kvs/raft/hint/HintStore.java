@@ -164,6 +164,12 @@ public final class HintStore implements Closeable {
         return hints == null ? 0 : hints.highestId;
     }
 
+    /** How many hints of {@code group} wait to be applied by it. */
+    public synchronized int pendingCount(int group) {
+        GroupHints hints = groups.get(group);
+        return hints == null ? 0 : hints.pending.size();
+    }
+
     public synchronized List<HintedWrite> pending(int group) {
         GroupHints hints = groups.get(group);
         return hints == null ? List.of() : new ArrayList<>(hints.pending.values());

@@ -37,11 +37,13 @@ final class SlotMover {
     private final PeerNodes nodes;
     private final PartitionClient partitions;
     private final SlotCopier copier;
+    private final MoveProgress progress;
 
-    SlotMover(PeerNodes nodes, PartitionClient partitions) {
+    SlotMover(PeerNodes nodes, PartitionClient partitions, MoveProgress progress) {
         this.nodes = nodes;
         this.partitions = partitions;
         this.copier = new SlotCopier(partitions);
+        this.progress = progress;
     }
 
     /**
@@ -55,20 +57,27 @@ final class SlotMover {
         HeldHints held = new HeldHints(nodes, copier, from, target, context::group);
         Map<Integer, Long> readyIndex = new HashMap<>();
         long total = 0;
-        for (Partition source : from.partitions()) {
-            Map<Integer, BitSet> byDestination = moves.getOrDefault(source.group(), Map.of());
-            BitSet moving = new BitSet();
-            byDestination.values().forEach(moving::or);
-            SlotCopier.Source pages = moving.isEmpty() ? null : sourceOf(context, source, moving, change);
-            for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
-                Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
-                SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
-                LOG.info("moved {} keys in {} slots from group {} to group {}", copied.keys(),
-                        toDestination.getValue().cardinality(), source.group(), destination.group());
-                readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
-                total += copied.keys();
+        progress.start(target.epoch(), moves.values().stream().flatMap(m -> m.values().stream())
+                .mapToInt(BitSet::cardinality).sum());
+        try {
+            for (Partition source : from.partitions()) {
+                Map<Integer, BitSet> byDestination = moves.getOrDefault(source.group(), Map.of());
+                BitSet moving = new BitSet();
+                byDestination.values().forEach(moving::or);
+                SlotCopier.Source pages = moving.isEmpty() ? null : sourceOf(context, source, moving, change);
+                for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
+                    Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
+                    SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
+                    LOG.info("moved {} keys in {} slots from group {} to group {}", copied.keys(),
+                            toDestination.getValue().cardinality(), source.group(), destination.group());
+                    readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
+                    total += copied.keys();
+                    progress.moved(toDestination.getValue().cardinality(), copied.keys());
+                }
+                held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
             }
-            held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
+        } finally {
+            progress.done();
         }
         LOG.info("view epoch {}: {} keys moved", target.epoch(), total);
         return target.withReadyIndexes(readyIndex);

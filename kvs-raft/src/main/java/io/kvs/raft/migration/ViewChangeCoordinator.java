@@ -44,6 +44,7 @@ public final class ViewChangeCoordinator {
     private final ChangeRecorder recorder;
     private final GroupPreparer groups;
     private final SlotMover slots;
+    private final MoveProgress progress = new MoveProgress();
     private volatile boolean coordinating;
 
     /** The answer to update_view: the node's partition (-1 for a proxy) and how many partitions there are. */
@@ -55,7 +56,7 @@ public final class ViewChangeCoordinator {
         this.nodes = nodes;
         this.recorder = new ChangeRecorder(engine.metadata());
         this.groups = new GroupPreparer(nodes, engine.partitions(), recorder);
-        this.slots = new SlotMover(nodes, engine.partitions());
+        this.slots = new SlotMover(nodes, engine.partitions(), progress);
     }
 
     /**
@@ -123,6 +124,11 @@ public final class ViewChangeCoordinator {
         } finally {
             coordinating = false;
         }
+    }
+
+    /** How far the data of the changes this node drives has moved. */
+    public MoveProgress progress() {
+        return progress;
     }
 
     /** Whether this node is driving a view change right now. */

@@ -1,0 +1,120 @@
+package io.kvs.http.api;
+
+import io.javalin.http.Context;
+import io.kvs.raft.engine.GroupStatus;
+import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.migration.MoveProgress;
+import io.kvs.raft.migration.ViewChangeCoordinator;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The node's metrics, in Prometheus' text format at {@code GET /metrics}: requests by route,
+ * method and status with latency histograms; for every Raft group this node hosts, its role,
+ * term, commit and applied index, keys and pending hints; the view and the change under way;
+ * the JVM's memory, collections, threads and CPU. Group gauges are read when scraped, from the
+ * node's replicas, so they cost nothing between scrapes.
+ */
+final class NodeMetrics {
+    private static final String STARTED = NodeMetrics.class.getName() + ".started";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final StoreEngine engine;
+    private final MultiGauge groupRole;
+    private final MultiGauge groupTerm;
+    private final MultiGauge groupCommit;
+    private final MultiGauge groupApplied;
+    private final MultiGauge groupKeys;
+    private final MultiGauge groupHints;
+
+    NodeMetrics(StoreEngine engine, ViewChangeCoordinator coordinator) {
+        this.engine = engine;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        groupRole = MultiGauge.builder("kvs_raft_group_leader")
+                .description("1 if this node leads the group, 0 if it follows one, -1 if it knows no leader")
+                .register(registry);
+        groupTerm = MultiGauge.builder("kvs_raft_group_term").description("the group's term on this node (rises "
+                + "with every election)").register(registry);
+        groupCommit = MultiGauge.builder("kvs_raft_group_commit_index").description("the highest index this "
+                + "replica knows committed").register(registry);
+        groupApplied = MultiGauge.builder("kvs_raft_group_applied_index").description("the highest index this "
+                + "replica applied").register(registry);
+        groupKeys = MultiGauge.builder("kvs_partition_keys").description("keys this replica holds").register(registry);
+        groupHints = MultiGauge.builder("kvs_hints_pending").description("writes this node accepted for the group "
+                + "without a majority, not yet in its log").register(registry);
+        FunctionCounter.builder("kvs_hints_replayed", engine, StoreEngine::hintsReplayed)
+                .description("hinted writes this node replayed into their groups' logs").register(registry);
+        Gauge.builder("kvs_view_epoch", engine, e -> e.state().map(s -> s.view().epoch()).orElse(-1L))
+                .description("the epoch of the view this node routes by, -1 while it knows none").register(registry);
+        Gauge.builder("kvs_view_change_in_progress", engine, e -> e.isViewChanging() ? 1 : 0)
+                .description("1 while a view change is under way").register(registry);
+        MoveProgress moves = coordinator.progress();
+        Gauge.builder("kvs_view_change_slots_to_move", moves,
+                        m -> m.current().map(MoveProgress.Snapshot::slotsToMove).orElse(0))
+                .description("slots the change this node coordinates moves, 0 when it coordinates none")
+                .register(registry);
+        FunctionCounter.builder("kvs_view_change_slots_moved", moves, MoveProgress::slotsMovedTotal)
+                .description("slots moved by the changes this node coordinated").register(registry);
+        FunctionCounter.builder("kvs_view_change_keys_moved", moves, MoveProgress::keysMovedTotal)
+                .description("keys moved by the changes this node coordinated").register(registry);
+    }
+
+    /** Before a request: when it started. */
+    void start(Context ctx) {
+        ctx.attribute(STARTED, System.nanoTime());
+    }
+
+    /** After a request: its latency, by the route it matched (not its path: keys are not labels). */
+    void record(Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        if (started == null) {
+            return;
+        }
+        String route = ctx.endpointHandlerPath();
+        Timer.builder("kvs_http_requests")
+                .description("requests answered, by route, method and status")
+                .tags("route", route.isEmpty() ? "none" : route, "method", ctx.method().name(),
+                        "status", Integer.toString(ctx.statusCode()))
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code GET /metrics}. */
+    void scrape(Context ctx) {
+        List<GroupStatus> groups = engine.groupStatuses();
+        groupRole.register(rows(groups, g -> g.leader() ? 1 : g.leaderKnown() ? 0 : -1), true);
+        groupTerm.register(rows(groups, GroupStatus::term), true);
+        groupCommit.register(rows(groups, GroupStatus::commitIndex), true);
+        groupApplied.register(rows(groups, GroupStatus::appliedIndex), true);
+        groupKeys.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::keys), true);
+        groupHints.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::hintsPending), true);
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    }
+
+    private static List<MultiGauge.Row<?>> rows(List<GroupStatus> groups, Function<GroupStatus, Number> value) {
+        return groups.stream().<MultiGauge.Row<?>>map(g -> MultiGauge.Row.of(Tags.of(
+                "group", g.group() < 0 ? "metadata" : Integer.toString(g.group()),
+                "partition", Integer.toString(g.partition())), value.apply(g))).toList();
+    }
+}
