@@ -39,6 +39,10 @@ final class NodeMetrics {
     private final MultiGauge groupTerm;
     private final MultiGauge groupCommit;
     private final MultiGauge groupApplied;
+    private final MultiGauge groupLogEntries;
+    private final MultiGauge groupLogBytes;
+    private final GroupCounters groupLeaderChanges;
+    private final GroupCounters groupSnapshotsInstalled;
     private final MultiGauge groupKeys;
     private final MultiGauge groupHints;
 
@@ -59,6 +63,14 @@ final class NodeMetrics {
                 + "replica knows committed").register(registry);
         groupApplied = MultiGauge.builder("kvs_raft_group_applied_index").description("the highest index this "
                 + "replica applied").register(registry);
+        groupLogEntries = MultiGauge.builder("kvs_raft_group_log_entries").description("entries this replica's log "
+                + "holds (those its snapshot covers are purged)").register(registry);
+        groupLogBytes = MultiGauge.builder("kvs_raft_group_log_bytes").description("the size of this replica's log "
+                + "segment files").register(registry);
+        groupLeaderChanges = new GroupCounters(registry, "kvs_raft_group_leader_changes",
+                "leader changes this replica saw (elections, a leader lost)");
+        groupSnapshotsInstalled = new GroupCounters(registry, "kvs_raft_group_snapshots_installed",
+                "snapshots a leader installed on this replica");
         groupKeys = MultiGauge.builder("kvs_partition_keys").description("keys this replica holds").register(registry);
         groupHints = MultiGauge.builder("kvs_hints_pending").description("writes this node accepted for the group "
                 + "without a majority, not yet in its log").register(registry);
@@ -107,14 +119,21 @@ final class NodeMetrics {
         groupTerm.register(rows(groups, GroupStatus::term), true);
         groupCommit.register(rows(groups, GroupStatus::commitIndex), true);
         groupApplied.register(rows(groups, GroupStatus::appliedIndex), true);
+        groupLogEntries.register(rows(groups, GroupStatus::logEntries), true);
+        groupLogBytes.register(rows(groups, GroupStatus::logBytes), true);
+        groupLeaderChanges.update(groups, GroupStatus::leaderChanges);
+        groupSnapshotsInstalled.update(groups, GroupStatus::snapshotsInstalled);
         groupKeys.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::keys), true);
         groupHints.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::hintsPending), true);
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
     }
 
     private static List<MultiGauge.Row<?>> rows(List<GroupStatus> groups, Function<GroupStatus, Number> value) {
-        return groups.stream().<MultiGauge.Row<?>>map(g -> MultiGauge.Row.of(Tags.of(
-                "group", g.group() < 0 ? "metadata" : Integer.toString(g.group()),
-                "partition", Integer.toString(g.partition())), value.apply(g))).toList();
+        return groups.stream().<MultiGauge.Row<?>>map(g -> MultiGauge.Row.of(tagsOf(g), value.apply(g))).toList();
+    }
+
+    static Tags tagsOf(GroupStatus group) {
+        return Tags.of("group", group.group() < 0 ? "metadata" : Integer.toString(group.group()),
+                "partition", Integer.toString(group.partition()));
     }
 }

@@ -159,6 +159,8 @@ class KeyApiIT {
                 "kvs_http_requests_seconds_count{method=\"PUT\",route=\"/kv-store/{key}\",status=\"",
                 "kvs_http_requests_seconds_bucket{", "kvs_raft_group_leader{group=\"metadata\"",
                 "kvs_raft_group_applied_index{group=\"0\",partition=\"0\"}", "kvs_partition_keys{group=\"0\"",
+                "kvs_raft_group_log_entries{group=\"0\"", "kvs_raft_group_log_bytes{group=\"metadata\"",
+                "kvs_raft_group_leader_changes_total{group=\"0\"", "kvs_raft_group_snapshots_installed_total{",
                 "kvs_hints_pending{", "kvs_hints_replayed_total", "kvs_view_epoch 1.0",
                 "kvs_view_change_in_progress 0.0", "kvs_view_change_slots_to_move 0.0",
                 "kvs_view_change_keys_moved_total", "jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes"}) {

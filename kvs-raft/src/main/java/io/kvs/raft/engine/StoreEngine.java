@@ -156,14 +156,9 @@ public final class StoreEngine implements Closeable {
             if (serial == null) {
                 continue; // a group the view no longer names, which this node is leaving
             }
-            raft.division(groupId).ifPresent(division -> {
-                int group = serial;
-                long keys = division.getStateMachine() instanceof PartitionStateMachine partition ? partition.size() : 0;
-                statuses.add(new GroupStatus(group, partitions.getOrDefault(group, -1), division.getInfo().isLeader(),
-                        division.getInfo().getLeaderId() != null, division.getInfo().getCurrentTerm(),
-                        division.getRaftLog().getLastCommittedIndex(), division.getInfo().getLastAppliedIndex(), keys,
-                        group >= 0 ? hints.pendingCount(group) : 0));
-            });
+            int group = serial;
+            raft.division(groupId).ifPresent(division -> statuses.add(GroupStatus.of(division, group,
+                    partitions.getOrDefault(group, -1), group >= 0 ? hints.pendingCount(group) : 0)));
         }
         return statuses;
     }

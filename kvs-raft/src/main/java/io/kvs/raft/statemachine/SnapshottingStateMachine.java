@@ -4,6 +4,8 @@ import io.kvs.raft.server.RaftTuning;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -26,6 +28,7 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +55,9 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
      * storage would list the directory each time while no snapshot exists.
      */
     private volatile SingleFileSnapshotInfo latest;
+
+    private final AtomicLong leaderChanges = new AtomicLong();
+    private final AtomicLong snapshotsInstalled = new AtomicLong();
 
     /** Told when this replica's Raft log could not be written (a full disk); it takes no entry until restarted. */
     private volatile Consumer<RaftGroupId> onLogFailed = id -> { };
@@ -89,6 +95,22 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
+        snapshotsInstalled.incrementAndGet();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        leaderChanges.incrementAndGet();
+    }
+
+    /** How often this replica saw its group's leader change (elections, and a leader lost) since it started. */
+    public long leaderChanges() {
+        return leaderChanges.get();
+    }
+
+    /** How many snapshots a leader installed on this replica since it started. */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.get();
     }
 
     /** Whom to tell when this replica's log fails (Ratis stops writing it for good; see {@link #notifyLogFailed}). */

@@ -66,6 +66,7 @@ class GroupAdminTest {
 
                 RaftGroup after = cluster.peers.group(cluster.group.getGroupId(), target);
                 cluster.stop(0);
+                LocalRaftCluster.awaitLeader(client, after); // the old leader is gone: an election follows
                 for (int i = 0; i < 50; i++) {
                     ReadReply read = client.read(after, new PartitionQuery.Get(0, "k" + i, Map.of())).get(10, TimeUnit.SECONDS);
                     assertEquals("v" + i, read.value().value());
