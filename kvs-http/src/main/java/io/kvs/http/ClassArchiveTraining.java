@@ -7,6 +7,7 @@ import io.kvs.http.peer.HttpPeerNodes;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.storage.DiskSpace;
+import io.kvs.raft.storage.StoreMemory;
 import io.kvs.raft.server.RaftPeers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -62,7 +63,7 @@ public final class ClassArchiveTraining {
         // With a secret, as kvs-local and the compose file run nodes: signing is on their start-up path.
         NodeConfig config = new NodeConfig(self, Optional.of(1), Optional.of(List.of(self)), dir, HOST,
                 RaftPeers.DEFAULT_PORT_OFFSET, InternalApi.DEFAULT_PORT_OFFSET, ClusterSecret.of("training"),
-                DiskSpace.DEFAULT_RESERVE_BYTES, Optional.empty());
+                DiskSpace.DEFAULT_RESERVE_BYTES, StoreMemory.DEFAULT_BYTES, Optional.empty());
         try (KvsNode node = KvsNode.start(config)) {
             exercise("http://" + self + "/kv-store/");
         }

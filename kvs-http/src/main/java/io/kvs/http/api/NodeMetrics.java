@@ -44,6 +44,7 @@ final class NodeMetrics {
     private final GroupCounters groupLeaderChanges;
     private final GroupCounters groupSnapshotsInstalled;
     private final MultiGauge groupKeys;
+    private final MultiGauge groupStoreBytes;
     private final MultiGauge groupHints;
 
     NodeMetrics(StoreEngine engine, ViewChangeCoordinator coordinator) {
@@ -72,6 +73,8 @@ final class NodeMetrics {
         groupSnapshotsInstalled = new GroupCounters(registry, "kvs_raft_group_snapshots_installed",
                 "snapshots a leader installed on this replica");
         groupKeys = MultiGauge.builder("kvs_partition_keys").description("keys this replica holds").register(registry);
+        groupStoreBytes = MultiGauge.builder("kvs_partition_store_bytes").description("bytes this replica's store "
+                + "takes: its table files and write buffers").register(registry);
         groupHints = MultiGauge.builder("kvs_hints_pending").description("writes this node accepted for the group "
                 + "without a majority, not yet in its log").register(registry);
         FunctionCounter.builder("kvs_hints_replayed", engine, StoreEngine::hintsReplayed)
@@ -124,6 +127,8 @@ final class NodeMetrics {
         groupLeaderChanges.update(groups, GroupStatus::leaderChanges);
         groupSnapshotsInstalled.update(groups, GroupStatus::snapshotsInstalled);
         groupKeys.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::keys), true);
+        groupStoreBytes.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::storeBytes),
+                true);
         groupHints.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::hintsPending), true);
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
     }

@@ -4,6 +4,7 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.storage.DiskSpace;
+import io.kvs.raft.storage.StoreMemory;
 import io.kvs.raft.server.RaftPeers;
 
 import java.nio.file.Path;
@@ -29,13 +30,15 @@ import java.util.Optional;
  *                         API) must carry tokens of it; the same on every node
  * @param diskReserveBytes {@code DISK_RESERVE_MB}, default 64: the space the node keeps free on
  *                         its data directory's disk; below it, writes are refused with 507
+ * @param storeMemoryBytes {@code STORE_MEMORY_MB}, default 128: the memory the node's partition
+ *                         stores share for their block cache and write buffers, outside the heap
  * @param holdHintReplayWhile {@code KVS_HOLD_HINT_REPLAY_WHILE}, for tests only: while this file
  *                         exists the node replays none of its hinted writes, which lets a test
  *                         reach, deterministically, states that otherwise last milliseconds
  */
 public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<NodeAddress>> initialView,
                          Path dataDir, String bindHost, int raftPortOffset, int internalPortOffset,
-                         Optional<ClusterSecret> clusterSecret, long diskReserveBytes,
+                         Optional<ClusterSecret> clusterSecret, long diskReserveBytes, long storeMemoryBytes,
                          Optional<Path> holdHintReplayWhile) {
 
     public static NodeConfig fromEnvironment(Map<String, String> env) {
@@ -68,10 +71,12 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
             throw new IllegalArgumentException("RAFT_PORT_OFFSET and INTERNAL_PORT_OFFSET must differ");
         }
         Optional<Path> hold = Optional.ofNullable(blankToNull(env.get("KVS_HOLD_HINT_REPLAY_WHILE"))).map(Path::of);
-        long reserve = Optional.ofNullable(blankToNull(env.get("DISK_RESERVE_MB"))).map(NodeConfig::parseReserve)
-                .orElse(DiskSpace.DEFAULT_RESERVE_BYTES);
+        long reserve = Optional.ofNullable(blankToNull(env.get("DISK_RESERVE_MB")))
+                .map(text -> parseMegabytes("DISK_RESERVE_MB", text, 0)).orElse(DiskSpace.DEFAULT_RESERVE_BYTES);
+        long storeMemory = Optional.ofNullable(blankToNull(env.get("STORE_MEMORY_MB")))
+                .map(text -> parseMegabytes("STORE_MEMORY_MB", text, 8)).orElse(StoreMemory.DEFAULT_BYTES);
         return new NodeConfig(self, k, view, dataDir, bindHost, offset, internalOffset,
-                ClusterSecret.of(env.get("CLUSTER_SECRET")), reserve, hold);
+                ClusterSecret.of(env.get("CLUSTER_SECRET")), reserve, storeMemory, hold);
     }
 
     private static int portOffset(Map<String, String> env, String name, int fallback) {
@@ -90,16 +95,17 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
         throw new IllegalArgumentException(name + " must be a port offset between 1 and 65534, got '" + text + "'");
     }
 
-    private static long parseReserve(String text) {
+    private static long parseMegabytes(String name, String text, long min) {
         try {
             long megabytes = Long.parseLong(text.trim());
-            if (megabytes >= 0 && megabytes < (1L << 30)) {
+            if (megabytes >= min && megabytes < (1L << 30)) {
                 return megabytes << 20;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("DISK_RESERVE_MB must be a number of MiB, got '" + text + "'");
+        throw new IllegalArgumentException(name + " must be a number of MiB" + (min > 0 ? ", at least " + min : "")
+                + ", got '" + text + "'");
     }
 
     private static int parseK(String text) {

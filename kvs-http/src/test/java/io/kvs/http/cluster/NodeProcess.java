@@ -13,27 +13,38 @@ import java.util.concurrent.TimeUnit;
 /** One kvs node running as its own JVM from kvs.jar, so that a test can kill it with SIGKILL. */
 public final class NodeProcess {
     private static final Path JAR = Path.of("target", "kvs.jar");
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:+ExitOnOutOfMemoryError");
+    /** The heap a test node gets unless its test says otherwise. */
+    public static final String DEFAULT_HEAP = "256m";
 
     private final NodeAddress address;
     private final Path dataDir;
     private final Path log;
     private final Map<String, String> env;
     private final List<String> launcher;
+    private final List<String> jvmOptions;
     private Process process;
 
-    NodeProcess(NodeAddress address, Path dataDir, Path log, Map<String, String> env) {
-        this(address, dataDir, log, env, List.of());
-    }
-
-    /** @param launcher what runs the JVM, e.g. {@code ip netns exec <ns>}; empty to run it directly */
-    public NodeProcess(NodeAddress address, Path dataDir, Path log, Map<String, String> env, List<String> launcher) {
+    /**
+     * @param launcher what runs the JVM, e.g. {@code ip netns exec <ns>}; empty to run it directly
+     * @param heap     the JVM's maximum heap, as {@code -Xmx} takes it
+     */
+    public NodeProcess(NodeAddress address, Path dataDir, Path log, Map<String, String> env, List<String> launcher,
+                       String heap) {
         this.address = address;
         this.dataDir = dataDir;
         this.log = log;
         this.env = Map.copyOf(env);
         this.launcher = List.copyOf(launcher);
+        this.jvmOptions = List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-XX:+ExitOnOutOfMemoryError");
+    }
+
+    /** The process id of the running node. */
+    public synchronized long pid() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(address + " is not running");
+        }
+        return process.pid();
     }
 
     public NodeAddress address() {
@@ -58,8 +69,8 @@ public final class NodeProcess {
         }
         List<String> command = new ArrayList<>(launcher);
         command.add(ClassArchive.javaBinary());
-        command.addAll(JVM_OPTIONS);
-        command.addAll(ClassArchive.options(JAR, JVM_OPTIONS));
+        command.addAll(jvmOptions);
+        command.addAll(ClassArchive.options(JAR, jvmOptions));
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -35,9 +35,15 @@ public final class ProcessCluster implements AutoCloseable {
     private final KvsClient probe = new KvsClient(Duration.ofSeconds(5));
     private int probes;
 
-    private ProcessCluster(Path dir, ClusterNetwork network) {
+    /** Each node's maximum heap. */
+    private final String heap;
+    /** What every node's environment has besides its own settings; spare nodes get it too. */
+    private Map<String, String> commonEnv = Map.of();
+
+    private ProcessCluster(Path dir, ClusterNetwork network, String heap) {
         this.dir = dir;
         this.network = network;
+        this.heap = heap;
         this.secret = "secret-of-" + dir.getFileName() + "-" + System.nanoTime();
     }
 
@@ -54,7 +60,14 @@ public final class ProcessCluster implements AutoCloseable {
     /** As {@link #start(String, ClusterNetwork, int, int)}, each node with {@code env} added to its environment. */
     public static ProcessCluster start(String name, ClusterNetwork network, int n, int k, Map<String, String> env)
             throws IOException {
-        ProcessCluster cluster = new ProcessCluster(freshDir(name), network);
+        return start(name, network, n, k, env, NodeProcess.DEFAULT_HEAP);
+    }
+
+    /** As {@link #start(String, ClusterNetwork, int, int, Map)}, each node (spares too) with at most {@code heap}. */
+    public static ProcessCluster start(String name, ClusterNetwork network, int n, int k, Map<String, String> env,
+                                       String heap) throws IOException {
+        ProcessCluster cluster = new ProcessCluster(freshDir(name), network, heap);
+        cluster.commonEnv = Map.copyOf(env);
         List<NodeAddress> view = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             view.add(network.address(i));
@@ -105,7 +118,7 @@ public final class ProcessCluster implements AutoCloseable {
         return dir;
     }
 
-    /** Starts one more node, without VIEW or K: it waits until update_view adds it. */
+    /** Starts one more node, without VIEW or K (with the environment the cluster started with): it waits until update_view adds it. */
     public NodeProcess startSpareNode() throws IOException {
         NodeAddress address = network.address(nodes.size() + 1);
         NodeProcess node = add(address, Map.of());
@@ -123,10 +136,11 @@ public final class ProcessCluster implements AutoCloseable {
     private NodeProcess add(NodeAddress address, Map<String, String> env) throws IOException {
         network.attach(address);
         Map<String, String> withSecret = new java.util.HashMap<>(Map.of("CLUSTER_SECRET", secret));
+        withSecret.putAll(commonEnv);
         withSecret.putAll(env);
         String name = address.host() + "_" + address.port();
         NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), withSecret,
-                network.launcher(address));
+                network.launcher(address), heap);
         nodes.add(node);
         return node;
     }

@@ -1,7 +1,7 @@
 package io.kvs.raft.engine;
 
 import io.kvs.raft.partition.PartitionStateMachine;
-import io.kvs.raft.statemachine.SnapshottingStateMachine;
+import io.kvs.raft.statemachine.GroupStateMachine;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -25,11 +25,12 @@ import java.io.File;
  * @param leaderChanges      how often it saw the group's leader change since the node started
  * @param snapshotsInstalled how many snapshots a leader installed on it since the node started
  * @param keys               the keys its state holds (0 for the metadata group)
+ * @param storeBytes         the bytes its store takes on disk and in write buffers (0 for the metadata group)
  * @param hintsPending       the writes this node accepted for the group as hints, not yet applied by it
  */
 public record GroupStatus(int group, int partition, boolean leader, boolean leaderKnown, long term, long commitIndex,
                           long appliedIndex, long logEntries, long logBytes, long leaderChanges,
-                          long snapshotsInstalled, long keys, int hintsPending) {
+                          long snapshotsInstalled, long keys, long storeBytes, int hintsPending) {
 
     /** The status of {@code division}, this node's replica of group {@code group}. */
     static GroupStatus of(RaftServer.Division division, int group, int partition, int hintsPending) {
@@ -40,17 +41,24 @@ public record GroupStatus(int group, int partition, boolean leader, boolean lead
         long leaderChanges = 0;
         long installs = 0;
         long keys = 0;
-        if (division.getStateMachine() instanceof SnapshottingStateMachine machine) {
+        long storeBytes = 0;
+        if (division.getStateMachine() instanceof GroupStateMachine machine) {
             leaderChanges = machine.leaderChanges();
             installs = machine.snapshotsInstalled();
         }
         if (division.getStateMachine() instanceof PartitionStateMachine machine) {
             keys = machine.size();
+            storeBytes = machine.storeBytes();
         }
         return new GroupStatus(group, partition, info.isLeader(), info.getLeaderId() != null, info.getCurrentTerm(),
                 log.getLastCommittedIndex(), info.getLastAppliedIndex(), entries,
-                segmentBytes(division.getRaftStorage().getStorageDir().getCurrentDir()), leaderChanges, installs, keys,
-                hintsPending);
+                logBytes(division), leaderChanges, installs, keys,
+                storeBytes, hintsPending);
+    }
+
+    /** The size of {@code division}'s log segment files. */
+    static long logBytes(RaftServer.Division division) {
+        return segmentBytes(division.getRaftStorage().getStorageDir().getCurrentDir());
     }
 
     /** The size of the log segment files (Ratis names them log_*) in {@code dir}. */

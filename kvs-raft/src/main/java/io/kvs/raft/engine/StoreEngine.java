@@ -19,8 +19,10 @@ import io.kvs.raft.server.ClusterIdFile;
 import io.kvs.raft.server.FirstEntryConflictRepair;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
-import io.kvs.raft.statemachine.SnapshottingStateMachine;
+import io.kvs.raft.server.RaftTuning;
+import io.kvs.raft.statemachine.GroupStateMachine;
 import io.kvs.raft.storage.DiskSpace;
+import io.kvs.raft.storage.StoreMemory;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -79,6 +81,7 @@ public final class StoreEngine implements Closeable {
         return t;
     });
     private final DiskSpace disk;
+    private final StoreMemory storeMemory;
     private final LogFailureRecovery logFailures;
     private final HintReplayer replayer;
 
@@ -92,6 +95,7 @@ public final class StoreEngine implements Closeable {
         this.peers = settings.peers();
         Path dataDir = settings.dataDir();
         this.disk = new DiskSpace(dataDir, settings.diskReserveBytes());
+        this.storeMemory = new StoreMemory(settings.storeMemoryBytes());
         ClusterIdFile clusterIdFile = new ClusterIdFile(dataDir);
         this.logFailures = new LogFailureRecovery(disk);
         this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers, this::newStateMachine,
@@ -116,6 +120,9 @@ public final class StoreEngine implements Closeable {
         background.scheduleWithFixedDelay(repair::check, REPAIR_CHECK_MILLIS, REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         background.scheduleWithFixedDelay(() -> logFailures.restartIfRoom(raft), REPAIR_CHECK_MILLIS,
                 REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        LogSizeLimit logLimit = new LogSizeLimit(raft, RaftTuning.LOG_BYTES_BEFORE_SNAPSHOT);
+        background.scheduleWithFixedDelay(logLimit::check, REPAIR_CHECK_MILLIS, REPAIR_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
         this.replayer = new HintReplayer(self.toString(), hints, membership::latest, this::localReplica, this);
         hintReplay.scheduleWithFixedDelay(() -> {
             if (!settings.holdHintReplay().getAsBoolean()) {
@@ -127,9 +134,9 @@ public final class StoreEngine implements Closeable {
     /** Called by Ratis, from {@link NodeRaftServer#start} on, for each group this node hosts. */
     private StateMachine newStateMachine(RaftGroupId id) {
         String clusterId = membership.clusterId();
-        SnapshottingStateMachine machine = clusterId != null && id.equals(RaftPeers.metadataGroup(clusterId))
+        GroupStateMachine machine = clusterId != null && id.equals(RaftPeers.metadataGroup(clusterId))
                 ? new MetadataStateMachine(membership::applied)
-                : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom);
+                : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom, storeMemory);
         machine.onLogFailed(logFailures::failed);
         return machine;
     }
@@ -315,5 +322,6 @@ public final class StoreEngine implements Closeable {
         clients.close();
         raft.close();
         hints.close();
+        storeMemory.close();
     }
 }

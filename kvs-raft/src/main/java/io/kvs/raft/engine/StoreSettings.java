@@ -21,9 +21,10 @@ import java.util.function.BooleanSupplier;
  * @param secret         the cluster's secret, if set: Raft calls without its tokens are refused
  * @param diskReserveBytes the free space the node keeps on its data directory's disk: below it,
  *                       it takes no new data
+ * @param storeMemoryBytes the memory its replicas' stores share (block cache and write buffers)
  * @param holdHintReplay while true, the node replays none of its hinted writes (a hook for tests)
  */
 public record StoreSettings(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers, Optional<Integer> k,
                             Optional<List<NodeAddress>> initialView, Optional<ClusterSecret> secret,
-                            long diskReserveBytes, BooleanSupplier holdHintReplay) {
+                            long diskReserveBytes, long storeMemoryBytes, BooleanSupplier holdHintReplay) {
 }

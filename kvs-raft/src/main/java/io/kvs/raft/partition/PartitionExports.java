@@ -4,7 +4,6 @@ import io.kvs.core.causal.VersionedValue;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,27 +24,7 @@ final class PartitionExports {
      * are frozen before they are exported, so pages taken one after another see the same keys.
      */
     ExportPage page(PartitionQuery.Export export) {
-        List<PartitionCommand.MovedKey> page = new ArrayList<>();
-        int bytes = 0;
-        int lastSlot = -1;
-        for (int slot = export.slots().nextSetBit(export.from().slot()); slot >= 0;
-             slot = export.slots().nextSetBit(slot + 1)) {
-            String after = slot == export.from().slot() ? export.from().key() : "";
-            List<PartitionCommand.MovedKey> keys = store.keysOf(slot);
-            keys.sort(Comparator.comparing(PartitionCommand.MovedKey::key));
-            for (PartitionCommand.MovedKey key : keys) {
-                if (key.key().compareTo(after) <= 0) {
-                    continue;
-                }
-                if (bytes >= export.maxBytes() && !page.isEmpty()) {
-                    return new ExportPage(page, new ExportPage.Cursor(lastSlot, page.get(page.size() - 1).key()));
-                }
-                page.add(key);
-                lastSlot = slot;
-                bytes += PartitionCodec.sizeOf(key);
-            }
-        }
-        return new ExportPage(page, null);
+        return store.page(export.slots(), export.from(), export.maxBytes());
     }
 
     /**

@@ -1,41 +1,63 @@
 package io.kvs.raft.partition;
 
 import io.kvs.core.causal.VersionedValue;
-import io.kvs.raft.statemachine.SnapshottingStateMachine;
+import io.kvs.raft.statemachine.GroupStateMachine;
+import io.kvs.raft.storage.StoreMemory;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * The state machine of one partition group: applies client writes to the partition's
- * {@link PartitionStore} and answers reads from it.
+ * {@link PartitionStore}, in the group's storage directory, and answers reads from it.
  *
  * <p>The leader stamps each entry with its clock and identity before it enters the log, so
  * every replica computes the same timestamp and origin when it applies the entry.
+ *
+ * <p>The store holds the state after every entry it applied, and its snapshots are checkpoints
+ * of it ({@link CheckpointSnapshots}): on start the replica opens its store and takes a
+ * checkpoint of what it holds if it has none of that index yet, so Ratis resumes from there,
+ * without reading the data or replaying the log it already applied.
  */
-public final class PartitionStateMachine extends SnapshottingStateMachine {
+public final class PartitionStateMachine extends GroupStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionStateMachine.class);
+    /** The store's directory in the group's storage directory (Ratis removes both with the group). */
+    static final String STORE_DIR = "kvs-store";
+    private static final long STORE_RETRY_MILLIS = 1_000;
+
     private final String self;
     private final LongSupplier clock;
     private final BooleanSupplier diskHasRoom;
-    private final PartitionStore store = new PartitionStore();
-    private final PartitionExports exports = new PartitionExports(store);
+    private final StoreMemory memory;
+    private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
+    private volatile PartitionStore store;
+    private volatile PartitionExports exports;
 
     /** A replica whose disk always has room (for tests). */
-    public PartitionStateMachine(String self, LongSupplier clock) {
-        this(self, clock, () -> true);
+    public PartitionStateMachine(String self, LongSupplier clock, StoreMemory memory) {
+        this(self, clock, () -> true, memory);
     }
 
     /**
@@ -43,11 +65,107 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
      * @param clock       wall-clock milliseconds
      * @param diskHasRoom whether this node's disk has room for more data: while it has not, the
      *                    replica, as leader, takes no command that adds data into the log
+     * @param memory      the node's store memory, which this replica's store shares
      */
-    public PartitionStateMachine(String self, LongSupplier clock, BooleanSupplier diskHasRoom) {
+    public PartitionStateMachine(String self, LongSupplier clock, BooleanSupplier diskHasRoom, StoreMemory memory) {
         this.self = self;
         this.clock = clock;
         this.diskHasRoom = diskHasRoom;
+        this.memory = memory;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        snapshots.init(raftStorage);
+        Path dir = raftStorage.getStorageDir().getRoot().toPath().resolve(STORE_DIR);
+        getLifeCycle().startAndTransition(() -> openStore(dir), IOException.class);
+    }
+
+    private void openStore(Path dir) throws IOException {
+        PartitionStore opened = PartitionStore.open(dir, memory);
+        store = opened;
+        exports = new PartitionExports(opened);
+        Optional<CheckpointSnapshots.Snapshot> newest = snapshots.newest();
+        if (newest.isPresent() && (opened.applied() == null || opened.applied().compareTo(newest.get().termIndex()) < 0)) {
+            // Behind its newest snapshot: an install whose files arrived before a crash, or a
+            // replica written by an earlier version.
+            restore(newest.get());
+        }
+        TermIndex applied = opened.applied();
+        if (applied != null) {
+            snapshots.take(opened, applied);
+            setLastAppliedTermIndex(applied);
+            LOG.info("{} opened its store at {} ({} keys)", getGroupId(), applied, opened.size());
+        }
+    }
+
+    /** Takes the state of the snapshot a leader just installed; Ratis applies the log from its index. */
+    @Override
+    public void reinitialize() throws IOException {
+        getLifeCycle().startAndTransition(() -> {
+            CheckpointSnapshots.Snapshot installed = snapshots.newest()
+                    .orElseThrow(() -> new IOException("no snapshot in the state machine directory after an install"));
+            restore(installed);
+            snapshots.take(store, installed.termIndex());
+            setLastAppliedTermIndex(installed.termIndex());
+            LOG.info("{} took the snapshot installed at {} ({} keys)", getGroupId(), installed.termIndex(), store.size());
+        }, IOException.class);
+        snapshotInstalled();
+    }
+
+    private void restore(CheckpointSnapshots.Snapshot snapshot) throws IOException {
+        if (snapshot.legacy()) {
+            LegacySnapshot.importInto(store, snapshot.path(), snapshot.termIndex());
+        } else {
+            store.replaceWith(snapshot.path());
+        }
+        snapshots.refresh();
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return snapshots;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return snapshots.getLatestSnapshot();
+    }
+
+    /** A checkpoint of the store at the last entry it applied: about one flush, whatever the data's size. */
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex applied = store.applied();
+        if (applied == null) {
+            return -1;
+        }
+        if (snapshots.take(store, applied)) {
+            LOG.info("{} checkpoint at {}", getGroupId(), applied);
+        }
+        return applied.getIndex();
+    }
+
+    /**
+     * Ratis tells of each entry it applies without the state machine (a configuration change);
+     * one the store already reflects, replayed after a restart whose checkpoint could not be
+     * taken, changes nothing.
+     */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || index > last.getIndex()) {
+            super.notifyTermIndexUpdated(term, index);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        super.close();
+        PartitionStore open = store;
+        if (open != null) {
+            open.close();
+        }
     }
 
     /**
@@ -95,10 +213,63 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         PartitionCodec.StampedCommand stamped = trx.getStateMachineContext() instanceof PartitionCodec.StampedCommand decoded
                 ? decoded : PartitionCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData());
+        TermIndex done = store.applied();
+        if (done != null && entry.getIndex() <= done.getIndex()) {
+            // Replayed after a restart whose checkpoint could not be taken: the store has it already.
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                    PartitionCodec.encodeWriteReplies(alreadyApplied(stamped.command(), entry.getIndex())))));
+        }
         List<WriteReply> replies = apply(stamped, entry.getIndex());
+        commitDurably(entry.getTerm(), entry.getIndex());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(
                 ByteString.copyFrom(PartitionCodec.encodeWriteReplies(replies))));
+    }
+
+    /**
+     * Writes the entry's changes to the store. While they cannot be written (a full disk), the
+     * entry waits, and with it the group on this replica; reads go on from what the store holds.
+     * Once the disk has room the store is reopened (RocksDB takes no writes after a failed one
+     * until then) and the same changes are written again.
+     */
+    private void commitDurably(long term, long index) {
+        IOException failure = null;
+        while (true) {
+            try {
+                store.commit(term, index);
+                if (failure != null) {
+                    LOG.info("{}: the store is written again, from entry {}", getGroupId(), index);
+                }
+                return;
+            } catch (IOException e) {
+                if (failure == null) {
+                    LOG.warn("{}: entry {} could not be written to the store ({}); retrying every second",
+                            getGroupId(), index, e.getMessage());
+                }
+                failure = e;
+            }
+            if (getLifeCycleState().isClosingOrClosed()) {
+                throw new UncheckedIOException(failure);
+            }
+            try {
+                Thread.sleep(STORE_RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(failure);
+            }
+            if (diskHasRoom.getAsBoolean()) {
+                try {
+                    store.reopen();
+                } catch (IOException stillFull) {
+                    // tried again in a second
+                }
+            }
+        }
+    }
+
+    private static List<WriteReply> alreadyApplied(PartitionCommand command, long index) {
+        int count = command instanceof PartitionCommand.Puts puts ? puts.puts().size() : 1;
+        return java.util.Collections.nCopies(count, WriteReply.withoutValue(Outcome.UPDATED, index));
     }
 
     /** Applies an entry: one reply per client write of a {@link PartitionCommand.Puts}, else one. */
@@ -136,7 +307,7 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
             return WriteReply.withoutValue(refused, index);
         }
         if (!store.firstTimeApplied(put.writeId())) {
-            VersionedValue stored = store.get(put.key());
+            VersionedValue stored = store.current(put.key());
             return new WriteReply(Outcome.UPDATED, index, stored == null ? 0 : stored.timestampMillis());
         }
         PartitionStore.WriteOutcome outcome =
@@ -254,22 +425,15 @@ public final class PartitionStateMachine extends SnapshottingStateMachine {
         return new ReadReply(value == null ? Outcome.NOT_FOUND : Outcome.FOUND, applied, value);
     }
 
-    public int size() {
-        return store.size();
+    /** The keys this replica holds. */
+    public long size() {
+        PartitionStore open = store;
+        return open == null ? 0 : open.size();
     }
 
-    @Override
-    protected void writeState(DataOutputStream out) throws IOException {
-        store.writeTo(out);
-    }
-
-    @Override
-    protected void readState(DataInputStream in) throws IOException {
-        store.readFrom(in);
-    }
-
-    @Override
-    protected void clearState() {
-        store.clear();
+    /** The bytes this replica's store takes on disk and in its write buffers. */
+    public long storeBytes() {
+        PartitionStore open = store;
+        return open == null ? 0 : open.bytes();
     }
 }

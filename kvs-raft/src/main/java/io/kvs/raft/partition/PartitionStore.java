@@ -4,77 +4,134 @@ import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.MergeRule;
 import io.kvs.core.causal.VersionedValue;
 import io.kvs.core.key.KeySlots;
+import io.kvs.raft.storage.ReplicaDb;
+import io.kvs.raft.storage.StoreMemory;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The replicated data of one partition: every key's value with its causal metadata, grouped by
- * hash slot (a view change moves whole slots), how far the group has applied each node's hinted
- * writes, and which slots it has frozen or given away.
+ * The replicated data of one partition, in the replica's RocksDB store ({@link StoreLayout}):
+ * every key's value with its causal metadata, grouped by hash slot (a view change moves whole
+ * slots), how far the group has applied each node's hinted writes, which slots it has frozen or
+ * given away, the ids of recent client writes, and the log index the store reflects.
  *
- * <p>Only the state machine's apply thread changes it; queries read it concurrently, which the
- * concurrent maps and the volatile slot sets make safe.
+ * <p>Only the state machine's apply thread changes it: what one log entry does is gathered in a
+ * batch and written at once with the entry's index ({@link #commit}), so the store always holds
+ * the state after some whole entry. Other threads read it concurrently and see only committed
+ * entries. The small records (slot counts, hint positions, slot states, recent write ids) are
+ * mirrored in memory; values live only in the store.
  */
-final class PartitionStore {
-    private static final int FORMAT = 2;
+final class PartitionStore implements AutoCloseable {
+    static final int RECENT_WRITES = 100_000;
 
-    /** bySlot[s]: the keys of slot s; created on first use. */
-    private final ConcurrentHashMap<Integer, ConcurrentHashMap<String, VersionedValue>> bySlot = new ConcurrentHashMap<>();
+    private final ReplicaDb db;
+    private final AtomicLongArray slotCounts = new AtomicLongArray(KeySlots.SLOT_COUNT);
     private final ConcurrentHashMap<String, Long> appliedHints = new ConcurrentHashMap<>();
     /** Slots being moved away: no writes until the move completes. */
     private volatile BitSet frozen = new BitSet();
     /** Slots this group gave away: requests for them go to the new owner. */
     private volatile BitSet disowned = new BitSet();
     /** Ids of the latest client writes applied, oldest first: a second copy of one is ignored. */
-    private final RecentWriteIds recentWrites = new RecentWriteIds(RECENT_WRITES);
-    static final int RECENT_WRITES = 100_000;
+    private RecentWriteIds recentWrites = new RecentWriteIds(RECENT_WRITES);
+    /** The sequence number the next recent write id is stored under. */
+    private long nextRecent;
+    private volatile TermIndex applied;
+
+    /** What the entry being applied has done so far, written by {@link #commit}. */
+    private final WriteBatch batch = new WriteBatch();
+    /** The values the entry being applied wrote: a later write of the same key in it follows them. */
+    private final Map<String, VersionedValue> written = new HashMap<>();
 
     /** What a write did: whether the key is new and the value now stored. */
     record WriteOutcome(boolean created, VersionedValue stored) {
     }
 
+    private PartitionStore(ReplicaDb db) {
+        this.db = db;
+    }
+
+    /** Opens the store in {@code dir} (an empty one if there is none), refusing one of another format. */
+    static PartitionStore open(Path dir, StoreMemory memory) throws IOException {
+        ReplicaDb db = ReplicaDb.open(dir, memory);
+        PartitionStore store = new PartitionStore(db);
+        try {
+            store.load();
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    /** Replaces the whole content with the checkpoint in {@code dir} (a snapshot from the leader). */
+    void replaceWith(Path dir) throws IOException {
+        db.replaceWith(dir);
+        load();
+    }
+
+    /** Writes a checkpoint of the committed content to {@code target}, which must not exist. */
+    void checkpoint(Path target) throws IOException {
+        db.checkpoint(target);
+    }
+
+    /** The last log entry the store reflects, null before the first. */
+    TermIndex applied() {
+        return applied;
+    }
+
     /** A write ordered by Raft: it follows everything the group stored before it. */
     WriteOutcome put(String key, String value, long nowMillis, String origin, CausalPayload deps) {
-        Map<String, VersionedValue> slot = slot(key);
-        VersionedValue current = slot.get(key);
-        VersionedValue next = VersionedValue.orderedAfter(current, value, nowMillis, origin, deps);
-        slot.put(key, next);
-        return new WriteOutcome(current == null, next);
+        VersionedValue current = current(key);
+        return store(key, current, VersionedValue.orderedAfter(current, value, nowMillis, origin, deps));
     }
 
     /** A write with its own causal metadata (a hinted write, a migrated key): the merge rule decides. */
     WriteOutcome merge(String key, VersionedValue incoming) {
-        Map<String, VersionedValue> slot = slot(key);
-        VersionedValue current = slot.get(key);
-        VersionedValue next = MergeRule.merge(current, incoming);
-        slot.put(key, next);
-        return new WriteOutcome(current == null, next);
+        VersionedValue current = current(key);
+        return store(key, current, MergeRule.merge(current, incoming));
     }
 
+    /** The committed value of {@code key}, or null; from any thread. */
     VersionedValue get(String key) {
-        Map<String, VersionedValue> slot = bySlot.get(KeySlots.slotOf(key));
-        return slot == null ? null : slot.get(key);
-    }
-
-    int size() {
-        return bySlot.values().stream().mapToInt(Map::size).sum();
-    }
-
-    /** The keys of {@code slot}. */
-    List<PartitionCommand.MovedKey> keysOf(int slot) {
-        Map<String, VersionedValue> keys = bySlot.get(slot);
-        List<PartitionCommand.MovedKey> entries = new ArrayList<>();
-        if (keys != null) {
-            keys.forEach((k, v) -> entries.add(new PartitionCommand.MovedKey(k, v)));
+        try {
+            byte[] stored = db.get(StoreLayout.dataKey(KeySlots.slotOf(key), key));
+            return stored == null ? null : StoreLayout.decodeValue(stored);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return entries;
+    }
+
+    /** The value of {@code key} as the entry being applied left it; on the apply thread. */
+    VersionedValue current(String key) {
+        VersionedValue pending = written.get(key);
+        return pending != null ? pending : get(key);
+    }
+
+    long size() {
+        long total = 0;
+        for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
+            total += slotCounts.get(slot);
+        }
+        return total;
+    }
+
+    /** The bytes the store takes: its table files and its write buffers. */
+    long bytes() {
+        return db.property("rocksdb.total-sst-files-size") + db.property("rocksdb.cur-size-all-mem-tables");
     }
 
     /**
@@ -86,11 +143,20 @@ final class PartitionStore {
         if (writeId == 0) {
             return true;
         }
-        return recentWrites.add(writeId);
+        if (!recentWrites.add(writeId)) {
+            return false;
+        }
+        batchPut(StoreLayout.recentKey(nextRecent), StoreLayout.longValue(writeId));
+        if (nextRecent >= RECENT_WRITES) {
+            batchDelete(StoreLayout.recentKey(nextRecent - RECENT_WRITES));
+        }
+        nextRecent++;
+        return true;
     }
 
     void markHintApplied(String node, long hintId) {
-        appliedHints.merge(node, hintId, Math::max);
+        long now = appliedHints.merge(node, hintId, Math::max);
+        batchPut(StoreLayout.hintKey(node), StoreLayout.longValue(now));
     }
 
     long appliedHint(String node) {
@@ -110,14 +176,29 @@ final class PartitionStore {
         BitSet next = (BitSet) frozen.clone();
         next.or(slots);
         frozen = next;
+        batchPut(StoreLayout.FROZEN_KEY, next.toByteArray());
     }
 
-    /** Gives {@code slots} away for good: their keys are dropped and requests for them refused. */
+    /** Gives {@code slots} away for good: their keys are dropped (a range delete per run of slots). */
     void disown(BitSet slots) {
         BitSet next = (BitSet) disowned.clone();
         next.or(slots);
         disowned = next;
-        slots.stream().forEach(bySlot::remove);
+        batchPut(StoreLayout.DISOWNED_KEY, next.toByteArray());
+        for (int from = slots.nextSetBit(0); from >= 0; from = slots.nextSetBit(from)) {
+            int to = slots.nextClearBit(from);
+            try {
+                batch.deleteRange(StoreLayout.slotStart(from), StoreLayout.slotStart(to));
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+            for (int slot = from; slot < to; slot++) {
+                slotCounts.set(slot, 0);
+                batchDelete(StoreLayout.countKey(slot));
+            }
+            written.keySet().removeIf(key -> slots.get(KeySlots.slotOf(key)));
+            from = to;
+        }
     }
 
     /** Owns {@code slots} again, should it have given them away before: they are neither frozen nor disowned. */
@@ -128,58 +209,147 @@ final class PartitionStore {
         BitSet nextDisowned = (BitSet) disowned.clone();
         nextDisowned.andNot(slots);
         disowned = nextDisowned;
+        batchPut(StoreLayout.FROZEN_KEY, nextFrozen.toByteArray());
+        batchPut(StoreLayout.DISOWNED_KEY, nextDisowned.toByteArray());
     }
 
-    void clear() {
-        bySlot.clear();
-        appliedHints.clear();
-        frozen = new BitSet();
-        disowned = new BitSet();
-        recentWrites.clear();
+    /**
+     * Writes what the entry at {@code term}/{@code index} did, with its index, atomically. If the
+     * write fails (a full disk) nothing of it is written and it is kept: call again to retry.
+     */
+    void commit(long term, long index) throws IOException {
+        batchPut(StoreLayout.APPLIED_KEY, ByteBuffer.allocate(16).putLong(term).putLong(index).array());
+        writePending();
+        applied = TermIndex.valueOf(term, index);
     }
 
-    void writeTo(DataOutputStream out) throws IOException {
-        out.writeInt(FORMAT);
-        BinaryFormat.writeBits(out, frozen);
-        BinaryFormat.writeBits(out, disowned);
-        out.writeInt(appliedHints.size());
-        for (Map.Entry<String, Long> hint : appliedHints.entrySet()) {
-            out.writeUTF(hint.getKey());
-            out.writeLong(hint.getValue());
-        }
-        recentWrites.writeTo(out);
-        out.writeInt(size());
-        for (Map<String, VersionedValue> slot : bySlot.values()) {
-            for (Map.Entry<String, VersionedValue> entry : slot.entrySet()) {
-                out.writeUTF(entry.getKey());
-                PartitionCodec.writeValue(out, entry.getValue());
+    /**
+     * Writes what was gathered so far without marking an entry applied: for an import too large
+     * for one batch, which counts as applied only at the {@link #commit} that ends it.
+     */
+    void writePending() throws IOException {
+        db.write(batch);
+        batch.clear();
+        written.clear();
+    }
+
+    /** Opens the store again: RocksDB takes no writes after one failed until it is reopened. */
+    void reopen() throws IOException {
+        db.reopen();
+    }
+
+    /**
+     * A page of the committed keys in {@code slots}, in (slot, key) order from {@code from}: at
+     * least one key, and no more once {@code maxBytes} are reached. Read from the store in order,
+     * one slot's range at a time; empty slots are skipped without a read.
+     */
+    ExportPage page(BitSet slots, ExportPage.Cursor from, int maxBytes) {
+        List<PartitionCommand.MovedKey> page = new ArrayList<>();
+        int[] bytes = {0};
+        boolean[] full = {false};
+        try {
+            for (int slot = slots.nextSetBit(from.slot()); slot >= 0 && !full[0]; slot = slots.nextSetBit(slot + 1)) {
+                if (slotCounts.get(slot) == 0) {
+                    continue;
+                }
+                byte[] after = slot == from.slot() && !from.key().isEmpty() ? StoreLayout.dataKey(slot, from.key()) : null;
+                byte[] start = after != null ? after : StoreLayout.slotStart(slot);
+                db.scan(start, StoreLayout.slotStart(slot + 1), (key, value) -> {
+                    if (after != null && Arrays.equals(key, after)) {
+                        return true;
+                    }
+                    if (bytes[0] >= maxBytes && !page.isEmpty()) {
+                        full[0] = true;
+                        return false;
+                    }
+                    PartitionCommand.MovedKey moved = new PartitionCommand.MovedKey(StoreLayout.keyOfDataKey(key),
+                            StoreLayout.decodeValue(value));
+                    page.add(moved);
+                    bytes[0] += PartitionCodec.sizeOf(moved);
+                    return true;
+                });
+                if (full[0]) {
+                    PartitionCommand.MovedKey last = page.get(page.size() - 1);
+                    return new ExportPage(page, new ExportPage.Cursor(KeySlots.slotOf(last.key()), last.key()));
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ExportPage(page, null);
+    }
+
+    @Override
+    public void close() {
+        batch.close();
+        db.close();
+    }
+
+    private WriteOutcome store(String key, VersionedValue current, VersionedValue next) {
+        int slot = KeySlots.slotOf(key);
+        batchPut(StoreLayout.dataKey(slot, key), StoreLayout.encodeValue(next));
+        written.put(key, next);
+        if (current == null) {
+            batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(slotCounts.incrementAndGet(slot)));
+        }
+        return new WriteOutcome(current == null, next);
+    }
+
+    private void batchPut(byte[] key, byte[] value) {
+        try {
+            batch.put(key, value);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("a write batch refused a record: " + e.getMessage(), e);
         }
     }
 
-    /** Replaces this store's contents with a snapshot written by {@link #writeTo}. */
-    void readFrom(DataInputStream in) throws IOException {
-        int format = in.readInt();
-        if (format != FORMAT) {
-            throw new IOException("unknown partition snapshot format " + format);
-        }
-        clear();
-        frozen = BinaryFormat.readBits(in);
-        disowned = BinaryFormat.readBits(in);
-        int hints = in.readInt();
-        for (int i = 0; i < hints; i++) {
-            appliedHints.put(in.readUTF(), in.readLong());
-        }
-        recentWrites.readFrom(in);
-        int count = in.readInt();
-        for (int i = 0; i < count; i++) {
-            String key = in.readUTF();
-            slot(key).put(key, PartitionCodec.readValue(in));
+    private void batchDelete(byte[] key) {
+        try {
+            batch.delete(key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("a write batch refused a delete: " + e.getMessage(), e);
         }
     }
 
-    private Map<String, VersionedValue> slot(String key) {
-        return bySlot.computeIfAbsent(KeySlots.slotOf(key), s -> new ConcurrentHashMap<>());
+    /** Reads the store's small records into memory, checking its format first. */
+    private void load() throws IOException {
+        byte[] format = db.get(StoreLayout.FORMAT_KEY);
+        byte[] appliedBytes = db.get(StoreLayout.APPLIED_KEY);
+        if (format == null) {
+            if (appliedBytes != null) {
+                throw new IOException("a partition store without a format record: not written by kvs");
+            }
+            batchPut(StoreLayout.FORMAT_KEY, ByteBuffer.allocate(4).putInt(StoreLayout.FORMAT).array());
+            db.write(batch);
+            batch.clear();
+        } else if (format.length != 4 || ByteBuffer.wrap(format).getInt() != StoreLayout.FORMAT) {
+            throw new IOException("a partition store of format " + (format.length == 4 ? ByteBuffer.wrap(format).getInt()
+                    : "?") + "; this node reads format " + StoreLayout.FORMAT + " only");
+        }
+        ByteBuffer appliedRecord = appliedBytes == null ? null : ByteBuffer.wrap(appliedBytes);
+        applied = appliedRecord == null ? null : TermIndex.valueOf(appliedRecord.getLong(), appliedRecord.getLong());
+        byte[] frozenBytes = db.get(StoreLayout.FROZEN_KEY);
+        frozen = frozenBytes == null ? new BitSet() : BitSet.valueOf(frozenBytes);
+        byte[] disownedBytes = db.get(StoreLayout.DISOWNED_KEY);
+        disowned = disownedBytes == null ? new BitSet() : BitSet.valueOf(disownedBytes);
+        for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
+            byte[] count = db.get(StoreLayout.countKey(slot));
+            slotCounts.set(slot, count == null ? 0 : StoreLayout.longOf(count));
+        }
+        appliedHints.clear();
+        db.scan(StoreLayout.hintStart(), StoreLayout.hintEnd(), (key, value) -> {
+            appliedHints.put(StoreLayout.nodeOfHintKey(key), StoreLayout.longOf(value));
+            return true;
+        });
+        RecentWriteIds recent = new RecentWriteIds(RECENT_WRITES);
+        long[] next = {0};
+        db.scan(StoreLayout.recentStart(), StoreLayout.recentEnd(), (key, value) -> {
+            recent.add(StoreLayout.longOf(value));
+            next[0] = StoreLayout.sequenceOfRecentKey(key) + 1;
+            return true;
+        });
+        recentWrites = recent;
+        nextRecent = next[0];
+        written.clear();
     }
-
 }

@@ -10,6 +10,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
@@ -206,6 +207,15 @@ public final class NodeRaftServer implements Closeable {
         } catch (IOException e) {
             return null; // the division went away meanwhile: a client finds the leader
         }
+    }
+
+    /**
+     * Asks this server's replica of {@code id} to take a snapshot now, after which Ratis purges
+     * its log up to it. Completes exceptionally if the replica cannot (it is installing one).
+     */
+    public CompletableFuture<RaftClientReply> requestSnapshot(RaftGroupId id, long timeoutMillis) {
+        return server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(localClient, server.getId(), id,
+                callIds.incrementAndGet(), timeoutMillis, 1));
     }
 
     /** The state machine this server runs for {@code id}, if it hosts the group. */

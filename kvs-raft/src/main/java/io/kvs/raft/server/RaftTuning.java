@@ -34,6 +34,8 @@ public final class RaftTuning {
 
     /** Snapshot files a group keeps; older ones are deleted. */
     public static final int SNAPSHOTS_RETAINED = 2;
+    /** A partition replica's log beyond this asks for a snapshot, whatever its number of entries. */
+    public static final long LOG_BYTES_BEFORE_SNAPSHOT = 64L << 20;
 
     private RaftTuning() {
     }

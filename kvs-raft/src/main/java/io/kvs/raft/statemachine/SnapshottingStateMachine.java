@@ -2,20 +2,15 @@ package io.kvs.raft.statemachine;
 
 import io.kvs.raft.server.RaftTuning;
 import org.apache.ratis.io.MD5Hash;
-import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftGroupMemberId;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +23,6 @@ import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * A state machine whose whole state is written to one snapshot file in the group's storage
@@ -39,7 +32,7 @@ import java.util.function.Consumer;
  * <p>Ratis calls {@link #takeSnapshot()} from the same thread that applies entries, so the state
  * written is exactly the state at the last applied index.
  */
-public abstract class SnapshottingStateMachine extends BaseStateMachine {
+public abstract class SnapshottingStateMachine extends GroupStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshottingStateMachine.class);
 
     private static final SnapshotRetentionPolicy RETENTION = new SnapshotRetentionPolicy() {
@@ -55,12 +48,6 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
      * storage would list the directory each time while no snapshot exists.
      */
     private volatile SingleFileSnapshotInfo latest;
-
-    private final AtomicLong leaderChanges = new AtomicLong();
-    private final AtomicLong snapshotsInstalled = new AtomicLong();
-
-    /** Told when this replica's Raft log could not be written (a full disk); it takes no entry until restarted. */
-    private volatile Consumer<RaftGroupId> onLogFailed = id -> { };
 
     /** Writes the entire state. */
     protected abstract void writeState(DataOutputStream out) throws IOException;
@@ -78,56 +65,11 @@ public abstract class SnapshottingStateMachine extends BaseStateMachine {
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
     }
 
-    /**
-     * Before a follower installs a snapshot from its leader, Ratis pauses the state machine and
-     * then reloads it ({@link #reinitialize}), asserting that it is PAUSED: the base class's
-     * pause does not change its state, so every snapshot install would fail the group. An
-     * install tried again after a failed one finds it paused already.
-     */
-    @Override
-    public void pause() {
-        if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
-            getLifeCycle().transition(LifeCycle.State.PAUSED);
-        }
-    }
-
     /** Takes the state of the snapshot just installed; Ratis applies the log from its index. */
     @Override
     public void reinitialize() throws IOException {
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
-        snapshotsInstalled.incrementAndGet();
-    }
-
-    @Override
-    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
-        leaderChanges.incrementAndGet();
-    }
-
-    /** How often this replica saw its group's leader change (elections, and a leader lost) since it started. */
-    public long leaderChanges() {
-        return leaderChanges.get();
-    }
-
-    /** How many snapshots a leader installed on this replica since it started. */
-    public long snapshotsInstalled() {
-        return snapshotsInstalled.get();
-    }
-
-    /** Whom to tell when this replica's log fails (Ratis stops writing it for good; see {@link #notifyLogFailed}). */
-    public void onLogFailed(Consumer<RaftGroupId> listener) {
-        this.onLogFailed = listener;
-    }
-
-    /**
-     * Ratis' log worker failed to write (or fsync) an entry, most likely on a full disk: it
-     * fails every later write of this replica, and does not recover when space returns. The
-     * replica is restarted from its storage once there is room again.
-     */
-    @Override
-    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
-        LOG.error("{}: the Raft log could not be written ({}); this replica takes no entries until it is restarted",
-                getGroupId(), cause.toString());
-        onLogFailed.accept(getGroupId());
+        snapshotInstalled();
     }
 
     @Override

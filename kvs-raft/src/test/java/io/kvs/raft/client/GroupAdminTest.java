@@ -8,6 +8,7 @@ import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.server.LocalRaftCluster;
 import io.kvs.raft.server.NodeRaftServer;
+import io.kvs.raft.storage.TestStoreMemory;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.util.LifeCycle;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class GroupAdminTest {
             }
             NodeAddress newcomer = TestAddresses.next();
             try (NodeRaftServer third = new NodeRaftServer(newcomer, newcomer.host(), dir.resolve("n2"), cluster.peers,
-                    gid -> new PartitionStateMachine(newcomer.toString(), System::currentTimeMillis))) {
+                    gid -> new PartitionStateMachine(newcomer.toString(), System::currentTimeMillis, TestStoreMemory.SHARED))) {
                 third.start();
                 List<NodeAddress> target = List.of(cluster.nodes.get(1), newcomer);
                 third.joinGroup(cluster.peers.group(cluster.group.getGroupId(), target));

@@ -144,7 +144,7 @@ class CoordinatorTakeOverTest {
     private static StoreEngine engine(Path dir, NodeAddress self, Optional<List<NodeAddress>> view)
             throws IOException {
         return new StoreEngine(new StoreSettings(self, self.host(), dir.resolve(self.host()),
-                new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET), view.map(v -> 1), view, Optional.empty(), 0,
+                new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET), view.map(v -> 1), view, Optional.empty(), 0, 16L << 20,
                 () -> false));
     }
 }

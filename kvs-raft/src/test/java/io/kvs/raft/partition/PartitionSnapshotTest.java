@@ -7,6 +7,7 @@ import io.kvs.raft.server.LocalRaftCluster;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
 import io.kvs.raft.server.TestAddresses;
+import io.kvs.raft.storage.TestStoreMemory;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -67,7 +68,7 @@ class PartitionSnapshotTest {
 
     private NodeRaftServer start(Path dir) throws Exception {
         NodeRaftServer server = new NodeRaftServer(self, self.host(), dir, peers,
-                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis));
+                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis, TestStoreMemory.SHARED));
         server.start();
         return server;
     }

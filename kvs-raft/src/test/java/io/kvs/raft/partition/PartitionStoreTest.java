@@ -3,82 +3,264 @@ package io.kvs.raft.partition;
 import io.kvs.core.causal.CausalPayload;
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
+import io.kvs.core.key.KeySlots;
+import io.kvs.raft.storage.ReplicaDb;
+import io.kvs.raft.storage.TestStoreMemory;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.WriteBatch;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PartitionStoreTest {
 
     @Test
-    void raftWritesCreateThenUpdateAndAdvanceTheVector() {
-        PartitionStore store = new PartitionStore();
-        PartitionStore.WriteOutcome first = store.put("k", "v1", 1_000, "a:1", CausalPayload.empty());
-        assertTrue(first.created());
-        assertEquals(1, first.stored().version().raft());
-        PartitionStore.WriteOutcome second = store.put("k", "v2", 500, "b:1", CausalPayload.empty());
-        assertFalse(second.created());
-        assertEquals(2, second.stored().version().raft());
-        assertEquals(1_001, second.stored().timestampMillis(), "a later write never carries an earlier timestamp");
-        assertEquals("v2", store.get("k").value());
-        assertNull(store.get("other"));
+    void raftWritesCreateThenUpdateAndAdvanceTheVector(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            PartitionStore.WriteOutcome first = store.put("k", "v1", 1_000, "a:1", CausalPayload.empty());
+            assertTrue(first.created());
+            assertEquals(1, first.stored().version().raft());
+            PartitionStore.WriteOutcome second = store.put("k", "v2", 500, "b:1", CausalPayload.empty());
+            assertFalse(second.created(), "a second write of the key in the same entry follows the first");
+            assertEquals(2, second.stored().version().raft());
+            assertEquals(1_001, second.stored().timestampMillis(), "a later write never carries an earlier timestamp");
+            store.commit(1, 1);
+            assertEquals("v2", store.get("k").value());
+            assertNull(store.get("other"));
+            assertEquals(1, store.size());
+        }
     }
 
     @Test
-    void mergedWritesFollowTheMergeRule() {
-        PartitionStore store = new PartitionStore();
-        store.put("k", "raft", 1_000, "a:1", CausalPayload.empty());
-        VersionedValue hinted = new VersionedValue("hint", 2_000, "b:1",
-                VersionVector.of(0, Map.of("b:1", 1L)));
-        PartitionStore.WriteOutcome merged = store.merge("k", hinted);
-        assertFalse(merged.created());
-        assertEquals("hint", store.get("k").value(), "concurrent: the later timestamp wins");
-        assertEquals(VersionVector.of(1, Map.of("b:1", 1L)), store.get("k").version());
-        assertTrue(store.merge("new", hinted).created());
+    void mergedWritesFollowTheMergeRule(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            store.put("k", "raft", 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 1);
+            VersionedValue hinted = new VersionedValue("hint", 2_000, "b:1", VersionVector.of(0, Map.of("b:1", 1L)));
+            PartitionStore.WriteOutcome merged = store.merge("k", hinted);
+            assertFalse(merged.created());
+            assertTrue(store.merge("new", hinted).created());
+            store.commit(1, 2);
+            assertEquals("hint", store.get("k").value(), "concurrent: the later timestamp wins");
+            assertEquals(VersionVector.of(1, Map.of("b:1", 1L)), store.get("k").version());
+        }
     }
 
     @Test
-    void snapshotRoundTripKeepsEverything() throws IOException {
+    void anEntryIsSeenByOtherReadersOnlyOnceCommitted(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            store.put("k", "v", 1, "a:1", CausalPayload.empty());
+            assertNull(store.get("k"), "not committed yet");
+            assertEquals("v", store.current("k").value(), "the entry being applied sees its own write");
+            assertNull(store.applied());
+            store.commit(2, 7);
+            assertEquals("v", store.get("k").value());
+            assertEquals(TermIndex.valueOf(2, 7), store.applied());
+        }
+    }
+
+    @Test
+    void reopeningKeepsEverythingCommitted(@TempDir Path dir) throws IOException {
         Random random = new Random(11);
-        PartitionStore store = new PartitionStore();
-        for (int i = 0; i < 5_000; i++) {
-            store.put("key" + random.nextInt(3_000), "value" + i + "é".repeat(random.nextInt(3)), 1_000 + i, "n:" + (i % 3), CausalPayload.empty());
+        Map<String, VersionedValue> expected = new HashMap<>();
+        BitSet frozen = new BitSet();
+        frozen.set(5);
+        BitSet disowned = new BitSet();
+        disowned.set(9);
+        try (PartitionStore store = open(dir)) {
+            for (int i = 0; i < 5_000; i++) {
+                String key = "key" + random.nextInt(3_000);
+                expected.put(key, store.put(key, "value" + i + "é".repeat(random.nextInt(3)), 1_000 + i, "n:" + (i % 3),
+                        CausalPayload.empty()).stored());
+                if (i % 10 == 9) {
+                    store.commit(1, i);
+                }
+            }
+            store.markHintApplied("x:1", 3);
+            for (long writeId = 1; writeId <= PartitionStore.RECENT_WRITES + 10; writeId++) {
+                assertTrue(store.firstTimeApplied(writeId));
+            }
+            assertFalse(store.firstTimeApplied(PartitionStore.RECENT_WRITES + 10), "a copy of a recent write");
+            store.freeze(frozen);
+            store.commit(1, 6_000);
+            store.put("lost", "never committed", 1, "z:1", CausalPayload.empty());
         }
-        store.merge("hinted", new VersionedValue("h", 7, "x:1", VersionVector.of(2, Map.of("x:1", 3L))));
-        store.markHintApplied("x:1", 3);
-        for (long writeId = 1; writeId <= PartitionStore.RECENT_WRITES + 10; writeId++) {
-            assertTrue(store.firstTimeApplied(writeId));
+        expected.keySet().removeIf(key -> disowned.get(KeySlots.slotOf(key)));
+        try (PartitionStore store = open(dir)) {
+            store.disown(disowned);
+            store.commit(1, 6_001);
         }
-        assertFalse(store.firstTimeApplied(PartitionStore.RECENT_WRITES + 10), "a copy of a recent write");
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        store.writeTo(new DataOutputStream(bytes));
-        PartitionStore copy = new PartitionStore();
-        copy.put("stale", "gone after load", 1, "z:1", CausalPayload.empty());
-        copy.firstTimeApplied(-5);
-        copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
-
-        assertEquals(store.size(), copy.size());
-        assertNull(copy.get("stale"));
-        for (int i = 0; i < 3_000; i++) {
-            assertEquals(store.get("key" + i), copy.get("key" + i));
+        try (PartitionStore copy = open(dir)) {
+            assertEquals(TermIndex.valueOf(1, 6_001), copy.applied());
+            assertEquals(expected.size(), copy.size());
+            expected.forEach((key, value) -> assertEquals(value, copy.get(key), key));
+            assertNull(copy.get("lost"), "a write of an entry never committed");
+            assertEquals(3, copy.appliedHint("x:1"));
+            assertTrue(copy.isFrozen(5));
+            assertFalse(copy.isFrozen(9));
+            assertTrue(copy.isDisowned(9));
+            assertFalse(copy.firstTimeApplied(PartitionStore.RECENT_WRITES + 10), "recent writes are kept");
+            assertFalse(copy.firstTimeApplied(11), "the oldest recent write");
+            assertTrue(copy.firstTimeApplied(10), "forgotten when later writes filled the set");
+            assertTrue(copy.firstTimeApplied(0), "0 names no write");
         }
-        assertEquals(store.get("hinted"), copy.get("hinted"));
-        assertEquals(3, copy.appliedHint("x:1"));
-        assertFalse(copy.firstTimeApplied(PartitionStore.RECENT_WRITES + 10), "recent writes are in the snapshot");
-        assertFalse(copy.firstTimeApplied(11), "the oldest recent write");
-        assertTrue(copy.firstTimeApplied(10), "forgotten before the snapshot");
-        assertTrue(copy.firstTimeApplied(-5), "what the copy held before the load is gone");
-        assertTrue(copy.firstTimeApplied(0), "0 names no write");
+    }
+
+    @Test
+    void aCheckpointReplacesTheContentAsItWas(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir.resolve("db"))) {
+            for (int i = 0; i < 1_000; i++) {
+                store.put("key" + i, "before" + i, i, "a:1", CausalPayload.empty());
+            }
+            store.commit(1, 10);
+            store.checkpoint(dir.resolve("checkpoint"));
+            for (int i = 0; i < 1_500; i++) {
+                store.put("key" + i, "after" + i, i, "a:1", CausalPayload.empty());
+            }
+            store.markHintApplied("b:1", 4);
+            store.commit(2, 20);
+            assertEquals(1_500, store.size());
+
+            store.replaceWith(dir.resolve("checkpoint"));
+            assertEquals(TermIndex.valueOf(1, 10), store.applied());
+            assertEquals(1_000, store.size());
+            assertEquals("before7", store.get("key7").value());
+            assertNull(store.get("key1200"));
+            assertEquals(0, store.appliedHint("b:1"));
+            assertTrue(Files.isDirectory(dir.resolve("checkpoint")), "the checkpoint is left as it was");
+        }
+    }
+
+    @Test
+    void givingSlotsAwayDropsTheirKeysAndCounts(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                keys.add("k" + i);
+                store.put("k" + i, "v", 1, "a:1", CausalPayload.empty());
+            }
+            store.commit(1, 1);
+            BitSet gone = new BitSet();
+            gone.set(0, KeySlots.SLOT_COUNT / 2);
+            gone.set(3_000);
+            store.disown(gone);
+            store.commit(1, 2);
+            long kept = keys.stream().filter(k -> !gone.get(KeySlots.slotOf(k))).count();
+            assertEquals(kept, store.size());
+            for (String key : keys) {
+                assertEquals(gone.get(KeySlots.slotOf(key)), store.get(key) == null, key);
+            }
+        }
+    }
+
+    @Test
+    void pagesGiveEveryKeyOfTheSlotsOnceInSlotOrder(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            Random random = new Random(5);
+            BitSet slots = new BitSet();
+            List<String> wanted = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                String key = "key" + i;
+                store.put(key, "x".repeat(random.nextInt(200)), 1, "a:1", CausalPayload.empty());
+                if (KeySlots.slotOf(key) % 3 == 0) {
+                    slots.set(KeySlots.slotOf(key));
+                    wanted.add(key);
+                }
+            }
+            store.commit(1, 1);
+            List<String> seen = new ArrayList<>();
+            ExportPage.Cursor cursor = new ExportPage.Cursor(0, "");
+            int pages = 0;
+            while (cursor != null) {
+                ExportPage page = store.page(slots, cursor, 2_000);
+                assertFalse(page.keys().isEmpty());
+                page.keys().forEach(moved -> seen.add(moved.key()));
+                cursor = page.next();
+                pages++;
+            }
+            assertTrue(pages > 10, pages + " pages");
+            assertEquals(wanted.size(), seen.size(), "every key once");
+            assertEquals(new java.util.HashSet<>(wanted), new java.util.HashSet<>(seen));
+            for (int i = 1; i < seen.size(); i++) {
+                assertTrue(KeySlots.slotOf(seen.get(i - 1)) <= KeySlots.slotOf(seen.get(i)), "in slot order");
+            }
+        }
+    }
+
+    @Test
+    void aStoreOfAnotherFormatIsRefusedNotMisread(@TempDir Path dir) throws Exception {
+        open(dir).close();
+        try (ReplicaDb db = ReplicaDb.open(dir, TestStoreMemory.SHARED); WriteBatch batch = new WriteBatch()) {
+            batch.put(StoreLayout.FORMAT_KEY, ByteBuffer.allocate(4).putInt(99).array());
+            db.write(batch);
+        }
+        IOException refused = assertThrows(IOException.class, () -> open(dir));
+        assertTrue(refused.getMessage().contains("format 99"), refused.getMessage());
+    }
+
+    @Test
+    void aSnapshotOfTheEarlierInMemoryStoreIsImported(@TempDir Path dir) throws IOException {
+        VersionedValue value = new VersionedValue("old", 7, "x:1", VersionVector.of(2, Map.of("x:1", 3L)));
+        Path legacy = dir.resolve("snapshot.3_40");
+        BitSet frozen = new BitSet();
+        frozen.set(12);
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(legacy))) {
+            out.writeInt(LegacySnapshot.FORMAT);
+            BinaryFormat.writeBits(out, frozen);
+            BinaryFormat.writeBits(out, new BitSet());
+            out.writeInt(1);
+            out.writeUTF("x:1");
+            out.writeLong(3);
+            out.writeInt(2);
+            out.writeLong(77);
+            out.writeLong(78);
+            out.writeInt(25_000);
+            for (int i = 0; i < 25_000; i++) {
+                out.writeUTF("key" + i);
+                PartitionCodec.writeValue(out, value);
+            }
+        }
+        try (PartitionStore store = open(dir.resolve("db"))) {
+            LegacySnapshot.importInto(store, legacy, TermIndex.valueOf(3, 40));
+            assertEquals(TermIndex.valueOf(3, 40), store.applied());
+            assertEquals(25_000, store.size());
+            assertEquals(value, store.get("key24999"));
+            assertEquals(3, store.appliedHint("x:1"));
+            assertTrue(store.isFrozen(12));
+            assertFalse(store.firstTimeApplied(78), "its recent writes are kept");
+        }
+
+        Path future = dir.resolve("snapshot.3_41");
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(future))) {
+            out.writeInt(3);
+        }
+        try (PartitionStore store = open(dir.resolve("db2"))) {
+            IOException refused = assertThrows(IOException.class,
+                    () -> LegacySnapshot.importInto(store, future, TermIndex.valueOf(3, 41)));
+            assertTrue(refused.getMessage().contains("format 3"), refused.getMessage());
+            assertNull(store.applied(), "nothing imported");
+        }
+    }
+
+    private static PartitionStore open(Path dir) throws IOException {
+        return PartitionStore.open(dir, TestStoreMemory.SHARED);
     }
 }

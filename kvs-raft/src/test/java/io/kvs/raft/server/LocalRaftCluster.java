@@ -6,6 +6,7 @@ import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
+import io.kvs.raft.storage.TestStoreMemory;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 
@@ -56,7 +57,7 @@ public final class LocalRaftCluster implements AutoCloseable {
     public void start(int i) throws IOException {
         NodeAddress self = nodes.get(i);
         servers[i] = new NodeRaftServer(self, self.host(), dataRoot.resolve("n" + i), peers,
-                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis));
+                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis, TestStoreMemory.SHARED));
         servers[i].start();
     }
 
