@@ -13,6 +13,8 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each metadata command is a compare-and-set: it changes the state only if its precondition holds. */
 class ClusterStateTransitionsTest {
@@ -97,5 +99,22 @@ class ClusterStateTransitionsTest {
                 new MetaCommand.TakeOver(2, B, 3), new MetaCommand.CommitChange(2, A, 4), new MetaCommand.FinishChange(2))) {
             assertEquals(command, MetaJson.decodeCommand(MetaJson.encode(command)));
         }
+    }
+
+    /** What the first version wrote (no format field, the tag its class's name) is read; a later format is refused. */
+    @Test
+    void metadataJsonOfTheFirstVersionIsReadAndALaterFormatRefused() {
+        MetaCommand command = new MetaCommand.AbortChange(2, A);
+        String current = MetaJson.encode(command);
+        assertTrue(current.startsWith("{\"v\":1,\"type\":\"AbortChange\""), current);
+        String first = current.replace("\"v\":1,", "");
+        assertEquals(command, MetaJson.decodeCommand(first));
+        assertEquals(INITIAL, MetaJson.decodeState(MetaJson.encode(INITIAL).replace(",\"v\":1", "")));
+
+        IllegalArgumentException later = assertThrows(IllegalArgumentException.class,
+                () -> MetaJson.decodeCommand(current.replace("\"v\":1", "\"v\":2")));
+        assertTrue(later.getMessage().contains("format 2"), later.getMessage());
+        String laterState = MetaJson.encode(INITIAL).replace("\"v\":1", "\"v\":3");
+        assertThrows(IllegalArgumentException.class, () -> MetaJson.decodeState(laterState));
     }
 }
