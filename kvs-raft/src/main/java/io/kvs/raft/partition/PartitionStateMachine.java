@@ -94,7 +94,13 @@ public final class PartitionStateMachine extends GroupStateMachine {
         }
         TermIndex applied = opened.applied();
         if (applied != null) {
-            snapshots.take(opened, applied);
+            try {
+                snapshots.take(opened, applied);
+            } catch (IOException e) {
+                // Ratis then replays the log from the last checkpoint; the store skips what it has.
+                LOG.warn("{}: no checkpoint of the store at {} ({}); the log is replayed from the last one",
+                        getGroupId(), applied, e.getMessage());
+            }
             setLastAppliedTermIndex(applied);
             LOG.info("{} opened its store at {} ({} keys)", getGroupId(), applied, opened.size());
         }
