@@ -33,7 +33,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * batch and written at once with the entry's index ({@link #commit}), so the store always holds
  * the state after some whole entry. Other threads read it concurrently and see only committed
  * entries. The small records (slot counts, hint positions, slot states, recent write ids) are
- * mirrored in memory; values live only in the store.
+ * mirrored in memory; values live only in the store. An entry's changes to the mirrors are staged
+ * with its batch and published only once the batch is written: a reader that sees a hint marked
+ * applied must find its values in the store, or it would serve an older value to a client that
+ * has seen the hinted one.
  */
 final class PartitionStore implements AutoCloseable {
     static final int RECENT_WRITES = 100_000;
@@ -55,6 +58,11 @@ final class PartitionStore implements AutoCloseable {
     private final WriteBatch batch = new WriteBatch();
     /** The values the entry being applied wrote: a later write of the same key in it follows them. */
     private final Map<String, VersionedValue> written = new HashMap<>();
+    /** The entry's changes to the mirrored records, published by {@link #writePending}. */
+    private final Map<String, Long> stagedHints = new HashMap<>();
+    private final Map<Integer, Long> stagedCounts = new HashMap<>();
+    private BitSet stagedFrozen;
+    private BitSet stagedDisowned;
 
     /** What a write did: whether the key is new and the value now stored. */
     record WriteOutcome(boolean created, VersionedValue stored) {
@@ -155,7 +163,8 @@ final class PartitionStore implements AutoCloseable {
     }
 
     void markHintApplied(String node, long hintId) {
-        long now = appliedHints.merge(node, hintId, Math::max);
+        long now = Math.max(hintId, stagedHints.getOrDefault(node, appliedHint(node)));
+        stagedHints.put(node, now);
         batchPut(StoreLayout.hintKey(node), StoreLayout.longValue(now));
     }
 
@@ -173,17 +182,17 @@ final class PartitionStore implements AutoCloseable {
 
     /** Stops writes to {@code slots} while they are copied to their new owner. */
     void freeze(BitSet slots) {
-        BitSet next = (BitSet) frozen.clone();
+        BitSet next = (BitSet) (stagedFrozen != null ? stagedFrozen : frozen).clone();
         next.or(slots);
-        frozen = next;
+        stagedFrozen = next;
         batchPut(StoreLayout.FROZEN_KEY, next.toByteArray());
     }
 
     /** Gives {@code slots} away for good: their keys are dropped (a range delete per run of slots). */
     void disown(BitSet slots) {
-        BitSet next = (BitSet) disowned.clone();
+        BitSet next = (BitSet) (stagedDisowned != null ? stagedDisowned : disowned).clone();
         next.or(slots);
-        disowned = next;
+        stagedDisowned = next;
         batchPut(StoreLayout.DISOWNED_KEY, next.toByteArray());
         for (int from = slots.nextSetBit(0); from >= 0; from = slots.nextSetBit(from)) {
             int to = slots.nextClearBit(from);
@@ -193,7 +202,7 @@ final class PartitionStore implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
             for (int slot = from; slot < to; slot++) {
-                slotCounts.set(slot, 0);
+                stagedCounts.put(slot, 0L);
                 batchDelete(StoreLayout.countKey(slot));
             }
             written.keySet().removeIf(key -> slots.get(KeySlots.slotOf(key)));
@@ -203,12 +212,12 @@ final class PartitionStore implements AutoCloseable {
 
     /** Owns {@code slots} again, should it have given them away before: they are neither frozen nor disowned. */
     void adopt(BitSet slots) {
-        BitSet nextFrozen = (BitSet) frozen.clone();
+        BitSet nextFrozen = (BitSet) (stagedFrozen != null ? stagedFrozen : frozen).clone();
         nextFrozen.andNot(slots);
-        frozen = nextFrozen;
-        BitSet nextDisowned = (BitSet) disowned.clone();
+        stagedFrozen = nextFrozen;
+        BitSet nextDisowned = (BitSet) (stagedDisowned != null ? stagedDisowned : disowned).clone();
         nextDisowned.andNot(slots);
-        disowned = nextDisowned;
+        stagedDisowned = nextDisowned;
         batchPut(StoreLayout.FROZEN_KEY, nextFrozen.toByteArray());
         batchPut(StoreLayout.DISOWNED_KEY, nextDisowned.toByteArray());
     }
@@ -231,6 +240,33 @@ final class PartitionStore implements AutoCloseable {
         db.write(batch);
         batch.clear();
         written.clear();
+        publishStaged();
+    }
+
+    /** Shows readers what the batch just written changed in the mirrored records. */
+    private void publishStaged() {
+        stagedCounts.forEach(slotCounts::set);
+        stagedCounts.clear();
+        appliedHints.putAll(stagedHints);
+        stagedHints.clear();
+        if (stagedFrozen != null) {
+            frozen = stagedFrozen;
+            stagedFrozen = null;
+        }
+        if (stagedDisowned != null) {
+            disowned = stagedDisowned;
+            stagedDisowned = null;
+        }
+    }
+
+    /** Forgets what the entry being applied has done so far: the store is being replaced or reloaded. */
+    private void discardStaged() {
+        batch.clear();
+        written.clear();
+        stagedCounts.clear();
+        stagedHints.clear();
+        stagedFrozen = null;
+        stagedDisowned = null;
     }
 
     /** Opens the store again: RocksDB takes no writes after one failed until it is reopened. */
@@ -290,7 +326,9 @@ final class PartitionStore implements AutoCloseable {
         batchPut(StoreLayout.dataKey(slot, key), StoreLayout.encodeValue(next));
         written.put(key, next);
         if (current == null) {
-            batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(slotCounts.incrementAndGet(slot)));
+            long count = stagedCounts.getOrDefault(slot, slotCounts.get(slot)) + 1;
+            stagedCounts.put(slot, count);
+            batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(count));
         }
         return new WriteOutcome(current == null, next);
     }
@@ -313,6 +351,7 @@ final class PartitionStore implements AutoCloseable {
 
     /** Reads the store's small records into memory, checking its format first. */
     private void load() throws IOException {
+        discardStaged();
         byte[] format = db.get(StoreLayout.FORMAT_KEY);
         byte[] appliedBytes = db.get(StoreLayout.APPLIED_KEY);
         if (format == null) {
@@ -350,6 +389,5 @@ final class PartitionStore implements AutoCloseable {
         });
         recentWrites = recent;
         nextRecent = next[0];
-        written.clear();
     }
 }

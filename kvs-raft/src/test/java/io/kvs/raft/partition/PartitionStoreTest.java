@@ -77,6 +77,32 @@ class PartitionStoreTest {
     }
 
     @Test
+    void hintPositionsSlotStatesAndCountsAreSeenOnlyWithTheEntrysValues(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            VersionedValue hinted = new VersionedValue("hint", 2_000, "b:1", VersionVector.of(0, Map.of("b:1", 1L)));
+            store.merge("k", hinted);
+            store.markHintApplied("b:1", 5);
+            BitSet slot = new BitSet();
+            slot.set(KeySlots.slotOf("k") + 1);
+            store.freeze(slot);
+            assertEquals(0, store.appliedHint("b:1"), "a reader that sees the hint applied must find its value");
+            assertFalse(store.isFrozen(slot.nextSetBit(0)));
+            assertEquals(0, store.size());
+            store.commit(1, 1);
+            assertEquals(5, store.appliedHint("b:1"));
+            assertEquals("hint", store.get("k").value());
+            assertTrue(store.isFrozen(slot.nextSetBit(0)));
+            assertEquals(1, store.size());
+
+            store.disown(slot);
+            store.markHintApplied("b:1", 3);
+            store.commit(1, 2);
+            assertTrue(store.isDisowned(slot.nextSetBit(0)));
+            assertEquals(5, store.appliedHint("b:1"), "a hint position never goes back");
+        }
+    }
+
+    @Test
     void reopeningKeepsEverythingCommitted(@TempDir Path dir) throws IOException {
         Random random = new Random(11);
         Map<String, VersionedValue> expected = new HashMap<>();
