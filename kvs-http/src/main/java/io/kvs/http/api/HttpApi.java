@@ -9,6 +9,7 @@ import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.HttpResponseException;
 import io.kvs.http.peer.InternalApi;
+import okhttp3.OkHttpClient;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -44,14 +45,16 @@ public final class HttpApi implements AutoCloseable {
 
     /**
      * The API of this node: the public one on its HTTP port, the internal one on the port
-     * {@code internalApi} gives it, both on {@code bindHost}.
+     * {@code internalApi} gives it, both on {@code bindHost}; {@code peerHttp} is the node's
+     * client for its peers' internal API.
      */
     public HttpApi(StoreEngine engine, KeyGateway gateway, ViewChangeCoordinator coordinator,
-                   ExecutorService viewChanges, InternalApi internalApi, String bindHost) {
+                   ExecutorService viewChanges, InternalApi internalApi, OkHttpClient peerHttp, String bindHost) {
         KeyRoutes keys = new KeyRoutes(gateway);
         PartitionRoutes partitions = new PartitionRoutes(engine);
         ViewRoutes views = new ViewRoutes(engine, coordinator, viewChanges, internalApi);
-        InternalRoutes internal = new InternalRoutes(engine, coordinator);
+        InternalRoutes internal = new InternalRoutes(engine);
+        StatusRoutes status = new StatusRoutes(engine, coordinator, peerHttp, internalApi);
         this.metrics = new NodeMetrics(engine, coordinator);
         int internalPort = internalApi.port(engine.self());
         this.listeners = new Listeners(internalPort, internalApi);
@@ -86,6 +89,8 @@ public final class HttpApi implements AutoCloseable {
         app.get("/health", ctx -> Replies.success(ctx, 200, Map.of("status", "serving")));
         app.get("/metrics", metrics::scrape);
         app.get("/view-change", views::viewChange);
+        app.get("/status", status::cluster);
+        app.get("/", status::page);
         app.get("/ready", ctx -> {
             Optional<String> why = engine.notReadyBecause();
             if (why.isPresent()) {
@@ -98,10 +103,11 @@ public final class HttpApi implements AutoCloseable {
         app.get("/kv-store/get_partition_members", partitions::partitionMembers);
         app.put("/kv-store/update_view", views::updateView);
         app.post("/internal/join", internal::join);
-        app.get("/internal/status", internal::status);
+        app.get("/internal/status", status::node);
         app.post("/internal/leave", internal::leave);
         app.post("/internal/export-replica", internal::exportReplica);
         app.post("/internal/seal-hints", internal::sealHints);
+        app.post("/internal/fence", internal::fence);
         app.post("/internal/degraded-read", internal::degradedRead);
         app.post("/internal/degraded-write", internal::degradedWrite);
         // An empty key names no endpoint: it is a key that is not valid.

@@ -9,8 +9,6 @@ import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.hint.HintPage;
-import io.kvs.raft.meta.ClusterState;
-import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.PartitionCodec;
 import io.kvs.raft.partition.PartitionQuery;
@@ -28,11 +26,9 @@ final class InternalRoutes {
     private static final int HINT_PAGE_BYTES = 512 * 1024;
 
     private final StoreEngine engine;
-    private final ViewChangeCoordinator coordinator;
 
-    InternalRoutes(StoreEngine engine, ViewChangeCoordinator coordinator) {
+    InternalRoutes(StoreEngine engine) {
         this.engine = engine;
-        this.coordinator = coordinator;
     }
 
     /** The largest internal message: a replica write of a 1 MiB value, escaped as JSON. */
@@ -82,12 +78,6 @@ final class InternalRoutes {
         Replies.success(ctx, 200, Map.of());
     }
 
-    /** The view epoch this node routes by (-1 while it is in no cluster), and whether it drives a view change. */
-    void status(Context ctx) {
-        long epoch = engine.state().map(ClusterState::view).map(v -> v.epoch()).orElse(-1L);
-        Replies.success(ctx, 200, Map.of("epoch", epoch, "coordinating", coordinator.isCoordinating()));
-    }
-
     void degradedRead(Context ctx) throws IOException {
         InternalMessages.DegradedRequest request = message(ctx, InternalMessages.DegradedRequest.class);
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.degradedReplicas().read(request.request())));
@@ -103,6 +93,12 @@ final class InternalRoutes {
         HintPage page = engine.sealHints(request.group(), slots(request.slots()),
                 request.untilEpoch(), request.afterId(), HINT_PAGE_BYTES);
         ctx.contentType("application/octet-stream").result(page.encode());
+    }
+
+    void fence(Context ctx) throws IOException {
+        InternalMessages.Fence fence = message(ctx, InternalMessages.Fence.class);
+        engine.fence(fence.group(), fence.untilEpoch());
+        Replies.success(ctx, 200, Map.of());
     }
 
     void exportReplica(Context ctx) throws IOException {

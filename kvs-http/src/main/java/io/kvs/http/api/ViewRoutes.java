@@ -81,21 +81,25 @@ final class ViewRoutes {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("view_epoch", state.view().epoch());
         fields.put("number_of_partitions", state.view().partitionCount());
+        fields.put("change", changeUnderWay(state, coordinator));
+        Replies.success(ctx, 200, fields);
+    }
+
+    /** The change {@code state} has under way as an answer's field, or null; with its progress if this node drives it. */
+    static Map<String, Object> changeUnderWay(ClusterState state, ViewChangeCoordinator coordinator) {
         ViewChangeProgress change = state.change();
         if (change == null) {
-            fields.put("change", null);
-        } else {
-            Map<String, Object> running = new LinkedHashMap<>();
-            running.put("type", change.type().name().toLowerCase());
-            running.put("ip_port", change.node().toString());
-            running.put("to_epoch", change.target().epoch());
-            running.put("number_of_partitions", change.target().partitionCount());
-            running.put("step", change.phase().name().toLowerCase());
-            running.put("coordinator", change.coordinator().toString());
-            coordinator.progress().current().ifPresent(moved -> running.put("progress", Map.of(
-                    "slots_to_move", moved.slotsToMove(), "slots_moved", moved.slotsMoved(), "keys_moved", moved.keysMoved())));
-            fields.put("change", running);
+            return null;
         }
-        Replies.success(ctx, 200, fields);
+        Map<String, Object> running = new LinkedHashMap<>();
+        running.put("type", change.type().name().toLowerCase());
+        running.put("ip_port", change.node().toString());
+        running.put("to_epoch", change.target().epoch());
+        running.put("number_of_partitions", change.target().partitionCount());
+        running.put("step", change.phase().name().toLowerCase());
+        running.put("coordinator", change.coordinator().toString());
+        coordinator.progress().current().ifPresent(moved -> running.put("progress", Map.of(
+                "slots_to_move", moved.slotsToMove(), "slots_moved", moved.slotsMoved(), "keys_moved", moved.keysMoved())));
+        return running;
     }
 }

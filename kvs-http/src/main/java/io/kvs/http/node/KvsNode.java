@@ -51,7 +51,7 @@ public final class KvsNode implements AutoCloseable {
         HttpApi http;
         try {
             http = new HttpApi(engine, new KeyGateway(engine, peerHttp, internalApi), coordinator, viewChanges,
-                    internalApi, config.bindHost()).start();
+                    internalApi, peerHttp, config.bindHost()).start();
         } catch (RuntimeException e) {
             engine.close();
             throw e;

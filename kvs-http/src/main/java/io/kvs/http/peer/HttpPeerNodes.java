@@ -88,6 +88,11 @@ public final class HttpPeerNodes implements PeerNodes {
         return HintPage.decode(call(post(node, "/internal/seal-hints", GSON.toJson(seal))));
     }
 
+    @Override
+    public void fence(NodeAddress node, int groupSerial, long untilEpoch) throws IOException {
+        call(post(node, "/internal/fence", GSON.toJson(new InternalMessages.Fence(groupSerial, untilEpoch))));
+    }
+
     private Request post(NodeAddress node, String path, String json) {
         return new Request.Builder().url(api.url(node, path)).post(RequestBody.create(json, JSON)).build();
     }

@@ -68,6 +68,10 @@ public final class InternalMessages {
         }
     }
 
+    /** Fence the receiver's replica of a group out of it until the receiver routes by view {@code untilEpoch}. */
+    public record Fence(int group, long untilEpoch) {
+    }
+
     /** A page of the receiver's own replica of a group: slots as a base64 bit set, from (slot, key). */
     public record ExportReplica(int group, String slots, int fromSlot, String fromKey, int maxBytes) {
         public ExportReplica {

@@ -1,7 +1,5 @@
 package io.kvs.raft.auth;
 
-import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.Channel;
 import org.apache.ratis.thirdparty.io.grpc.ClientCall;
@@ -26,7 +24,7 @@ import java.util.List;
  * between servers, client requests, group administration) carries a token in a header, and a
  * node's Raft server refuses a call without a valid one (UNAUTHENTICATED) before Ratis sees it.
  *
- * <p>The server side is Ratis' services customizer. Ratis has no such hook for the channels it
+ * <p>The server side is an interceptor of Ratis' services ({@link #serverCheck}). Ratis has no such hook for the channels it
  * opens itself, so the client side is registered with Ratis' (shaded) gRPC for the whole JVM,
  * once, before the first channel: a JVM runs one node, with one secret.
  */
@@ -38,9 +36,9 @@ public final class RaftAuthentication {
     private RaftAuthentication() {
     }
 
-    /** Parameters for a Raft server whose gRPC services refuse calls without a token of {@code secret}. */
-    public static Parameters serverParameters(ClusterSecret secret) {
-        ServerInterceptor check = new ServerInterceptor() {
+    /** The check a Raft server's gRPC services make: calls without a token of {@code secret} are refused. */
+    public static ServerInterceptor serverCheck(ClusterSecret secret) {
+        return new ServerInterceptor() {
             @Override
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                               ServerCallHandler<Q, A> next) {
@@ -55,9 +53,6 @@ public final class RaftAuthentication {
                 return next.startCall(call, headers);
             }
         };
-        Parameters parameters = new Parameters();
-        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.intercept(check));
-        return parameters;
     }
 
     /**

@@ -1,7 +1,10 @@
 package io.kvs.raft.engine;
 
+import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.partition.PartitionStateMachine;
+import io.kvs.raft.server.RaftPeers;
 import io.kvs.raft.statemachine.GroupStateMachine;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -17,6 +20,7 @@ import java.io.File;
  *                           metadata group, or a group the view no longer names)
  * @param leader             whether this replica leads the group
  * @param leaderKnown        whether this replica knows a leader (itself or another)
+ * @param leaderNode         the node this replica takes for the group's leader, null if none
  * @param term               the replica's current term: it rises with every election
  * @param commitIndex        the highest log index it knows committed
  * @param appliedIndex       the highest log index it applied
@@ -28,7 +32,8 @@ import java.io.File;
  * @param storeBytes         the bytes its store takes on disk and in write buffers (0 for the metadata group)
  * @param hintsPending       the writes this node accepted for the group as hints, not yet applied by it
  */
-public record GroupStatus(int group, int partition, boolean leader, boolean leaderKnown, long term, long commitIndex,
+public record GroupStatus(int group, int partition, boolean leader, boolean leaderKnown, NodeAddress leaderNode,
+                          long term, long commitIndex,
                           long appliedIndex, long logEntries, long logBytes, long leaderChanges,
                           long snapshotsInstalled, long keys, long storeBytes, int hintsPending) {
 
@@ -50,7 +55,9 @@ public record GroupStatus(int group, int partition, boolean leader, boolean lead
             keys = machine.size();
             storeBytes = machine.storeBytes();
         }
-        return new GroupStatus(group, partition, info.isLeader(), info.getLeaderId() != null, info.getCurrentTerm(),
+        RaftPeerId leaderId = info.getLeaderId();
+        return new GroupStatus(group, partition, info.isLeader(), leaderId != null,
+                leaderId == null ? null : RaftPeers.nodeOf(leaderId), info.getCurrentTerm(),
                 log.getLastCommittedIndex(), info.getLastAppliedIndex(), entries,
                 logBytes(division), leaderChanges, installs, keys,
                 storeBytes, hintsPending);

@@ -135,8 +135,12 @@ public final class StoreEngine implements Closeable {
     private StateMachine newStateMachine(RaftGroupId id) {
         String clusterId = membership.clusterId();
         GroupStateMachine machine = clusterId != null && id.equals(RaftPeers.metadataGroup(clusterId))
-                ? new MetadataStateMachine(membership::applied)
-                : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom, storeMemory);
+                ? new MetadataStateMachine(state -> {
+                    membership.applied(state);
+                    raft.fences().liftThrough(state.view().epoch());
+                })
+                : new PartitionStateMachine(self.toString(), System::currentTimeMillis, disk::hasRoom,
+                        () -> raft.fences().isFenced(id), storeMemory);
         machine.onLogFailed(logFailures::failed);
         return machine;
     }
@@ -304,6 +308,18 @@ public final class StoreEngine implements Closeable {
             throw new KvsException(ErrorCode.UNAVAILABLE, self + " holds no replica of group " + groupSerial);
         }
         return ReplicaExport.page(division, query);
+    }
+
+    /**
+     * Fences this node's replica of group {@code groupSerial} out of the group until its view
+     * reaches {@code untilEpoch} ({@link io.kvs.raft.server.GroupFences}); durable when it returns.
+     */
+    public void fence(int groupSerial, long untilEpoch) throws IOException {
+        String id = membership.clusterId();
+        if (id == null) {
+            throw new KvsException(ErrorCode.UNAVAILABLE, self + " is in no cluster");
+        }
+        raft.fences().fence(RaftPeers.partitionGroup(id, groupSerial), untilEpoch);
     }
 
     /**

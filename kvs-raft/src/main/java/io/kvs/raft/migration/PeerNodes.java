@@ -32,6 +32,13 @@ public interface PeerNodes {
     HintPage sealHints(NodeAddress node, int groupSerial, BitSet slots, long untilEpoch, long afterId)
             throws IOException;
 
+    /**
+     * Fences {@code node}'s replica of group {@code groupSerial} out of the group until it routes
+     * by view {@code untilEpoch}: it then appends, votes and leads nothing in the group. Durable
+     * on the node when this returns.
+     */
+    void fence(NodeAddress node, int groupSerial, long untilEpoch) throws IOException;
+
     /** A page of {@code node}'s own replica of group {@code groupSerial}, unapplied log entries included. */
     ExportPage exportReplica(NodeAddress node, int groupSerial, PartitionQuery.Export query) throws IOException;
 }

@@ -4,6 +4,7 @@ import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.core.view.View;
+import io.kvs.raft.client.Failures;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.meta.ViewChangeProgress;
 import io.kvs.raft.meta.ViewChangeProgress.Rebuild;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.BitSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -25,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The data side of a view change: copies every slot whose group changes from its old group to
- * its new one, the sources frozen first so the copy is complete, with the hints replicas hold
+ * its new one, the sources frozen (or fenced) first so the copy is complete, with the hints replicas hold
  * for those slots ({@link HeldHints}); and, after the commit, has the sources drop what they
  * gave away. Only the slots that must move move.
  */
@@ -64,15 +67,20 @@ final class SlotMover {
                 Map<Integer, BitSet> byDestination = moves.getOrDefault(source.group(), Map.of());
                 BitSet moving = new BitSet();
                 byDestination.values().forEach(moving::or);
-                SlotCopier.Source pages = moving.isEmpty() ? null : sourceOf(context, source, moving, change);
+                List<SlotCopier.Source> sources = moving.isEmpty() ? List.of() : sourcesOf(context, source, moving, change);
                 for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
                     Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
-                    SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
-                    LOG.info("moved {} keys in {} slots from group {} to group {}", copied.keys(),
+                    long keys = 0;
+                    for (SlotCopier.Source pages : sources) {
+                        // Replicas read one by one: the destination merges what each holds.
+                        SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
+                        readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
+                        keys = Math.max(keys, copied.keys());
+                    }
+                    LOG.info("moved {} keys in {} slots from group {} to group {}", keys,
                             toDestination.getValue().cardinality(), source.group(), destination.group());
-                    readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
-                    total += copied.keys();
-                    progress.moved(toDestination.getValue().cardinality(), copied.keys());
+                    total += keys;
+                    progress.moved(toDestination.getValue().cardinality(), keys);
                 }
                 held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
             }
@@ -119,29 +127,51 @@ final class SlotMover {
 
     /**
      * Where a partition's data is read from: its group, once the moving slots are frozen there;
-     * or, when the group has no majority (it is being rebuilt, or it is dissolved and lost a
-     * member), one surviving replica.
+     * or, for a group the change dissolves or rebuilds that cannot freeze them (it has no leader
+     * now, and may never have one again), each of its replicas that could be fenced out of it
+     * first, so that nothing commits in the group after its replica is read. A group that stays
+     * must freeze: it is asked again, within a bound.
      */
-    private SlotCopier.Source sourceOf(ChangeContext context, Partition source, BitSet slots,
-                                       ViewChangeProgress change) throws IOException {
+    private List<SlotCopier.Source> sourcesOf(ChangeContext context, Partition source, BitSet slots,
+                                              ViewChangeProgress change) throws IOException {
         Optional<Rebuild> rebuild = change.rebuilds().values().stream()
                 .filter(r -> r.fromGroup() == source.group()).findFirst();
         if (rebuild.isEmpty()) {
             RaftGroup group = context.group(source);
-            try {
-                WriteReply frozen = partitions.write(group, new PartitionCommand.Freeze(slots))
-                        .get(FREEZE_MILLIS, TimeUnit.MILLISECONDS);
+            PartitionCommand.Freeze freeze = new PartitionCommand.Freeze(slots);
+            if (change.target().partitionServedBy(source.group()).isPresent()) {
+                WriteReply frozen = BoundedRetry.await(() -> partitions.write(group, freeze)
+                        .get(FREEZE_MILLIS, TimeUnit.MILLISECONDS), "freeze slots in group " + source.group());
                 LOG.info("group {} froze {} slots at index {}", source.group(), slots.cardinality(), frozen.index());
-                return copier.fromGroup(group);
+                return List.of(copier.fromGroup(group));
+            }
+            try {
+                WriteReply frozen = partitions.write(group, freeze).get(FREEZE_MILLIS, TimeUnit.MILLISECONDS);
+                LOG.info("group {} froze {} slots at index {}", source.group(), slots.cardinality(), frozen.index());
+                return List.of(copier.fromGroup(group));
             } catch (ExecutionException | TimeoutException e) {
-                LOG.info("group {} cannot freeze its slots ({}): reading a surviving replica", source.group(), e);
+                LOG.info("group {} cannot freeze its slots ({}): fencing its replicas to read them",
+                        source.group(), Failures.causeOf(e).toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
             }
         }
-        NodeAddress survivor = rebuild.map(Rebuild::survivor)
-                .orElseGet(() -> GroupPreparer.survivor(nodes, source, change.node()));
-        return query -> nodes.exportReplica(survivor, source.group(), query);
+        List<NodeAddress> fenced = new ArrayList<>();
+        for (NodeAddress member : source.members()) {
+            try {
+                nodes.fence(member, source.group(), change.target().epoch());
+                fenced.add(member);
+            } catch (IOException e) {
+                LOG.info("{} cannot be fenced out of group {} ({}): its replica is not read", member, source.group(),
+                        e.getMessage());
+            }
+        }
+        Optional<NodeAddress> survivor = rebuild.map(Rebuild::survivor);
+        if (fenced.isEmpty() || survivor.isPresent() && !fenced.contains(survivor.get())) {
+            throw new IOException("no replica of group " + source.group() + " could be fenced to be read");
+        }
+        return fenced.stream().<SlotCopier.Source>map(node -> query -> nodes.exportReplica(node, source.group(), query))
+                .toList();
     }
 }

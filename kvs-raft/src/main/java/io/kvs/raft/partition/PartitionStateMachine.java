@@ -50,6 +50,7 @@ public final class PartitionStateMachine extends GroupStateMachine {
     private final String self;
     private final LongSupplier clock;
     private final BooleanSupplier diskHasRoom;
+    private final BooleanSupplier fenced;
     private final StoreMemory memory;
     private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
     private volatile PartitionStore store;
@@ -68,9 +69,20 @@ public final class PartitionStateMachine extends GroupStateMachine {
      * @param memory      the node's store memory, which this replica's store shares
      */
     public PartitionStateMachine(String self, LongSupplier clock, BooleanSupplier diskHasRoom, StoreMemory memory) {
+        this(self, clock, diskHasRoom, () -> false, memory);
+    }
+
+    /**
+     * @param fenced whether this replica is fenced out of its group for a view change that
+     *               copies the group's data without freezing it: while it is, the replica, as
+     *               leader, takes no command into the log
+     */
+    public PartitionStateMachine(String self, LongSupplier clock, BooleanSupplier diskHasRoom, BooleanSupplier fenced,
+                                 StoreMemory memory) {
         this.self = self;
         this.clock = clock;
         this.diskHasRoom = diskHasRoom;
+        this.fenced = fenced;
         this.memory = memory;
     }
 
@@ -189,6 +201,9 @@ public final class PartitionStateMachine extends GroupStateMachine {
         } catch (RuntimeException malformed) {
             // Refused before it enters the log: every replica would have to apply it.
             throw new IOException("malformed partition command: " + malformed.getMessage(), malformed);
+        }
+        if (fenced.getAsBoolean()) {
+            throw new IOException("this replica is fenced while a view change moves the group's data");
         }
         boolean addsData = command instanceof PartitionCommand.Puts || command instanceof PartitionCommand.ApplyHints
                 || command instanceof PartitionCommand.Import;

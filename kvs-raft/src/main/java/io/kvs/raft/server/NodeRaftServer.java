@@ -3,6 +3,9 @@ package io.kvs.raft.server;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.auth.RaftAuthentication;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -41,6 +44,7 @@ public final class NodeRaftServer implements Closeable {
     private volatile RaftServer server;
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
+    private final GroupFences fences;
 
     /** A server whose Raft traffic is not authenticated. */
     public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
@@ -51,7 +55,8 @@ public final class NodeRaftServer implements Closeable {
     /**
      * @param bindHost where the Raft server listens: the node's own host, or 0.0.0.0
      * @param secret   if present, the server refuses Raft calls without its tokens, and this
-     *                 JVM's Raft calls carry them ({@link RaftAuthentication})
+     *                 JVM's Raft calls carry them ({@link RaftAuthentication}); with or without
+     *                 it, the server refuses Raft traffic of the groups it is fenced from
      */
     public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
                           StateMachine.Registry registry, Optional<ClusterSecret> secret) throws IOException {
@@ -62,10 +67,23 @@ public final class NodeRaftServer implements Closeable {
                 .setStateMachineRegistry(registry)
                 // Never FORMAT: a restarted node must come back with every group it had.
                 .setOption(RaftStorage.StartupOption.RECOVER);
-        if (secret.isPresent()) {
-            RaftAuthentication.authenticateOutgoingCalls(secret.get());
-            builder.setParameters(RaftAuthentication.serverParameters(secret.get()));
-        }
+        this.fences = new GroupFences(dataDir);
+        secret.ifPresent(RaftAuthentication::authenticateOutgoingCalls);
+        ServerInterceptor fencing = new FencingInterceptor(fences);
+        Optional<ServerInterceptor> authentication = secret.map(RaftAuthentication::serverCheck);
+        Parameters parameters = new Parameters();
+        // gRPC runs the interceptor added last first: authentication, then fencing.
+        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (services, types) -> {
+            services.intercept(fencing);
+            authentication.ifPresent(services::intercept);
+            return services;
+        });
+        builder.setParameters(parameters);
+    }
+
+    /** The groups this node's replicas are fenced out of during a view change. */
+    public GroupFences fences() {
+        return fences;
     }
 
     /**

@@ -91,6 +91,11 @@ class CoordinatorTakeOverTest {
                 throws IOException {
             return engine(node).sealHints(groupSerial, slots, untilEpoch, afterId, 1 << 20);
         }
+
+        @Override
+        public void fence(NodeAddress node, int groupSerial, long untilEpoch) throws IOException {
+            engine(node).fence(groupSerial, untilEpoch);
+        }
     }
 
     @Test

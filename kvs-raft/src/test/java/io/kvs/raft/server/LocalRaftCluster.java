@@ -56,8 +56,11 @@ public final class LocalRaftCluster implements AutoCloseable {
 
     public void start(int i) throws IOException {
         NodeAddress self = nodes.get(i);
-        servers[i] = new NodeRaftServer(self, self.host(), dataRoot.resolve("n" + i), peers,
-                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis, TestStoreMemory.SHARED));
+        NodeRaftServer[] started = new NodeRaftServer[1];
+        started[0] = new NodeRaftServer(self, self.host(), dataRoot.resolve("n" + i), peers,
+                gid -> new PartitionStateMachine(self.toString(), System::currentTimeMillis, () -> true,
+                        () -> started[0].fences().isFenced(gid), TestStoreMemory.SHARED));
+        servers[i] = started[0];
         servers[i].start();
     }
 
