@@ -11,12 +11,14 @@ COPY pom.xml ./
 COPY kvs-core/pom.xml kvs-core/
 COPY kvs-raft/pom.xml kvs-raft/
 COPY kvs-http/pom.xml kvs-http/
+COPY kvs-cli/pom.xml kvs-cli/
 # The load generator is a module of the build, not part of the image: its pom only.
 COPY kvs-bench/pom.xml kvs-bench/
 COPY kvs-core/src kvs-core/src
 COPY kvs-raft/src kvs-raft/src
 COPY kvs-http/src kvs-http/src
-RUN mvn -B -q -DskipTests -pl kvs-http -am package
+COPY kvs-cli/src kvs-cli/src
+RUN mvn -B -q -DskipTests -pl kvs-http,kvs-cli -am package
 
 FROM eclipse-temurin:17-jre
 # Configuration is the contract's environment (K, VIEW, IPPORT, DATA_DIR); the rest has
@@ -29,6 +31,12 @@ ENV BIND_ADDRESS=0.0.0.0 \
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home kvs \
  && mkdir -p /app /data && chown kvs:kvs /data
 COPY --from=build /src/kvs-http/target/kvs.jar /app/kvs.jar
+# The command-line client: `docker exec <container> kvs status`.
+COPY --from=build /src/kvs-cli/target/kvs-cli.jar /app/kvs-cli.jar
+ENV KVS_ENDPOINTS=127.0.0.1:8080 \
+    KVS_SESSION=/tmp/kvs-session
+RUN printf '#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -jar /app/kvs-cli.jar "$@"\n' \
+      >/usr/local/bin/kvs && chmod +x /usr/local/bin/kvs
 # A class data sharing archive from a training run (a one-node cluster that serves a write, then
 # exits): a node maps the classes it needs from it instead of loading each from the jar, which
 # nearly halves its start-up on a loaded machine.

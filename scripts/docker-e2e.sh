@@ -244,6 +244,14 @@ all_read_back 8081 8082 8083 8084 || fail "$MISS: HTTP $CODE $BODY"
 [ -n "$(keys_of 0)" ] && [ -n "$(keys_of 1)" ] || fail "16 keys did not reach both partitions"
 pass "16 keys, $(keys_of 0 | wc -l) in partition 0, $(keys_of 1 | wc -l) in partition 1"
 
+step "the kvs client in the image, and the status page"
+status_out="$(docker exec "$(container_of node2)" kvs status 2>&1)" || fail "kvs status: $status_out"
+echo "$status_out" | grep -q "4 nodes, K=2, 2 partitions" || fail "kvs status printed: $status_out"
+read_out="$(docker exec "$(container_of node3)" kvs get key1 2>&1)" || fail "kvs get key1: $read_out"
+[ "$read_out" = value1 ] || fail "kvs get key1 printed: $read_out"
+curl -s -m 5 http://127.0.0.1:8081/ | grep -q "<title>kvs status</title>" || fail "no status page at /"
+pass
+
 step "docker kill both members of partition 0: its keys 503 fast, partition 1 serves"
 read -r -a DOWN <<<"$(members_of 8081 0)"
 read -r -a UP <<<"$(members_of 8081 1)"
