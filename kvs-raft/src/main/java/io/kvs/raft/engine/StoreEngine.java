@@ -319,6 +319,9 @@ public final class StoreEngine implements Closeable {
         if (id == null) {
             throw new KvsException(ErrorCode.UNAVAILABLE, self + " is in no cluster");
         }
+        if (membership.latest() != null && membership.latest().view().epoch() >= untilEpoch) {
+            return; // the change is committed here already: nothing can be moved from the group any more
+        }
         raft.fences().fence(RaftPeers.partitionGroup(id, groupSerial), untilEpoch);
     }
 
