@@ -39,6 +39,8 @@ public final class PartitionClient {
     private static final int MAX_BATCH_BYTES = 1 << 20;
     /** Requests waiting for one group's next batch: far more than a second's worth is never useful. */
     private static final int MAX_WAITING = 20_000;
+    /** And their size: a few batches of the largest values (a 256 MiB heap holds several groups' worth). */
+    private static final long MAX_WAITING_BYTES = 8L << 20;
 
     private final GroupClients clients;
     private final LocalLeader localLeader;
@@ -49,11 +51,12 @@ public final class PartitionClient {
         this.clients = clients;
         this.localLeader = localLeader;
         this.puts = new RequestBatcher<>((group, batch) -> send(group, new PartitionCommand.Puts(batch)),
-                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf, MAX_WAITING);
+                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf, MAX_WAITING,
+                MAX_WAITING_BYTES);
         this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
                 .thenApply(PartitionCodec::decodeReadReplies),
                 MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64,
-                MAX_WAITING);
+                MAX_WAITING, MAX_WAITING_BYTES);
     }
 
     /** A client's write, committed through the group's log (with whatever other writes go along). */

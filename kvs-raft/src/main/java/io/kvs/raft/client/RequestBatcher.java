@@ -18,8 +18,9 @@ import java.util.function.ToIntFunction;
  * its group are in flight; requests that arrive meanwhile queue and go together in the next
  * batch as soon as one comes back. Under load batches grow by themselves; a lone client pays
  * no delay. A batch holds at most {@code maxItems} requests and about {@code maxBytes} (one
- * larger request goes alone). At most {@code maxWaiting} requests wait for a group; more fail
- * at once.
+ * larger request goes alone). At most {@code maxWaiting} requests, and about
+ * {@code maxWaitingBytes}, wait for a group; more fail at once: memory for what waits is bounded
+ * whatever the requests' size.
  *
  * <p>A batch out for longer than {@code stallNanos} (the group is electing a leader, or its
  * leader is gone) does not hold the next one back: up to {@code maxStalled} more may go, so
@@ -44,11 +45,12 @@ final class RequestBatcher<I, O> {
     private final ToIntFunction<I> sizeOf;
     /** Requests that may wait for a group at once; beyond, a request fails at once rather than queue. */
     private final int maxWaiting;
+    private final long maxWaitingBytes;
     /** One queue per group; a retired group leaves an empty queue of a few bytes behind. */
     private final Map<RaftGroupId, GroupQueue> queues = new ConcurrentHashMap<>();
 
     RequestBatcher(Sender<I, O> sender, int maxInFlight, long stallNanos, int maxStalled, int maxItems, int maxBytes,
-                   ToIntFunction<I> sizeOf, int maxWaiting) {
+                   ToIntFunction<I> sizeOf, int maxWaiting, long maxWaitingBytes) {
         this.sender = sender;
         this.maxInFlight = maxInFlight;
         this.stallNanos = stallNanos;
@@ -57,6 +59,7 @@ final class RequestBatcher<I, O> {
         this.maxBytes = maxBytes;
         this.sizeOf = sizeOf;
         this.maxWaiting = maxWaiting;
+        this.maxWaitingBytes = maxWaitingBytes;
     }
 
     private record Pending<I, O>(I request, CompletableFuture<O> reply) {
@@ -66,6 +69,7 @@ final class RequestBatcher<I, O> {
     private final class GroupQueue {
         final ArrayDeque<Pending<I, O>> waiting = new ArrayDeque<>();
         final ArrayDeque<Long> inFlight = new ArrayDeque<>();
+        long waitingBytes;
         RaftGroup group;
 
         boolean maySend(long now) {
@@ -90,6 +94,7 @@ final class RequestBatcher<I, O> {
                 }
                 batch.add(waiting.pollFirst());
                 bytes += size;
+                waitingBytes -= size;
             }
             inFlight.addLast(now);
             return batch;
@@ -104,13 +109,16 @@ final class RequestBatcher<I, O> {
         RaftGroup target;
         long now = System.nanoTime();
         synchronized (queue) {
-            if (queue.waiting.size() >= maxWaiting) {
-                reply.completeExceptionally(new RejectedExecutionException(maxWaiting + " requests already wait for "
-                        + group.getGroupId()));
+            int size = sizeOf.applyAsInt(request);
+            if (queue.waiting.size() >= maxWaiting
+                    || !queue.waiting.isEmpty() && queue.waitingBytes + size > maxWaitingBytes) {
+                reply.completeExceptionally(new RejectedExecutionException(queue.waiting.size() + " requests of "
+                        + queue.waitingBytes + " bytes already wait for " + group.getGroupId()));
                 return reply;
             }
             queue.group = group; // the latest peers any caller named
             queue.waiting.addLast(new Pending<>(request, reply));
+            queue.waitingBytes += size;
             batch = queue.nextBatch(now);
             target = queue.group;
         }

@@ -128,6 +128,8 @@ public final class DegradedReplicas {
         try {
             accepted = hints.accept(group, slot, key, request.value(), stored, now, request.writeId(), request.deps(),
                     current == null ? 0 : current.epoch());
+        } catch (HintStore.BacklogFull e) {
+            return Answer.of(Outcome.BUSY);
         } catch (IOException e) {
             // Nothing was acknowledged (the append was rolled back): most likely the disk is full.
             LOG.warn("a hinted write of group {} could not be written: {}", group, e.toString());

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
 final class HintReplayer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(HintReplayer.class);
     private static final int BATCH = 256;
+    /** And about this much of keys and values: one log entry of a size the group's log handles well. */
+    private static final long BATCH_BYTES = 1 << 20;
     private static final long SUBMIT_MILLIS = 800;
 
     private final String self;
@@ -93,7 +95,13 @@ final class HintReplayer implements Runnable {
         if (batch.isEmpty()) {
             return;
         }
-        batch = batch.subList(0, Math.min(BATCH, batch.size()));
+        int count = 0;
+        long bytes = 0;
+        while (count < Math.min(BATCH, batch.size()) && (count == 0 || bytes + HintStore.sizeOf(batch.get(count)) <= BATCH_BYTES)) {
+            bytes += HintStore.sizeOf(batch.get(count));
+            count++;
+        }
+        batch = batch.subList(0, count);
         long last = batch.get(batch.size() - 1).id();
         Map<Partition, List<HintedWrite>> elsewhere = new LinkedHashMap<>();
         List<HintedWrite> here = new ArrayList<>();

@@ -33,6 +33,8 @@ public final class HintStore implements Closeable {
     private final String self;
     private final IntToLongFunction appliedHere;
     private final Map<Integer, GroupHints> groups = new ConcurrentHashMap<>();
+    /** The size of every pending hint's key and value, all groups together: they are held in memory too. */
+    private long pendingBytes;
     /** By group: slots whose hints a view change has collected (see {@link #seal}). */
     private final Map<Integer, Seal> seals = new HashMap<>();
 
@@ -46,8 +48,18 @@ public final class HintStore implements Closeable {
         }
     }
 
+    /** More pending hints than this, in bytes of keys and values, and the node takes no more: its heap holds them. */
+    public static final long MAX_PENDING_BYTES = 32L << 20;
+
+    /** A hint refused because the node holds {@link #MAX_PENDING_BYTES} of them already. */
+    public static final class BacklogFull extends IOException {
+        BacklogFull(long pending) {
+            super(pending + " bytes of hinted writes wait to be replayed");
+        }
+    }
+
     /** One group's hints: its log, its pending hints in order, and the latest hinted value per key. */
-    private static final class GroupHints {
+    private final class GroupHints {
         final HintLog log;
         final TreeMap<Long, HintedWrite> pending = new TreeMap<>();
         final Map<String, HintedWrite> latestByKey = new LinkedHashMap<>();
@@ -60,7 +72,9 @@ public final class HintStore implements Closeable {
         }
 
         void remember(HintedWrite hint) {
-            pending.put(hint.id(), hint);
+            if (pending.put(hint.id(), hint) == null) {
+                pendingBytes += sizeOf(hint);
+            }
             latestByKey.merge(hint.key(), hint, (a, b) -> b.id() > a.id() ? b : a);
         }
     }
@@ -95,6 +109,9 @@ public final class HintStore implements Closeable {
         Seal seal = seals.get(group);
         if (seal != null && seal.covers(slot, viewEpoch)) {
             return Optional.empty();
+        }
+        if (pendingBytes + key.length() + value.length() > MAX_PENDING_BYTES) {
+            throw new BacklogFull(pendingBytes);
         }
         GroupHints hints = hintsOf(group);
         VersionedValue known = MergeRule.merge(current, overlay(group, key));
@@ -191,11 +208,19 @@ public final class HintStore implements Closeable {
         if (hints == null) {
             return;
         }
-        hints.pending.headMap(id, true).clear();
+        Map<Long, HintedWrite> done = hints.pending.headMap(id, true);
+        done.values().forEach(h -> pendingBytes -= sizeOf(h));
+        done.clear();
         hints.latestByKey.values().removeIf(h -> h.id() <= id);
         if (hints.pending.isEmpty()) {
             hints.log.reset(hints.highestId);
         }
+    }
+
+    /** What a pending hint counts for against {@link #MAX_PENDING_BYTES}: its key and value. */
+    public static long sizeOf(HintedWrite hint) {
+        String value = hint.value().value();
+        return hint.key().length() + (value == null ? 0 : value.length());
     }
 
     private GroupHints hintsOf(int group) throws IOException {

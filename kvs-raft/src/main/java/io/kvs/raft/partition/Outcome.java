@@ -26,7 +26,9 @@ public enum Outcome {
     /** The node holds no replica of the group. */
     NO_REPLICA(9),
     /** The node's disk has no room for more data (see {@code DiskSpace}). */
-    NO_SPACE(10);
+    NO_SPACE(10),
+    /** The replica holds as many writes accepted without a majority as its memory allows: ask another, or later. */
+    BUSY(11);
 
     private final byte code;
 

@@ -41,7 +41,7 @@ class RequestBatcherTest {
 
     private static RequestBatcher<Integer, String> batcher(ManualSender sender, int maxInFlight, int maxItems,
                                                           int maxBytes) {
-        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i, 1_000);
+        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i, 1_000, Long.MAX_VALUE);
     }
 
     @Test
@@ -91,7 +91,7 @@ class RequestBatcherTest {
     void aStalledBatchDoesNotHoldTheNextOneBack() throws Exception {
         ManualSender sender = new ManualSender();
         long stall = TimeUnit.MILLISECONDS.toNanos(20);
-        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i, 1_000);
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i, 1_000, Long.MAX_VALUE);
         batcher.submit(group, 1);
         batcher.submit(group, 2);
         assertEquals(1, sender.batches.size(), "the first batch is not stalled yet");
@@ -144,7 +144,7 @@ class RequestBatcherTest {
     void aSenderThatThrowsFailsTheBatch() {
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>((g, batch) -> {
             throw new IllegalArgumentException("cannot encode");
-        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000, Long.MAX_VALUE);
         assertTrue(batcher.submit(group, 1).isCompletedExceptionally());
         assertTrue(batcher.submit(group, 2).isCompletedExceptionally(), "the queue is not left blocked");
     }
@@ -158,7 +158,7 @@ class RequestBatcherTest {
                 throw new IllegalArgumentException("cannot encode 13");
             }
             return accepted.send(g, batch);
-        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000, Long.MAX_VALUE);
         CompletableFuture<String> first = batcher.submit(group, 1);
         CompletableFuture<String> second = batcher.submit(group, 2);
         CompletableFuture<String> bad = batcher.submit(group, 13);
@@ -177,7 +177,7 @@ class RequestBatcherTest {
     void requestsBeyondTheWaitingBoundFailAtOnce() {
         ManualSender sender = new ManualSender();
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
-                i -> i, 2);
+                i -> i, 2, Long.MAX_VALUE);
         CompletableFuture<String> sent = batcher.submit(group, 1);
         CompletableFuture<String> waiting1 = batcher.submit(group, 2);
         CompletableFuture<String> waiting2 = batcher.submit(group, 3);
@@ -188,5 +188,24 @@ class RequestBatcherTest {
         assertEquals("r1", sent.join());
         assertEquals(List.of(2, 3), sender.batches.get(1));
         assertFalse(batcher.submit(group, 5).isDone(), "room again once the batch went");
+    }
+
+    @Test
+    void requestsBeyondTheWaitingBytesFailAtOnceButOneLargeRequestMayAlwaysWait() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
+                i -> i, 1_000, 100);
+        CompletableFuture<String> sent = batcher.submit(group, 500);
+        CompletableFuture<String> large = batcher.submit(group, 400);
+        assertFalse(large.isDone(), "alone, a request larger than the bound waits");
+        assertTrue(batcher.submit(group, 1).isCompletedExceptionally(), "400 bytes wait already");
+        sender.answer(0);
+        assertEquals("r500", sent.join());
+        CompletableFuture<String> small = batcher.submit(group, 60);
+        assertTrue(batcher.submit(group, 50).isCompletedExceptionally(), "60 + 50 bytes would wait");
+        assertFalse(batcher.submit(group, 40).isDone());
+        sender.answer(1);
+        assertEquals(List.of(60, 40), sender.batches.get(2));
+        assertFalse(small.isDone());
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HintStoreTest {
@@ -71,6 +72,30 @@ class HintStoreTest {
     }
 
     /** Ids stay above what the group has applied of this node's hints, whatever the file says. */
+    /** Pending hints are held in memory: beyond a bound the node takes no more, until some are applied. */
+    @Test
+    void aFullBacklogRefusesHintsUntilSomeAreApplied(@TempDir Path dir) throws IOException {
+        String large = "x".repeat(1 << 20);
+        try (HintStore store = new HintStore(dir, SELF, group -> 0)) {
+            long taken = 0;
+            while (true) {
+                try {
+                    store.accept(1, 10, "k" + taken, large, null, 1_000, 0, CausalPayload.empty(), 1);
+                    taken++;
+                } catch (HintStore.BacklogFull full) {
+                    break;
+                }
+            }
+            assertEquals(HintStore.MAX_PENDING_BYTES >> 20, taken + 1, "one MiB values up to the bound");
+            store.applied(1, 3);
+            assertTrue(store.accept(1, 10, "again", large, null, 1_000, 0, CausalPayload.empty(), 1).isPresent());
+        }
+        try (HintStore reopened = new HintStore(dir, SELF, group -> 3)) {
+            assertThrows(HintStore.BacklogFull.class, () -> reopened.accept(1, 10, "more", "x".repeat(3 << 20), null,
+                    1_000, 0, CausalPayload.empty(), 1), "hints read back at start count too");
+        }
+    }
+
     @Test
     void newIdsFollowWhatTheGroupHasApplied(@TempDir Path dir) throws IOException {
         try (HintStore store = new HintStore(dir, SELF, group -> group == 1 ? 40 : 0)) {
