@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -84,6 +85,18 @@ public final class KvsCli {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** Sends a request for {@code key} with the session's causal payload, and keeps the answer's. */
+        Answer sendInSession(String method, String key, Map<String, String> form) {
+            Session session = new Session(cli.session);
+            Map<String, String> withPayload = new HashMap<>(form);
+            withPayload.put("causal_payload", session.payload());
+            Answer answer = cli.client().send(method, keyPath(key), withPayload, KEY_TIMEOUT);
+            if (answer.isSuccess()) {
+                session.save(answer.text("causal_payload"));
+            }
+            return answer;
+        }
+
         /** Prints the answer as JSON or as {@code text} would have it; the exit status it means. */
         int print(Answer answer, String text) {
             PrintWriter out = spec.commandLine().getOut();
@@ -113,12 +126,7 @@ public final class KvsCli {
 
         @Override
         public Integer call() {
-            Session session = new Session(cli.session);
-            Answer answer = cli.client().send("PUT", keyPath(key),
-                    Map.of("val", value, "causal_payload", session.payload()), KEY_TIMEOUT);
-            if (answer.isSuccess()) {
-                session.save(answer.text("causal_payload"));
-            }
+            Answer answer = sendInSession("PUT", key, Map.of("val", value));
             return print(answer,
                     (answer.status() == 201 ? "created" : "updated") + " in partition " + answer.text("partition_id"));
         }
@@ -131,11 +139,7 @@ public final class KvsCli {
 
         @Override
         public Integer call() {
-            Session session = new Session(cli.session);
-            Answer answer = cli.client().send("GET", keyPath(key), Map.of("causal_payload", session.payload()), KEY_TIMEOUT);
-            if (answer.isSuccess()) {
-                session.save(answer.text("causal_payload"));
-            }
+            Answer answer = sendInSession("GET", key, Map.of());
             return print(answer, answer.text("value"));
         }
     }

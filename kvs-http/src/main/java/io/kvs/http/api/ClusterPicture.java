@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The fields of {@code GET /status}: one node's view of the cluster joined with the reports the
@@ -78,9 +79,9 @@ final class ClusterPicture {
             p.put("members", partition.members().stream().map(NodeAddress::toString).toList());
             JsonObject leader = replicas.stream().filter(r -> bool(r, "is_leader")).findFirst().orElse(null);
             p.put("leader", leader != null ? text(leader, "leader")
-                    : replicas.stream().map(r -> text(r, "leader")).filter(l -> l != null).findFirst().orElse(null));
+                    : replicas.stream().map(r -> text(r, "leader")).filter(Objects::nonNull).findFirst().orElse(null));
             p.put("keys", leader != null ? number(leader, "keys")
-                    : replicas.stream().map(r -> number(r, "keys")).filter(k -> k != null).max(Long::compare).orElse(null));
+                    : replicas.stream().map(r -> number(r, "keys")).filter(Objects::nonNull).max(Long::compare).orElse(null));
             p.put("hints_pending", replicas.stream().mapToLong(r -> orZero(number(r, "hints_pending"))).sum());
             partitions.add(p);
         }

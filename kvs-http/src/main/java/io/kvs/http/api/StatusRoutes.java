@@ -5,18 +5,15 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.View;
+import io.kvs.http.peer.AsyncPeerCall;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.engine.GroupStatus;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.http.Context;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,26 +138,10 @@ final class StatusRoutes {
         if (node.equals(engine.self())) {
             return CompletableFuture.completedFuture(GSON.toJsonTree(report()).getAsJsonObject());
         }
-        CompletableFuture<JsonObject> report = new CompletableFuture<>();
         Request request = new Request.Builder().url(internalApi.url(node, "/internal/status")).get().build();
-        reports.newCall(request).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                report.complete(null);
-            }
-
-            @Override
-            public void onResponse(Call call, Response response) {
-                try (response) {
-                    ResponseBody body = response.body();
-                    JsonElement parsed = response.isSuccessful() && body != null
-                            ? GSON.fromJson(new String(body.bytes(), StandardCharsets.UTF_8), JsonElement.class) : null;
-                    report.complete(parsed != null && parsed.isJsonObject() ? parsed.getAsJsonObject() : null);
-                } catch (IOException | RuntimeException e) {
-                    report.complete(null);
-                }
-            }
-        });
-        return report;
+        return AsyncPeerCall.body(reports, request, node).thenApply(body -> {
+            JsonElement parsed = GSON.fromJson(new String(body, StandardCharsets.UTF_8), JsonElement.class);
+            return parsed != null && parsed.isJsonObject() ? parsed.getAsJsonObject() : null;
+        }).exceptionally(noReport -> null);
     }
 }

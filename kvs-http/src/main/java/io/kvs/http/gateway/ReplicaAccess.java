@@ -2,21 +2,19 @@ package io.kvs.http.gateway;
 
 import com.google.gson.Gson;
 import io.kvs.core.view.NodeAddress;
+import io.kvs.http.peer.AsyncPeerCall;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.DegradedReplicas;
 import io.kvs.raft.engine.StoreEngine;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -68,28 +66,14 @@ final class ReplicaAccess {
 
     private CompletableFuture<DegradedReplicas.Answer> call(NodeAddress replica, String path,
                                                          InternalMessages.DegradedRequest body) {
-        CompletableFuture<DegradedReplicas.Answer> answer = new CompletableFuture<>();
         Request request = new Request.Builder().url(api.url(replica, path))
                 .post(RequestBody.create(GSON.toJson(body), JSON)).build();
-        http.newCall(request).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call call, IOException e) {
-                answer.completeExceptionally(e);
-            }
-
-            @Override
-            public void onResponse(Call call, Response response) {
-                try (ResponseBody responseBody = response.body()) {
-                    if (!response.isSuccessful() || responseBody == null) {
-                        answer.completeExceptionally(new IOException(replica + " answered " + response.code()));
-                    } else {
-                        answer.complete(ReplicaAnswers.decode(responseBody.bytes()));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    answer.completeExceptionally(e);
-                }
+        return AsyncPeerCall.body(http, request, replica).thenApply(bytes -> {
+            try {
+                return ReplicaAnswers.decode(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
-        return answer;
     }
 }

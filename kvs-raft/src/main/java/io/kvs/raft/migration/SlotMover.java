@@ -126,6 +126,30 @@ final class SlotMover {
     }
 
     /**
+     * Freezes {@code slots} in {@code group}: asked again within a bound if the group stays in the
+     * view (it must freeze), once if the change dissolves it (empty if it cannot: it is then read
+     * around, fenced).
+     */
+    private Optional<WriteReply> freeze(RaftGroup group, Partition source, BitSet slots, boolean stays)
+            throws IOException {
+        BoundedRetry.Attempt<WriteReply> attempt = () -> partitions.write(group, new PartitionCommand.Freeze(slots))
+                .get(FREEZE_MILLIS, TimeUnit.MILLISECONDS);
+        if (stays) {
+            return Optional.of(BoundedRetry.await(attempt, "freeze slots in group " + source.group()));
+        }
+        try {
+            return Optional.of(attempt.run());
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.info("group {} cannot freeze its slots ({}): fencing its replicas to read them",
+                    source.group(), Failures.causeOf(e).toString());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /**
      * Where a partition's data is read from: its group, once the moving slots are frozen there;
      * or, for a group the change dissolves or rebuilds that cannot freeze them (it has no leader
      * now, and may never have one again), each of its replicas that could be fenced out of it
@@ -138,23 +162,11 @@ final class SlotMover {
                 .filter(r -> r.fromGroup() == source.group()).findFirst();
         if (rebuild.isEmpty()) {
             RaftGroup group = context.group(source);
-            PartitionCommand.Freeze freeze = new PartitionCommand.Freeze(slots);
-            if (change.target().partitionServedBy(source.group()).isPresent()) {
-                WriteReply frozen = BoundedRetry.await(() -> partitions.write(group, freeze)
-                        .get(FREEZE_MILLIS, TimeUnit.MILLISECONDS), "freeze slots in group " + source.group());
-                LOG.info("group {} froze {} slots at index {}", source.group(), slots.cardinality(), frozen.index());
+            Optional<WriteReply> frozen = freeze(group, source, slots,
+                    change.target().partitionServedBy(source.group()).isPresent());
+            if (frozen.isPresent()) {
+                LOG.info("group {} froze {} slots at index {}", source.group(), slots.cardinality(), frozen.get().index());
                 return List.of(copier.fromGroup(group));
-            }
-            try {
-                WriteReply frozen = partitions.write(group, freeze).get(FREEZE_MILLIS, TimeUnit.MILLISECONDS);
-                LOG.info("group {} froze {} slots at index {}", source.group(), slots.cardinality(), frozen.index());
-                return List.of(copier.fromGroup(group));
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.info("group {} cannot freeze its slots ({}): fencing its replicas to read them",
-                        source.group(), Failures.causeOf(e).toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
             }
         }
         List<NodeAddress> fenced = new ArrayList<>();

@@ -182,7 +182,7 @@ final class PartitionStore implements AutoCloseable {
 
     /** Stops writes to {@code slots} while they are copied to their new owner. */
     void freeze(BitSet slots) {
-        BitSet next = (BitSet) (stagedFrozen != null ? stagedFrozen : frozen).clone();
+        BitSet next = (BitSet) frozenAsStaged().clone();
         next.or(slots);
         stagedFrozen = next;
         batchPut(StoreLayout.FROZEN_KEY, next.toByteArray());
@@ -190,7 +190,7 @@ final class PartitionStore implements AutoCloseable {
 
     /** Gives {@code slots} away for good: their keys are dropped (a range delete per run of slots). */
     void disown(BitSet slots) {
-        BitSet next = (BitSet) (stagedDisowned != null ? stagedDisowned : disowned).clone();
+        BitSet next = (BitSet) disownedAsStaged().clone();
         next.or(slots);
         stagedDisowned = next;
         batchPut(StoreLayout.DISOWNED_KEY, next.toByteArray());
@@ -212,10 +212,10 @@ final class PartitionStore implements AutoCloseable {
 
     /** Owns {@code slots} again, should it have given them away before: they are neither frozen nor disowned. */
     void adopt(BitSet slots) {
-        BitSet nextFrozen = (BitSet) (stagedFrozen != null ? stagedFrozen : frozen).clone();
+        BitSet nextFrozen = (BitSet) frozenAsStaged().clone();
         nextFrozen.andNot(slots);
         stagedFrozen = nextFrozen;
-        BitSet nextDisowned = (BitSet) (stagedDisowned != null ? stagedDisowned : disowned).clone();
+        BitSet nextDisowned = (BitSet) disownedAsStaged().clone();
         nextDisowned.andNot(slots);
         stagedDisowned = nextDisowned;
         batchPut(StoreLayout.FROZEN_KEY, nextFrozen.toByteArray());
@@ -241,6 +241,16 @@ final class PartitionStore implements AutoCloseable {
         batch.clear();
         written.clear();
         publishStaged();
+    }
+
+    /** The frozen slots as the entry being applied left them. */
+    private BitSet frozenAsStaged() {
+        return stagedFrozen != null ? stagedFrozen : frozen;
+    }
+
+    /** The given-away slots as the entry being applied left them. */
+    private BitSet disownedAsStaged() {
+        return stagedDisowned != null ? stagedDisowned : disowned;
     }
 
     /** Shows readers what the batch just written changed in the mirrored records. */

@@ -111,10 +111,10 @@ public final class RaftTuning {
         // Ratis' default keeps replies for 60 s: under load a minute of writes' replies on every
         // replica, tens of megabytes of live heap for the collector to copy and mark.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, RETRY_CACHE_EXPIRY);
-        // Memory for writes in flight is bounded, whatever the values' size: by default a leader
-        // takes 64 MiB of requests per group before it refuses more, and keeps 128 append
-        // requests outstanding per follower (each up to 4 MiB, in direct buffers), which 1 MiB
-        // values under load fill: a node with a 256 MiB heap ran out of both.
+        // Memory for writes in flight stays small whatever the values' size. Ratis' defaults let
+        // a leader take 64 MiB of requests per group and keep 128 append requests outstanding
+        // per follower (each up to 4 MiB, in direct buffers): more than a small heap, and the
+        // direct memory it allows, hold once values are 1 MiB.
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("16MB"));
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 8);
         return p;
