@@ -63,7 +63,8 @@ public final class ClassArchiveTraining {
         // With a secret, as kvs-local and the compose file run nodes: signing is on their start-up path.
         NodeConfig config = new NodeConfig(self, Optional.of(1), Optional.of(List.of(self)), dir, HOST,
                 RaftPeers.DEFAULT_PORT_OFFSET, InternalApi.DEFAULT_PORT_OFFSET, ClusterSecret.of("training"),
-                DiskSpace.DEFAULT_RESERVE_BYTES, StoreMemory.DEFAULT_BYTES, Optional.empty());
+                DiskSpace.DEFAULT_RESERVE_BYTES, StoreMemory.DEFAULT_BYTES, NodeConfig.DEFAULT_TOMBSTONE_GRACE,
+                Optional.empty());
         try (KvsNode node = KvsNode.start(config)) {
             exercise("http://" + self + "/kv-store/");
         }

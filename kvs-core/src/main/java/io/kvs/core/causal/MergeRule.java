@@ -7,13 +7,14 @@ import java.util.Comparator;
  * that causally follows the current value replaces it; one that precedes it is dropped;
  * concurrent writes are ordered by timestamp, then origin node, and the survivor carries the
  * pointwise maximum of both vectors. The rule is commutative, associative and idempotent, so
- * replicas that see the same writes in any order store the same value.
+ * replicas that see the same writes in any order store the same value. A delete is a write of a
+ * tombstone and follows the same rule.
  */
 public final class MergeRule {
     private static final Comparator<VersionedValue> LAST_WRITER =
             Comparator.comparingLong(VersionedValue::timestampMillis)
                     .thenComparing(VersionedValue::origin)
-                    .thenComparing(VersionedValue::value);
+                    .thenComparing(VersionedValue::value, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     private MergeRule() {
     }

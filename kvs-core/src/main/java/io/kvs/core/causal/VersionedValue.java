@@ -1,9 +1,11 @@
 package io.kvs.core.causal;
 
 /**
- * A stored value with its causal metadata.
+ * A stored value with its causal metadata, or a tombstone: the record of a delete, which keeps
+ * the key's causal metadata so that a delete and a concurrent write resolve by the merge rule
+ * like any two writes.
  *
- * @param value           the client's value
+ * @param value           the client's value; null for a tombstone
  * @param timestampMillis wall-clock time on the replica that first processed the write, raised
  *                        above the value it replaced (see {@link #successor}) so that a causally
  *                        later write always carries a later timestamp
@@ -17,6 +19,16 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
 
     public VersionedValue {
         deps = deps == null ? CausalPayload.empty() : deps;
+    }
+
+    /** Whether this records a delete: the key reads as missing. */
+    public boolean isTombstone() {
+        return value == null;
+    }
+
+    /** Whether the key holds a value: {@code stored} is neither absent nor a tombstone. */
+    public static boolean isLive(VersionedValue stored) {
+        return stored != null && stored.value != null;
     }
 
     /** A value with no dependencies. */
@@ -34,7 +46,8 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
 
     /**
      * A write ordered by Raft after {@code previous} (null for a new key): it follows everything
-     * stored before it, so its vector is the previous one with the Raft counter raised.
+     * stored before it, so its vector is the previous one with the Raft counter raised. A null
+     * {@code value} is a delete.
      */
     public static VersionedValue orderedAfter(VersionedValue previous, String value, long nowMillis, String origin,
                                               CausalPayload deps) {
@@ -45,7 +58,7 @@ public record VersionedValue(String value, long timestampMillis, String origin, 
     /**
      * A write {@code node} accepted on its own (its group had no majority) after
      * {@code previous}, what the node knew of the key: its vector is the previous one with the
-     * node's own counter raised.
+     * node's own counter raised. A null {@code value} is a delete.
      */
     public static VersionedValue acceptedAlone(VersionedValue previous, String value, long nowMillis, String node,
                                                CausalPayload deps) {

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MergeRuleTest {
 
@@ -36,6 +38,41 @@ class MergeRuleTest {
         assertEquals("B", MergeRule.merge(tieB, tieA).value());
     }
 
+    @Test
+    void deleteHidesWhatItFollowsAndALaterWriteRevivesTheKey() {
+        VersionedValue written = new VersionedValue("1", 1000, "a:1", VersionVector.EMPTY.nextRaft());
+        VersionedValue deleted = VersionedValue.orderedAfter(written, null, 500, "b:1", CausalPayload.empty());
+        assertTrue(deleted.isTombstone());
+        assertEquals(1001, deleted.timestampMillis(), "a delete is later than what it deletes, whatever the clock");
+        assertSame(deleted, MergeRule.merge(written, deleted));
+        assertSame(deleted, MergeRule.merge(deleted, written));
+        VersionedValue revived = VersionedValue.orderedAfter(deleted, "2", 900, "a:1", CausalPayload.empty());
+        assertSame(revived, MergeRule.merge(deleted, revived));
+        assertTrue(VersionedValue.isLive(revived));
+        assertFalse(VersionedValue.isLive(deleted));
+        assertFalse(VersionedValue.isLive(null));
+    }
+
+    @Test
+    void deleteConcurrentWithAWriteResolvesByTimestampOnEveryReplica() {
+        VersionVector base = VersionVector.EMPTY.nextRaft();
+        VersionedValue laterWrite = new VersionedValue("w", 2000, "a:1", base.nextAt("a:1"));
+        VersionedValue earlierDelete = new VersionedValue(null, 1000, "b:1", base.nextRaft());
+        assertEquals("w", MergeRule.merge(laterWrite, earlierDelete).value());
+        assertEquals(MergeRule.merge(laterWrite, earlierDelete), MergeRule.merge(earlierDelete, laterWrite));
+
+        VersionedValue laterDelete = new VersionedValue(null, 3000, "b:1", base.nextRaft());
+        assertTrue(MergeRule.merge(laterWrite, laterDelete).isTombstone());
+        assertEquals(MergeRule.merge(laterWrite, laterDelete), MergeRule.merge(laterDelete, laterWrite));
+        assertEquals(laterWrite.version().merge(laterDelete.version()), MergeRule.merge(laterWrite, laterDelete).version());
+
+        // Same timestamp and origin: the tombstone sorts first, on every replica.
+        VersionedValue tieWrite = new VersionedValue("x", 5000, "a:1", base.nextAt("a:1"));
+        VersionedValue tieDelete = new VersionedValue(null, 5000, "a:1", base.nextAt("c:1"));
+        assertEquals("x", MergeRule.merge(tieWrite, tieDelete).value());
+        assertEquals("x", MergeRule.merge(tieDelete, tieWrite).value());
+    }
+
     /**
      * Random histories: writes ordered by Raft (applied to the group's state, which learns some
      * hinted writes) and hinted writes made on replicas that each see some of the others' writes.
@@ -59,7 +96,8 @@ class MergeRuleTest {
                 long now = 1_000 + random.nextInt(50);
                 VersionVector base = previous == null ? VersionVector.EMPTY : previous.version();
                 String origin = at == raft ? nodes[random.nextInt(nodes.length)] : nodes[at];
-                VersionedValue write = new VersionedValue("v" + seed + "." + w,
+                // About one write in four is a delete: a tombstone merges like any value.
+                VersionedValue write = new VersionedValue(random.nextInt(4) == 0 ? null : "v" + seed + "." + w,
                         VersionedValue.successorTimestamp(previous, now), origin,
                         at == raft ? base.nextRaft() : base.nextAt(nodes[at]));
                 writes.add(write);

@@ -114,6 +114,7 @@ public final class HttpApi implements AutoCloseable {
         for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
             app.get(empty, ctx -> rejectReserved(""));
             app.put(empty, ctx -> rejectReserved(""));
+            app.delete(empty, ctx -> rejectReserved(""));
         }
         app.get("/kv-store/{key}", ctx -> {
             rejectReserved(ctx.pathParam("key"));
@@ -122,6 +123,10 @@ public final class HttpApi implements AutoCloseable {
         app.put("/kv-store/{key}", ctx -> {
             rejectReserved(ctx.pathParam("key"));
             keys.put(ctx);
+        });
+        app.delete("/kv-store/{key}", ctx -> {
+            rejectReserved(ctx.pathParam("key"));
+            keys.delete(ctx);
         });
         app.exception(KvsException.class, (e, ctx) -> Replies.error(ctx, e));
         app.exception(Exception.class, (e, ctx) -> {

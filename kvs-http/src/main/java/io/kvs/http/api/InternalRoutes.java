@@ -85,6 +85,9 @@ final class InternalRoutes {
 
     void degradedWrite(Context ctx) throws IOException {
         InternalMessages.DegradedRequest request = message(ctx, InternalMessages.DegradedRequest.class);
+        if (request.value() == null && !request.delete()) {
+            throw new KvsException(ErrorCode.BAD_REQUEST, "a replica write names no value and is no delete");
+        }
         ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.degradedReplicas().write(request.request())));
     }
 

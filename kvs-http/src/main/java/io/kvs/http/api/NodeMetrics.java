@@ -44,6 +44,7 @@ final class NodeMetrics {
     private final GroupCounters groupLeaderChanges;
     private final GroupCounters groupSnapshotsInstalled;
     private final MultiGauge groupKeys;
+    private final MultiGauge groupTombstones;
     private final MultiGauge groupStoreBytes;
     private final MultiGauge groupHints;
 
@@ -73,6 +74,8 @@ final class NodeMetrics {
         groupSnapshotsInstalled = new GroupCounters(registry, "kvs_raft_group_snapshots_installed",
                 "snapshots a leader installed on this replica");
         groupKeys = MultiGauge.builder("kvs_partition_keys").description("keys this replica holds").register(registry);
+        groupTombstones = MultiGauge.builder("kvs_partition_tombstones").description("deleted keys whose "
+                + "tombstones this replica keeps until they are purged").register(registry);
         groupStoreBytes = MultiGauge.builder("kvs_partition_store_bytes").description("bytes this replica's store "
                 + "takes: its table files and write buffers").register(registry);
         groupHints = MultiGauge.builder("kvs_hints_pending").description("writes this node accepted for the group "
@@ -127,6 +130,8 @@ final class NodeMetrics {
         groupLeaderChanges.update(groups, GroupStatus::leaderChanges);
         groupSnapshotsInstalled.update(groups, GroupStatus::snapshotsInstalled);
         groupKeys.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::keys), true);
+        groupTombstones.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::tombstones),
+                true);
         groupStoreBytes.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::storeBytes),
                 true);
         groupHints.register(rows(groups.stream().filter(g -> g.group() >= 0).toList(), GroupStatus::hintsPending), true);

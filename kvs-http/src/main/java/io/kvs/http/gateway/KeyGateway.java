@@ -59,11 +59,12 @@ public final class KeyGateway {
                     ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
-        InternalMessages.DegradedRequest toReplica(Partition owner, String value) {
+        /** The request to one replica alone: a read, a write of {@code value}, or (null for a write) a delete. */
+        InternalMessages.DegradedRequest toReplica(Partition owner, String value, boolean write) {
             // A replica alone must hold what the client has seen, and every key moved into its group.
             long required = Math.max(seen.appliedIndex(owner.group()), owner.readyIndex());
-            return new InternalMessages.DegradedRequest(owner.group(), slot, key, value, writeId,
-                    required, seen.hintsOf(owner.group()), seen.toCompactText(), 0);
+            return new InternalMessages.DegradedRequest(owner.group(), slot, key, value, write && value == null,
+                    writeId, required, seen.hintsOf(owner.group()), seen.toCompactText(), 0);
         }
     }
 
@@ -74,7 +75,17 @@ public final class KeyGateway {
             throw new KvsException(ErrorCode.INSUFFICIENT_STORAGE);
         }
         Request request = Request.of(key, seen(payloadText, engine.requireState()));
-        return viewTheClientHasSeen(request).thenCompose(ignored -> put(request, value));
+        return viewTheClientHasSeen(request).thenCompose(ignored -> write(request, value));
+    }
+
+    /**
+     * Deletes {@code key}: a tombstone takes its value's place, with the causal metadata of a
+     * write. NOT_FOUND (a {@link KvsException}) if the key holds no value.
+     */
+    public CompletableFuture<KeyWrite> delete(String key, String payloadText) {
+        KeyRules.requireValidKey(key);
+        Request request = Request.of(key, seen(payloadText, engine.requireState()));
+        return viewTheClientHasSeen(request).thenCompose(ignored -> write(request, null));
     }
 
     public CompletableFuture<KeyRead> get(String key, String payloadText) {
@@ -93,7 +104,8 @@ public final class KeyGateway {
         return engine.stateAtLeast(request.seen().viewEpoch(), VIEW_CATCH_UP_MILLIS);
     }
 
-    private CompletableFuture<KeyWrite> put(Request request, String value) {
+    /** A write of {@code value}, or a delete if it is null. */
+    private CompletableFuture<KeyWrite> write(Request request, String value) {
         String key = request.key();
         CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(views, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
@@ -105,16 +117,22 @@ public final class KeyGateway {
                         reply.status() == Outcome.CREATED, owner.id(),
                         encode(seen.withApplied(owner.group(), reply.index()), state),
                         VersionedValue.timestampSeconds(reply.timestampMillis())));
+                case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
         return orFromOneReplica(viaGroup, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
-            return degraded.write(owner, request.toReplica(owner, value), request.deadlineNanos())
-                    .thenApply(served -> new KeyWrite(served.answer().status() == Outcome.CREATED,
-                            owner.id(), encode(advance(request.seen(), owner, served), state),
-                            served.answer().value().timestampSeconds()));
+            return degraded.write(owner, request.toReplica(owner, value, true), request.deadlineNanos())
+                    .thenApply(served -> {
+                        if (served.answer().status() == Outcome.NOT_FOUND) {
+                            throw new KvsException(ErrorCode.KEY_NOT_FOUND);
+                        }
+                        return new KeyWrite(served.answer().status() == Outcome.CREATED,
+                                owner.id(), encode(advance(request.seen(), owner, served), state),
+                                served.answer().value().timestampSeconds());
+                    });
         });
     }
 
@@ -134,7 +152,7 @@ public final class KeyGateway {
         return orFromOneReplica(viaGroup, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
-            return degraded.read(owner, request.toReplica(owner, null), request.deadlineNanos())
+            return degraded.read(owner, request.toReplica(owner, null, false), request.deadlineNanos())
                     .thenApply(served -> {
                         if (served.answer().status() == Outcome.NOT_FOUND) {
                             throw new KvsException(ErrorCode.KEY_NOT_FOUND);

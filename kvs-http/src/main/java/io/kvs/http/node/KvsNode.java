@@ -39,7 +39,7 @@ public final class KvsNode implements AutoCloseable {
         long started = System.nanoTime();
         StoreEngine engine = new StoreEngine(new StoreSettings(config.self(), config.bindHost(), config.dataDir(),
                 new RaftPeers(config.raftPortOffset()), config.k(), config.initialView(), config.clusterSecret(),
-                config.diskReserveBytes(), config.storeMemoryBytes(), () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false)));
+                config.diskReserveBytes(), config.storeMemoryBytes(), config.tombstoneGrace(), () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false)));
         InternalApi internalApi = new InternalApi(config.internalPortOffset(), config.clusterSecret());
         OkHttpClient peerHttp = HttpPeerNodes.newClient(internalApi);
         ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp, internalApi));

@@ -8,6 +8,7 @@ import io.kvs.raft.storage.StoreMemory;
 import io.kvs.raft.server.RaftPeers;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ import java.util.Optional;
  *                         its data directory's disk; below it, writes are refused with 507
  * @param storeMemoryBytes {@code STORE_MEMORY_MB}, default 128: the memory the node's partition
  *                         stores share for their block cache and write buffers, outside the heap
+ * @param tombstoneGrace   {@code TOMBSTONE_GRACE_SECONDS}, default 3600: how long a deleted key's
+ *                         tombstone is kept once every replica has it, the time a write accepted
+ *                         without a majority before the delete has to reach its group
  * @param holdHintReplayWhile {@code KVS_HOLD_HINT_REPLAY_WHILE}, for tests only: while this file
  *                         exists the node replays none of its hinted writes, which lets a test
  *                         reach, deterministically, states that otherwise last milliseconds
@@ -39,7 +43,9 @@ import java.util.Optional;
 public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<NodeAddress>> initialView,
                          Path dataDir, String bindHost, int raftPortOffset, int internalPortOffset,
                          Optional<ClusterSecret> clusterSecret, long diskReserveBytes, long storeMemoryBytes,
-                         Optional<Path> holdHintReplayWhile) {
+                         Duration tombstoneGrace, Optional<Path> holdHintReplayWhile) {
+    public static final Duration DEFAULT_TOMBSTONE_GRACE = Duration.ofHours(1);
+
 
     public static NodeConfig fromEnvironment(Map<String, String> env) {
         String ipPort = env.get("IPPORT");
@@ -75,8 +81,10 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
                 .map(text -> parseMegabytes("DISK_RESERVE_MB", text, 0)).orElse(DiskSpace.DEFAULT_RESERVE_BYTES);
         long storeMemory = Optional.ofNullable(blankToNull(env.get("STORE_MEMORY_MB")))
                 .map(text -> parseMegabytes("STORE_MEMORY_MB", text, 8)).orElse(StoreMemory.DEFAULT_BYTES);
+        Duration grace = Optional.ofNullable(blankToNull(env.get("TOMBSTONE_GRACE_SECONDS")))
+                .map(NodeConfig::parseGrace).orElse(DEFAULT_TOMBSTONE_GRACE);
         return new NodeConfig(self, k, view, dataDir, bindHost, offset, internalOffset,
-                ClusterSecret.of(env.get("CLUSTER_SECRET")), reserve, storeMemory, hold);
+                ClusterSecret.of(env.get("CLUSTER_SECRET")), reserve, storeMemory, grace, hold);
     }
 
     private static int portOffset(Map<String, String> env, String name, int fallback) {
@@ -106,6 +114,19 @@ public record NodeConfig(NodeAddress self, Optional<Integer> k, Optional<List<No
         }
         throw new IllegalArgumentException(name + " must be a number of MiB" + (min > 0 ? ", at least " + min : "")
                 + ", got '" + text + "'");
+    }
+
+    private static Duration parseGrace(String text) {
+        try {
+            long seconds = Long.parseLong(text.trim());
+            if (seconds >= 0 && seconds <= Duration.ofDays(365).toSeconds()) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("TOMBSTONE_GRACE_SECONDS must be a number of seconds from 0 to a year, got '"
+                + text + "'");
     }
 
     private static int parseK(String text) {

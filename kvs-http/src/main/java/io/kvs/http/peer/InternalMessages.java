@@ -26,18 +26,23 @@ public final class InternalMessages {
     /**
      * A read or write on the receiver's own replica of {@code group}, with what the client has
      * seen of the group ({@code appliedIndex}, {@code hints} by node); {@code value} is null for
-     * a read; {@code writeId} names a write's client request.
+     * a read and for a write that deletes the key ({@code delete}); {@code writeId} names a
+     * write's client request.
      *
      * @param notAfterMillis wall-clock time after which the replica refuses a write (0: no limit),
      *                       because its sender has given up on it by then and may have placed
      *                       the write on another replica
      */
-    public record DegradedRequest(int group, int slot, String key, String value, long writeId, long appliedIndex,
-                                 java.util.Map<String, Long> hints, String deps, long notAfterMillis) {
+    public record DegradedRequest(int group, int slot, String key, String value, boolean delete, long writeId,
+                                 long appliedIndex, java.util.Map<String, Long> hints, String deps,
+                                 long notAfterMillis) {
         public DegradedRequest {
             KeyRules.requireValidKey(key);
             if (value != null) {
                 KeyRules.requireValidValue(value);
+            }
+            if (delete && value != null) {
+                throw new KvsException(ErrorCode.BAD_REQUEST, "a replica request both deletes and writes key " + key);
             }
             if (group < 0 || slot != KeySlots.slotOf(key)) {
                 throw new KvsException(ErrorCode.BAD_REQUEST, "a replica request names group " + group + ", slot " + slot
@@ -47,12 +52,12 @@ public final class InternalMessages {
 
         /** The same request, to be refused as a write after {@code millis}. */
         public DegradedRequest notAfter(long millis) {
-            return new DegradedRequest(group, slot, key, value, writeId, appliedIndex, hints, deps, millis);
+            return new DegradedRequest(group, slot, key, value, delete, writeId, appliedIndex, hints, deps, millis);
         }
 
         /** The request this message carries. */
         public DegradedReplicas.Request request() {
-            return new DegradedReplicas.Request(group, slot, key, value, writeId,
+            return new DegradedReplicas.Request(group, slot, key, value, delete, writeId,
                     new DegradedReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints),
                     deps == null ? CausalPayload.empty() : CausalPayload.fromCompactText(deps), notAfterMillis);
         }

@@ -29,7 +29,7 @@ final class ReplicaProbe {
     /** The replica's value for {@code key} in group {@code group}, or null if it has none or does not answer. */
     static String value(InternalApi api, NodeAddress replica, int group, String key) {
         DegradedReplicas.Answer answer = post(api, replica, "/internal/degraded-read",
-                new InternalMessages.DegradedRequest(group, KeySlots.slotOf(key), key, null, 0, 0, Map.of(), "", 0));
+                new InternalMessages.DegradedRequest(group, KeySlots.slotOf(key), key, null, false, 0, 0, Map.of(), "", 0));
         return answer == null || answer.value() == null ? null : answer.value().value();
     }
 
@@ -37,7 +37,7 @@ final class ReplicaProbe {
     static Outcome write(InternalApi api, NodeAddress replica, int group, String key, String value,
                                       long notAfterMillis) {
         DegradedReplicas.Answer answer = post(api, replica, "/internal/degraded-write", new InternalMessages.DegradedRequest(
-                group, KeySlots.slotOf(key), key, value, 1, 0, Map.of(), "", notAfterMillis));
+                group, KeySlots.slotOf(key), key, value, false, 1, 0, Map.of(), "", notAfterMillis));
         return answer == null ? null : answer.status();
     }
 

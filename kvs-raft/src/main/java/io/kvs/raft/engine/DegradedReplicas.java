@@ -74,7 +74,8 @@ public final class DegradedReplicas {
     /**
      * A request to one replica alone.
      *
-     * @param value          the value of a write; null for a read
+     * @param value          the value of a write; null for a read or a delete
+     * @param delete         whether the write deletes the key
      * @param writeId        names the client's request (see {@code PartitionCommand.Put})
      * @param seen           what the client has seen of the group
      * @param deps           everything the client has seen, stored with a write
@@ -82,7 +83,7 @@ public final class DegradedReplicas {
      *                       limit): its sender has given up on it by then, and may have placed
      *                       the write on another replica
      */
-    public record Request(int group, int slot, String key, String value, long writeId, Seen seen,
+    public record Request(int group, int slot, String key, String value, boolean delete, long writeId, Seen seen,
                           CausalPayload deps, long notAfterMillis) {
     }
 
@@ -95,13 +96,16 @@ public final class DegradedReplicas {
             return Answer.of(refused);
         }
         VersionedValue value = MergeRule.merge(replica.get(key), hints.overlay(group, key));
-        return new Answer(value == null ? Outcome.NOT_FOUND : Outcome.FOUND, value, replica.appliedIndex(),
-                hints.hintIdOf(group, key));
+        if (!VersionedValue.isLive(value)) {
+            return new Answer(Outcome.NOT_FOUND, null, replica.appliedIndex(), hints.hintIdOf(group, key));
+        }
+        return new Answer(Outcome.FOUND, value, replica.appliedIndex(), hints.hintIdOf(group, key));
     }
 
     /**
-     * Accepts a write as a hint: on disk before this returns, entering the group's log once it has
-     * a majority. Refused as LATE after {@code notAfterMillis} (wall clock; 0: no limit), and as
+     * Accepts a write (or a delete: a tombstone) as a hint: on disk before this returns, entering
+     * the group's log once it has a majority. A delete of a key this replica knows no value of is
+     * NOT_FOUND, and nothing is recorded. Refused as LATE after {@code notAfterMillis} (wall clock; 0: no limit), and as
      * MOVING while a view change moves its slot (the group has frozen it, or the change has
      * collected this node's hints for it).
      */
@@ -123,11 +127,14 @@ public final class DegradedReplicas {
             return Answer.of(Outcome.NO_SPACE);
         }
         VersionedValue stored = replica.get(key);
-        boolean created = stored == null && hints.overlay(group, key) == null;
+        boolean live = VersionedValue.isLive(MergeRule.merge(stored, hints.overlay(group, key)));
+        if (request.delete() && !live) {
+            return new Answer(Outcome.NOT_FOUND, null, replica.appliedIndex(), hints.hintIdOf(group, key));
+        }
         Optional<HintedWrite> accepted;
         try {
-            accepted = hints.accept(group, slot, key, request.value(), stored, now, request.writeId(), request.deps(),
-                    current == null ? 0 : current.epoch());
+            accepted = hints.accept(group, slot, key, request.delete() ? null : request.value(), stored, now,
+                    request.writeId(), request.deps(), current == null ? 0 : current.epoch());
         } catch (HintStore.BacklogFull e) {
             return Answer.of(Outcome.BUSY);
         } catch (IOException e) {
@@ -139,7 +146,8 @@ public final class DegradedReplicas {
             return Answer.of(Outcome.MOVING);
         }
         HintedWrite hint = accepted.get();
-        return new Answer(created ? Outcome.CREATED : Outcome.UPDATED, hint.value(), replica.appliedIndex(), hint.id());
+        return new Answer(live || request.delete() ? Outcome.UPDATED : Outcome.CREATED, hint.value(),
+                replica.appliedIndex(), hint.id());
     }
 
     /**

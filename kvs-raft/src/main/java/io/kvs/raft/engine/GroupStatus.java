@@ -29,13 +29,15 @@ import java.io.File;
  * @param leaderChanges      how often it saw the group's leader change since the node started
  * @param snapshotsInstalled how many snapshots a leader installed on it since the node started
  * @param keys               the keys its state holds (0 for the metadata group)
+ * @param tombstones         the deleted keys whose tombstones it keeps until they are purged
  * @param storeBytes         the bytes its store takes on disk and in write buffers (0 for the metadata group)
  * @param hintsPending       the writes this node accepted for the group as hints, not yet applied by it
  */
 public record GroupStatus(int group, int partition, boolean leader, boolean leaderKnown, NodeAddress leaderNode,
                           long term, long commitIndex,
                           long appliedIndex, long logEntries, long logBytes, long leaderChanges,
-                          long snapshotsInstalled, long keys, long storeBytes, int hintsPending) {
+                          long snapshotsInstalled, long keys, long tombstones, long storeBytes,
+                          int hintsPending) {
 
     /** The status of {@code division}, this node's replica of group {@code group}. */
     static GroupStatus of(RaftServer.Division division, int group, int partition, int hintsPending) {
@@ -46,6 +48,7 @@ public record GroupStatus(int group, int partition, boolean leader, boolean lead
         long leaderChanges = 0;
         long installs = 0;
         long keys = 0;
+        long tombstones = 0;
         long storeBytes = 0;
         if (division.getStateMachine() instanceof GroupStateMachine machine) {
             leaderChanges = machine.leaderChanges();
@@ -53,6 +56,7 @@ public record GroupStatus(int group, int partition, boolean leader, boolean lead
         }
         if (division.getStateMachine() instanceof PartitionStateMachine machine) {
             keys = machine.size();
+            tombstones = machine.tombstones();
             storeBytes = machine.storeBytes();
         }
         RaftPeerId leaderId = info.getLeaderId();
@@ -60,7 +64,7 @@ public record GroupStatus(int group, int partition, boolean leader, boolean lead
                 leaderId == null ? null : RaftPeers.nodeOf(leaderId), info.getCurrentTerm(),
                 log.getLastCommittedIndex(), info.getLastAppliedIndex(), entries,
                 logBytes(division), leaderChanges, installs, keys,
-                storeBytes, hintsPending);
+                tombstones, storeBytes, hintsPending);
     }
 
     /** The size of {@code division}'s log segment files. */

@@ -58,6 +58,7 @@ public final class StoreEngine implements Closeable {
     private static final long HINT_REPLAY_MILLIS = 250;
     /** How often the node looks for replicas to repair ({@link FirstEntryConflictRepair}, {@link LogFailureRecovery}). */
     private static final long REPAIR_CHECK_MILLIS = 2_000;
+    private static final long TOMBSTONE_PURGE_MILLIS = 10_000;
 
     private final NodeAddress self;
     private final RaftPeers peers;
@@ -122,6 +123,9 @@ public final class StoreEngine implements Closeable {
                 REPAIR_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         LogSizeLimit logLimit = new LogSizeLimit(raft, RaftTuning.LOG_BYTES_BEFORE_SNAPSHOT);
         background.scheduleWithFixedDelay(logLimit::check, REPAIR_CHECK_MILLIS, REPAIR_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
+        TombstonePurger purger = new TombstonePurger(raft, settings.tombstoneGrace(), System::currentTimeMillis);
+        background.scheduleWithFixedDelay(purger::run, TOMBSTONE_PURGE_MILLIS, TOMBSTONE_PURGE_MILLIS,
                 TimeUnit.MILLISECONDS);
         this.replayer = new HintReplayer(self.toString(), hints, membership::latest, this::localReplica, this);
         hintReplay.scheduleWithFixedDelay(() -> {

@@ -38,8 +38,11 @@ import java.util.zip.CRC32C;
  */
 final class HintLog implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(HintLog.class);
-    private static final byte HINT = 1;
+    /** A hint whose value is present (records written before deletes existed). */
+    private static final byte HINT_V1 = 1;
     private static final byte MARKER = 2;
+    /** A hint whose value may be a tombstone (a delete). */
+    private static final byte HINT = 3;
     /** No record is larger: a hint holds one value of at most 1 MiB, and its causal metadata. */
     static final int MAX_RECORD_BYTES = 8 << 20;
     private static final int HEADER_BYTES = 8;
@@ -191,7 +194,7 @@ final class HintLog implements Closeable {
     private static void decode(byte[] body, List<HintedWrite> into, long[] highestId) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body))) {
             byte type = in.readByte();
-            if (type == HINT) {
+            if (type == HINT || type == HINT_V1) {
                 HintedWrite write = PartitionCodec.readHintedWrite(in);
                 into.add(write);
                 highestId[0] = Math.max(highestId[0], write.id());

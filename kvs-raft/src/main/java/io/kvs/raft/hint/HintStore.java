@@ -100,7 +100,8 @@ public final class HintStore implements Closeable {
     /**
      * Accepts a write of {@code key} for group {@code group}: it follows {@code current} (what
      * this node knows of the key, applied state and hints together) at this node's own site of
-     * the version vector, and is on disk when this returns. Empty, and nothing recorded, when
+     * the version vector, and is on disk when this returns; a null {@code value} deletes the key
+     * (the hint holds a tombstone). Empty, and nothing recorded, when
      * a view change has sealed the slot and this node still routes by {@code viewEpoch}.
      */
     public synchronized Optional<HintedWrite> accept(int group, int slot, String key, String value,
@@ -110,7 +111,7 @@ public final class HintStore implements Closeable {
         if (seal != null && seal.covers(slot, viewEpoch)) {
             return Optional.empty();
         }
-        if (pendingBytes + key.length() + value.length() > MAX_PENDING_BYTES) {
+        if (pendingBytes + key.length() + (value == null ? 0 : value.length()) > MAX_PENDING_BYTES) {
             throw new BacklogFull(pendingBytes);
         }
         GroupHints hints = hintsOf(group);

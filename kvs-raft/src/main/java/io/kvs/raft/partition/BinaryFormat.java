@@ -81,6 +81,25 @@ final class BinaryFormat {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** A string that may be absent (a tombstone's value): absent is written as length -1. */
+    static void writeOptionalString(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+        } else {
+            writeString(out, s);
+        }
+    }
+
+    static String readOptionalString(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        byte[] bytes = new byte[checkedLength(length, MAX_STRING_BYTES)];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
     interface Writer {
         void write(DataOutputStream out) throws IOException;
     }

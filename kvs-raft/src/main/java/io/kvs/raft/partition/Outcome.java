@@ -9,7 +9,7 @@ import java.io.IOException;
 public enum Outcome {
     /** A read found the key. */
     FOUND(1),
-    /** A read found no value for the key. */
+    /** A read found no value for the key (it never had one, or it was deleted); a delete found nothing to delete. */
     NOT_FOUND(2),
     /** A write stored the key's first value. */
     CREATED(3),

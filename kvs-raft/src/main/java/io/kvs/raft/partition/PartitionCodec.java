@@ -17,16 +17,25 @@ import java.util.Map;
 /**
  * The binary encoding of partition log entries, queries and replies. Compact and free of
  * reflection: every client write passes through it twice.
+ *
+ * <p>Each command starts with its type, which is also its version: entries that may carry a
+ * tombstone (a value absent: a delete) have types of their own, so a node that predates deletes
+ * refuses them by name instead of misreading them; the older types are still read.
  */
 public final class PartitionCodec {
-    private static final byte PUTS = 1;
+    /** Puts whose values are all present (entries written before deletes existed). */
+    private static final byte PUTS_V1 = 1;
     private static final byte FREEZE = 2;
-    private static final byte IMPORT = 3;
+    private static final byte IMPORT_V1 = 3;
     private static final byte DISOWN = 4;
     private static final byte ADOPT = 5;
     /** Hints with the highest id taken as how far the group holds the origin's (entries written before 7 existed). */
     private static final byte APPLY_HINTS_UNBOUNDED = 6;
-    private static final byte APPLY_HINTS = 7;
+    private static final byte APPLY_HINTS_V1 = 7;
+    private static final byte PUTS = 8;
+    private static final byte IMPORT = 9;
+    private static final byte APPLY_HINTS = 10;
+    private static final byte PURGE = 11;
     private static final byte GETS = 1;
     private static final byte EXPORT = 2;
 
@@ -74,6 +83,11 @@ public final class PartitionCodec {
                 out.writeUTF(hints.origin());
                 out.writeLong(hints.upTo());
                 BinaryFormat.writeList(out, hints.writes(), PartitionCodec::writeHintedWrite);
+            } else if (command instanceof PartitionCommand.Purge purge) {
+                out.writeByte(PURGE);
+                out.writeLong(purge.appliedEverywhere());
+                out.writeLong(purge.deletedBeforeMillis());
+                out.writeInt(purge.maxKeys());
             }
         });
     }
@@ -81,7 +95,7 @@ public final class PartitionCodec {
     private static void writePut(DataOutputStream out, PartitionCommand.Put put) throws IOException {
         out.writeInt(put.slot());
         out.writeUTF(put.key());
-        BinaryFormat.writeString(out, put.value());
+        BinaryFormat.writeOptionalString(out, put.value());
         writeHintPositions(out, put.requiredHints());
         out.writeLong(put.writeId());
         out.writeLong(put.notAfterMillis());
@@ -89,7 +103,7 @@ public final class PartitionCodec {
     }
 
     private static PartitionCommand.Put readPut(DataInputStream in) throws IOException {
-        return new PartitionCommand.Put(in.readInt(), in.readUTF(), BinaryFormat.readString(in), readHintPositions(in),
+        return new PartitionCommand.Put(in.readInt(), in.readUTF(), BinaryFormat.readOptionalString(in), readHintPositions(in),
                 in.readLong(), in.readLong(), CausalPayload.fromCompactText(in.readUTF()));
     }
 
@@ -114,13 +128,14 @@ public final class PartitionCodec {
     private static PartitionCommand readCommand(DataInputStream in) throws IOException {
         byte type = in.readByte();
         return switch (type) {
-            case PUTS -> new PartitionCommand.Puts(BinaryFormat.readList(in, PartitionCodec::readPut));
+            case PUTS, PUTS_V1 -> new PartitionCommand.Puts(BinaryFormat.readList(in, PartitionCodec::readPut));
             case FREEZE -> new PartitionCommand.Freeze(BinaryFormat.readBits(in));
-            case IMPORT -> new PartitionCommand.Import(readMovedKeys(in));
+            case IMPORT, IMPORT_V1 -> new PartitionCommand.Import(readMovedKeys(in));
             case DISOWN -> new PartitionCommand.Disown(BinaryFormat.readBits(in));
             case ADOPT -> new PartitionCommand.Adopt(BinaryFormat.readBits(in));
-            case APPLY_HINTS -> new PartitionCommand.ApplyHints(in.readUTF(), in.readLong(),
+            case APPLY_HINTS, APPLY_HINTS_V1 -> new PartitionCommand.ApplyHints(in.readUTF(), in.readLong(),
                     BinaryFormat.readList(in, PartitionCodec::readHintedWrite));
+            case PURGE -> new PartitionCommand.Purge(in.readLong(), in.readLong(), in.readInt());
             case APPLY_HINTS_UNBOUNDED -> {
                 String origin = in.readUTF();
                 List<HintedWrite> writes = BinaryFormat.readList(in, PartitionCodec::readHintedWrite);
@@ -219,7 +234,7 @@ public final class PartitionCodec {
 
     /** The bytes a value costs on the wire, near enough to size pages and log entries. */
     public static int sizeOf(PartitionCommand.MovedKey key) {
-        return key.key().length() + key.value().value().length() * 2 + 64;
+        return key.key().length() + lengthOf(key.value().value()) * 2 + 64;
     }
 
     /** The bytes a hinted write costs on the wire, near enough to size pages. */
@@ -229,11 +244,16 @@ public final class PartitionCodec {
 
     /** The bytes a client write costs in a log entry, near enough to size batches. */
     public static int sizeOf(PartitionCommand.Put put) {
-        return put.key().length() + put.value().length() * 2 + 64;
+        return put.key().length() + lengthOf(put.value()) * 2 + 64;
     }
 
+    private static int lengthOf(String value) {
+        return value == null ? 0 : value.length();
+    }
+
+    /** A value with its causal metadata; a tombstone's value is absent. */
     public static void writeValue(DataOutputStream out, VersionedValue value) throws IOException {
-        BinaryFormat.writeString(out, value.value());
+        BinaryFormat.writeOptionalString(out, value.value());
         out.writeLong(value.timestampMillis());
         out.writeUTF(value.origin());
         VersionVector version = value.version();
@@ -248,7 +268,7 @@ public final class PartitionCodec {
     }
 
     public static VersionedValue readValue(DataInputStream in) throws IOException {
-        String value = BinaryFormat.readString(in);
+        String value = BinaryFormat.readOptionalString(in);
         long timestamp = in.readLong();
         String origin = NodeNames.canonical(in.readUTF());
         long raft = in.readLong();

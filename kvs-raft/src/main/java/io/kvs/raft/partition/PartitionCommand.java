@@ -22,7 +22,7 @@ public sealed interface PartitionCommand {
 
     /**
      * A client's write of {@code key}, carried in a {@link Puts} entry and ordered after everything
-     * before it in the log. The group
+     * before it in the log; a null {@code value} deletes the key (a tombstone takes its place). The group
      * must have applied the hinted writes the client has seen ({@code requiredHints}, node to
      * hint id), or the write would not follow them. {@code writeId} names the client's request:
      * a request that also reached the group as a hint (its first attempt timed out) is applied
@@ -72,6 +72,16 @@ public sealed interface PartitionCommand {
         public ApplyHints {
             writes = List.copyOf(writes);
         }
+    }
+
+    /**
+     * Drops tombstones for good: those written at a log index every member of the group had
+     * reached when the leader proposed this ({@code appliedEverywhere}), with a timestamp before
+     * {@code deletedBeforeMillis} (the leader's clock less the grace period, in which a hinted
+     * write older than the delete can still arrive and must still meet it). At most
+     * {@code maxKeys} of them, in key order, so the entry stays small.
+     */
+    record Purge(long appliedEverywhere, long deletedBeforeMillis, int maxKeys) implements PartitionCommand {
     }
 
     /** A key with its value and causal metadata, as moved between groups. */

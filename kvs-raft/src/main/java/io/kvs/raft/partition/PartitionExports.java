@@ -47,6 +47,9 @@ final class PartitionExports {
                         continue;
                     }
                     VersionedValue current = replayed.containsKey(put.key()) ? replayed.get(put.key()) : store.get(put.key());
+                    if (put.value() == null && !VersionedValue.isLive(current)) {
+                        continue; // a delete of a missing key changes nothing
+                    }
                     replayed.put(put.key(), VersionedValue.orderedAfter(current, put.value(),
                             stamped.stamp().millis(), stamped.stamp().origin(), put.deps()));
                 }

@@ -240,6 +240,7 @@ public final class PartitionStateMachine extends GroupStateMachine {
             return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
                     PartitionCodec.encodeWriteReplies(alreadyApplied(stamped.command(), entry.getIndex())))));
         }
+        store.startEntry(entry.getIndex());
         List<WriteReply> replies = apply(stamped, entry.getIndex());
         commitDurably(entry.getTerm(), entry.getIndex());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
@@ -316,6 +317,11 @@ public final class PartitionStateMachine extends GroupStateMachine {
             store.disown(disown.slots());
         } else if (command instanceof PartitionCommand.Adopt adopt) {
             store.adopt(adopt.slots());
+        } else if (command instanceof PartitionCommand.Purge purge) {
+            int purged = store.purge(purge.appliedEverywhere(), purge.deletedBeforeMillis(), purge.maxKeys());
+            if (purged > 0) {
+                LOG.debug("{} purged {} tombstones at {}", getGroupId(), purged, index);
+            }
         } else {
             throw new IllegalStateException("unhandled command " + command);
         }
@@ -330,6 +336,9 @@ public final class PartitionStateMachine extends GroupStateMachine {
         if (!store.firstTimeApplied(put.writeId())) {
             VersionedValue stored = store.current(put.key());
             return new WriteReply(Outcome.UPDATED, index, stored == null ? 0 : stored.timestampMillis());
+        }
+        if (put.value() == null && !VersionedValue.isLive(store.current(put.key()))) {
+            return WriteReply.withoutValue(Outcome.NOT_FOUND, index); // nothing to delete
         }
         PartitionStore.WriteOutcome outcome =
                 store.put(put.key(), put.value(), stamp.millis(), stamp.origin(), put.deps());
@@ -392,7 +401,7 @@ public final class PartitionStateMachine extends GroupStateMachine {
         return store.appliedHint(node);
     }
 
-    /** The value this replica has applied for {@code key}, or null. */
+    /** The value this replica has applied for {@code key} (a tombstone if it was deleted), or null. */
     public VersionedValue get(String key) {
         return store.get(key);
     }
@@ -443,13 +452,20 @@ public final class PartitionStateMachine extends GroupStateMachine {
             return new ReadReply(refused, applied, null);
         }
         VersionedValue value = store.get(query.key());
-        return new ReadReply(value == null ? Outcome.NOT_FOUND : Outcome.FOUND, applied, value);
+        return VersionedValue.isLive(value) ? new ReadReply(Outcome.FOUND, applied, value)
+                : new ReadReply(Outcome.NOT_FOUND, applied, null);
     }
 
     /** The keys this replica holds. */
     public long size() {
         PartitionStore open = store;
         return open == null ? 0 : open.size();
+    }
+
+    /** The tombstones of deleted keys this replica holds until they are purged. */
+    public long tombstones() {
+        PartitionStore open = store;
+        return open == null ? 0 : open.tombstones();
     }
 
     /** The bytes this replica's store takes on disk and in its write buffers. */

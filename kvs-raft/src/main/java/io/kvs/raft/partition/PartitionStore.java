@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The replicated data of one partition, in the replica's RocksDB store ({@link StoreLayout}):
  * every key's value with its causal metadata, grouped by hash slot (a view change moves whole
- * slots), how far the group has applied each node's hinted writes, which slots it has frozen or
+ * slots), the tombstones of deleted keys until they are purged, how far the group has applied each node's hinted writes, which slots it has frozen or
  * given away, the ids of recent client writes, and the log index the store reflects.
  *
  * <p>Only the state machine's apply thread changes it: what one log entry does is gathered in a
@@ -42,7 +42,10 @@ final class PartitionStore implements AutoCloseable {
     static final int RECENT_WRITES = 100_000;
 
     private final ReplicaDb db;
+    /** By slot: the records stored, tombstones included (a slot without any is skipped by an export). */
     private final AtomicLongArray slotCounts = new AtomicLongArray(KeySlots.SLOT_COUNT);
+    /** By slot: the tombstones stored. */
+    private final AtomicLongArray tombstoneCounts = new AtomicLongArray(KeySlots.SLOT_COUNT);
     private final ConcurrentHashMap<String, Long> appliedHints = new ConcurrentHashMap<>();
     /** Slots being moved away: no writes until the move completes. */
     private volatile BitSet frozen = new BitSet();
@@ -53,6 +56,8 @@ final class PartitionStore implements AutoCloseable {
     /** The sequence number the next recent write id is stored under. */
     private long nextRecent;
     private volatile TermIndex applied;
+    /** The log index of the entry being applied: recorded with each tombstone it writes. */
+    private long entryIndex;
 
     /** What the entry being applied has done so far, written by {@link #commit}. */
     private final WriteBatch batch = new WriteBatch();
@@ -61,10 +66,11 @@ final class PartitionStore implements AutoCloseable {
     /** The entry's changes to the mirrored records, published by {@link #writePending}. */
     private final Map<String, Long> stagedHints = new HashMap<>();
     private final Map<Integer, Long> stagedCounts = new HashMap<>();
+    private final Map<Integer, Long> stagedTombstones = new HashMap<>();
     private BitSet stagedFrozen;
     private BitSet stagedDisowned;
 
-    /** What a write did: whether the key is new and the value now stored. */
+    /** What a write did: whether the key now holds a value where it held none (or a tombstone), and what it holds. */
     record WriteOutcome(boolean created, VersionedValue stored) {
     }
 
@@ -101,7 +107,12 @@ final class PartitionStore implements AutoCloseable {
         return applied;
     }
 
-    /** A write ordered by Raft: it follows everything the group stored before it. */
+    /** Starts applying the log entry at {@code index}; what it writes is kept by {@link #commit}. */
+    void startEntry(long index) {
+        entryIndex = index;
+    }
+
+    /** A write ordered by Raft: it follows everything the group stored before it. A null value deletes. */
     WriteOutcome put(String key, String value, long nowMillis, String origin, CausalPayload deps) {
         VersionedValue current = current(key);
         return store(key, current, VersionedValue.orderedAfter(current, value, nowMillis, origin, deps));
@@ -113,7 +124,7 @@ final class PartitionStore implements AutoCloseable {
         return store(key, current, MergeRule.merge(current, incoming));
     }
 
-    /** The committed value of {@code key}, or null; from any thread. */
+    /** The committed value of {@code key} (a tombstone if it was deleted), or null; from any thread. */
     VersionedValue get(String key) {
         try {
             byte[] stored = db.get(StoreLayout.dataKey(KeySlots.slotOf(key), key));
@@ -129,10 +140,20 @@ final class PartitionStore implements AutoCloseable {
         return pending != null ? pending : get(key);
     }
 
+    /** The keys that hold a value. */
     long size() {
         long total = 0;
         for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
-            total += slotCounts.get(slot);
+            total += slotCounts.get(slot) - tombstoneCounts.get(slot);
+        }
+        return total;
+    }
+
+    /** The tombstones not yet purged. */
+    long tombstones() {
+        long total = 0;
+        for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
+            total += tombstoneCounts.get(slot);
         }
         return total;
     }
@@ -201,13 +222,53 @@ final class PartitionStore implements AutoCloseable {
             } catch (RocksDBException e) {
                 throw new IllegalStateException(e);
             }
+            try {
+                batch.deleteRange(StoreLayout.tombstoneSlotStart(from), StoreLayout.tombstoneSlotStart(to));
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
             for (int slot = from; slot < to; slot++) {
                 stagedCounts.put(slot, 0L);
+                stagedTombstones.put(slot, 0L);
                 batchDelete(StoreLayout.countKey(slot));
             }
             written.keySet().removeIf(key -> slots.get(KeySlots.slotOf(key)));
             from = to;
         }
+    }
+
+    /**
+     * Drops up to {@code maxKeys} tombstones, in key order, written at or before log index
+     * {@code appliedEverywhere} with a timestamp before {@code deletedBeforeMillis}; the keys are
+     * then absent. Slots being moved or given away keep theirs (an export pages through a frozen
+     * slot and must see the same keys each time). Returns how many were dropped.
+     */
+    int purge(long appliedEverywhere, long deletedBeforeMillis, int maxKeys) {
+        BitSet frozenNow = frozenAsStaged();
+        BitSet disownedNow = disownedAsStaged();
+        int[] purged = {0};
+        try {
+            db.scan(StoreLayout.tombstoneSlotStart(0), StoreLayout.tombstoneSlotStart(KeySlots.SLOT_COUNT), (key, value) -> {
+                if (purged[0] >= maxKeys) {
+                    return false;
+                }
+                int slot = StoreLayout.slotOfDataKey(key);
+                StoreLayout.TombstoneRecord record = StoreLayout.TombstoneRecord.decode(value);
+                if (frozenNow.get(slot) || disownedNow.get(slot) || record.index() > appliedEverywhere
+                        || record.timestampMillis() >= deletedBeforeMillis) {
+                    return true;
+                }
+                batchDelete(key);
+                batchDelete(StoreLayout.dataKeyOfTombstoneKey(key));
+                stageCount(slot, -1);
+                stageTombstones(slot, -1);
+                purged[0]++;
+                return true;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return purged[0];
     }
 
     /** Owns {@code slots} again, should it have given them away before: they are neither frozen nor disowned. */
@@ -257,6 +318,8 @@ final class PartitionStore implements AutoCloseable {
     private void publishStaged() {
         stagedCounts.forEach(slotCounts::set);
         stagedCounts.clear();
+        stagedTombstones.forEach(tombstoneCounts::set);
+        stagedTombstones.clear();
         appliedHints.putAll(stagedHints);
         stagedHints.clear();
         if (stagedFrozen != null) {
@@ -274,6 +337,7 @@ final class PartitionStore implements AutoCloseable {
         batch.clear();
         written.clear();
         stagedCounts.clear();
+        stagedTombstones.clear();
         stagedHints.clear();
         stagedFrozen = null;
         stagedDisowned = null;
@@ -332,15 +396,38 @@ final class PartitionStore implements AutoCloseable {
     }
 
     private WriteOutcome store(String key, VersionedValue current, VersionedValue next) {
+        if (next == current) {
+            return new WriteOutcome(false, current); // the merge rule kept what is stored
+        }
         int slot = KeySlots.slotOf(key);
         batchPut(StoreLayout.dataKey(slot, key), StoreLayout.encodeValue(next));
         written.put(key, next);
         if (current == null) {
-            long count = stagedCounts.getOrDefault(slot, slotCounts.get(slot)) + 1;
-            stagedCounts.put(slot, count);
-            batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(count));
+            stageCount(slot, 1);
         }
-        return new WriteOutcome(current == null, next);
+        boolean wasTombstone = current != null && current.isTombstone();
+        if (next.isTombstone()) {
+            batchPut(StoreLayout.tombstoneKey(slot, key),
+                    new StoreLayout.TombstoneRecord(entryIndex, next.timestampMillis()).encode());
+            if (!wasTombstone) {
+                stageTombstones(slot, 1);
+            }
+        } else if (wasTombstone) {
+            batchDelete(StoreLayout.tombstoneKey(slot, key));
+            stageTombstones(slot, -1);
+        }
+        return new WriteOutcome(!VersionedValue.isLive(current) && VersionedValue.isLive(next), next);
+    }
+
+    private void stageCount(int slot, long change) {
+        long count = stagedCounts.getOrDefault(slot, slotCounts.get(slot)) + change;
+        stagedCounts.put(slot, count);
+        batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(count));
+    }
+
+    /** The tombstone counts are not stored: they are counted again from the 't' records on open. */
+    private void stageTombstones(int slot, long change) {
+        stagedTombstones.put(slot, stagedTombstones.getOrDefault(slot, tombstoneCounts.get(slot)) + change);
     }
 
     private void batchPut(byte[] key, byte[] value) {
@@ -359,6 +446,12 @@ final class PartitionStore implements AutoCloseable {
         }
     }
 
+    private void writeFormat() throws IOException {
+        batchPut(StoreLayout.FORMAT_KEY, ByteBuffer.allocate(4).putInt(StoreLayout.FORMAT).array());
+        db.write(batch);
+        batch.clear();
+    }
+
     /** Reads the store's small records into memory, checking its format first. */
     private void load() throws IOException {
         discardStaged();
@@ -368,12 +461,15 @@ final class PartitionStore implements AutoCloseable {
             if (appliedBytes != null) {
                 throw new IOException("a partition store without a format record: not written by kvs");
             }
-            batchPut(StoreLayout.FORMAT_KEY, ByteBuffer.allocate(4).putInt(StoreLayout.FORMAT).array());
-            db.write(batch);
-            batch.clear();
-        } else if (format.length != 4 || ByteBuffer.wrap(format).getInt() != StoreLayout.FORMAT) {
-            throw new IOException("a partition store of format " + (format.length == 4 ? ByteBuffer.wrap(format).getInt()
-                    : "?") + "; this node reads format " + StoreLayout.FORMAT + " only");
+            writeFormat();
+        } else {
+            int found = format.length == 4 ? ByteBuffer.wrap(format).getInt() : -1;
+            if (found == StoreLayout.FORMAT_V1) {
+                writeFormat(); // it holds no tombstone: it is a store of the current format as it is
+            } else if (found != StoreLayout.FORMAT) {
+                throw new IOException("a partition store of format " + (found < 0 ? "?" : found) + "; this node reads "
+                        + "formats " + StoreLayout.FORMAT_V1 + " and " + StoreLayout.FORMAT);
+            }
         }
         ByteBuffer appliedRecord = appliedBytes == null ? null : ByteBuffer.wrap(appliedBytes);
         applied = appliedRecord == null ? null : TermIndex.valueOf(appliedRecord.getLong(), appliedRecord.getLong());
@@ -385,6 +481,15 @@ final class PartitionStore implements AutoCloseable {
             byte[] count = db.get(StoreLayout.countKey(slot));
             slotCounts.set(slot, count == null ? 0 : StoreLayout.longOf(count));
         }
+        for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
+            tombstoneCounts.set(slot, 0);
+        }
+        db.scan(StoreLayout.tombstoneSlotStart(0), StoreLayout.tombstoneSlotStart(KeySlots.SLOT_COUNT), (key, value) -> {
+            int slot = StoreLayout.slotOfDataKey(key);
+            tombstoneCounts.set(slot, tombstoneCounts.get(slot) + 1);
+            return true;
+        });
+        entryIndex = applied == null ? 0 : applied.getIndex();
         appliedHints.clear();
         db.scan(StoreLayout.hintStart(), StoreLayout.hintEnd(), (key, value) -> {
             appliedHints.put(StoreLayout.nodeOfHintKey(key), StoreLayout.longOf(value));

@@ -8,7 +8,7 @@ import io.kvs.core.causal.VersionedValue;
  * @param status       what happened
  * @param appliedIndex the replica's applied log index when it read: a causal position the
  *                     client has now seen
- * @param value        the value, null unless FOUND
+ * @param value        the value, null unless FOUND (a deleted key is NOT_FOUND)
  */
 public record ReadReply(Outcome status, long appliedIndex, VersionedValue value) {
 }

@@ -19,20 +19,28 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  *   'd' slot(2) key(UTF-8)   -> value: VALUE_FORMAT(1) then {@link PartitionCodec#writeValue}
- *   'c' slot(2)              -> the slot's key count (8)
+ *   'c' slot(2)              -> the slot's count of 'd' records, tombstones included (8)
+ *   't' slot(2) key(UTF-8)   -> the key holds a tombstone: the log index that wrote it (8), its timestamp (8)
  *   'h' node(UTF-8)          -> how far the group applied the node's hinted writes (8)
  *   'r' sequence(8)          -> the id of a recent client write, by the order it was applied (8)
  *   'm' name(ASCII)          -> the replica's own records: format, applied, frozen, disowned
  * </pre>
  */
 final class StoreLayout {
-    /** The version of this layout; a store of another is refused, not misread. */
-    static final int FORMAT = 1;
-    /** The version of a stored value's encoding. */
-    static final byte VALUE_FORMAT = 1;
+    /**
+     * The version of this layout; a store of another is refused, not misread. Version 2 added
+     * tombstones (the 't' records and values of {@link #VALUE_FORMAT} 2); a store of version 1
+     * holds none and is taken as it is.
+     */
+    static final int FORMAT = 2;
+    static final int FORMAT_V1 = 1;
+    /** The version of a stored value's encoding: 2 may be a tombstone, 1 never is. */
+    static final byte VALUE_FORMAT = 2;
+    static final byte VALUE_FORMAT_V1 = 1;
 
     private static final byte DATA = 'd';
     private static final byte COUNT = 'c';
+    private static final byte TOMBSTONE = 't';
     private static final byte HINT = 'h';
     private static final byte RECENT = 'r';
     private static final byte META = 'm';
@@ -61,6 +69,38 @@ final class StoreLayout {
 
     static String keyOfDataKey(byte[] key) {
         return new String(key, 3, key.length - 3, StandardCharsets.UTF_8);
+    }
+
+    static byte[] tombstoneKey(int slot, String key) {
+        byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(3 + utf8.length).put(TOMBSTONE).putShort((short) slot).put(utf8).array();
+    }
+
+    /** The first possible tombstone record of {@code slot}; slot {@link KeySlots#SLOT_COUNT} is the end of all. */
+    static byte[] tombstoneSlotStart(int slot) {
+        return ByteBuffer.allocate(3).put(TOMBSTONE).putShort((short) slot).array();
+    }
+
+    /** The data key a tombstone record stands for. */
+    static byte[] dataKeyOfTombstoneKey(byte[] tombstoneKey) {
+        byte[] data = tombstoneKey.clone();
+        data[0] = DATA;
+        return data;
+    }
+
+    /** Where and when a tombstone was written: the log index of its entry, and its timestamp. */
+    record TombstoneRecord(long index, long timestampMillis) {
+        byte[] encode() {
+            return ByteBuffer.allocate(16).putLong(index).putLong(timestampMillis).array();
+        }
+
+        static TombstoneRecord decode(byte[] stored) {
+            if (stored.length != 16) {
+                throw new IllegalStateException("a tombstone record of " + stored.length + " bytes");
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(stored);
+            return new TombstoneRecord(buffer.getLong(), buffer.getLong());
+        }
     }
 
     static byte[] countKey(int slot) {
@@ -112,7 +152,7 @@ final class StoreLayout {
     }
 
     static byte[] encodeValue(VersionedValue value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.value().length() + 64);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((value.isTombstone() ? 0 : value.value().length()) + 64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VALUE_FORMAT);
             PartitionCodec.writeValue(out, value);
@@ -125,9 +165,9 @@ final class StoreLayout {
     static VersionedValue decodeValue(byte[] stored) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
             int format = in.readByte();
-            if (format != VALUE_FORMAT) {
+            if (format != VALUE_FORMAT && format != VALUE_FORMAT_V1) {
                 throw new IllegalStateException("a stored value of format " + format + "; this node reads "
-                        + VALUE_FORMAT);
+                        + VALUE_FORMAT_V1 + " and " + VALUE_FORMAT);
             }
             return PartitionCodec.readValue(in);
         } catch (IOException e) {

@@ -51,6 +51,20 @@ class HintLogTest {
     }
 
     @Test
+    void aDeleteHeldAsAHintSurvivesAReopen(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("1.log");
+        HintedWrite delete = new HintedWrite(4, 3, "gone", new VersionedValue(null, 2_000, "n:1",
+                VersionVector.of(0, Map.of("n:1", 4L))), 77);
+        try (HintLog log = HintLog.open(file).log()) {
+            log.append(hint(3));
+            log.append(delete);
+        }
+        HintLog.Opened opened = reopen(file);
+        assertEquals(List.of(hint(3), delete), opened.hints());
+        assertTrue(opened.hints().get(1).value().isTombstone());
+    }
+
+    @Test
     void hintsAndTheHighestIdSurviveAReopen(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("1.log");
         append(file, 1, 2, 3);

@@ -150,6 +150,6 @@ class CoordinatorTakeOverTest {
             throws IOException {
         return new StoreEngine(new StoreSettings(self, self.host(), dir.resolve(self.host()),
                 new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET), view.map(v -> 1), view, Optional.empty(), 0, 16L << 20,
-                () -> false));
+                java.time.Duration.ofHours(1), () -> false));
     }
 }

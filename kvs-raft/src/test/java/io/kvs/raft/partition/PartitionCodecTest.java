@@ -20,6 +20,38 @@ class PartitionCodecTest {
     private static final VersionedValue VALUE = new VersionedValue("v", 1_000, "b:1",
             VersionVector.of(2, Map.of("b:1", 3L)), CausalPayload.empty().withApplied(1, 9));
 
+    private static final VersionedValue TOMBSTONE = new VersionedValue(null, 2_000, "c:1",
+            VersionVector.of(3, Map.of("b:1", 3L)), CausalPayload.empty());
+
+    /** Puts and imports written before deletes existed have type codes of their own, still read. */
+    @Test
+    void entriesOfTheFormatBeforeDeletesAreRead() throws IOException {
+        ByteArrayOutputStream puts = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(puts)) {
+            out.writeByte(1);
+            out.writeInt(1);
+            out.writeInt(7);
+            out.writeUTF("k");
+            BinaryFormat.writeString(out, "v");
+            out.writeInt(0);
+            out.writeLong(42);
+            out.writeLong(0);
+            out.writeUTF("");
+        }
+        PartitionCommand command = PartitionCodec.decodeCommand(ByteString.copyFrom(puts.toByteArray()));
+        assertEquals(new PartitionCommand.Puts(List.of(new PartitionCommand.Put(7, "k", "v", Map.of(), 42, 0,
+                CausalPayload.empty()))).toString(), command.toString());
+        ByteArrayOutputStream imported = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(imported)) {
+            out.writeByte(3);
+            out.writeInt(1);
+            out.writeUTF("k");
+            PartitionCodec.writeValue(out, VALUE);
+        }
+        assertEquals(new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("k", VALUE))),
+                PartitionCodec.decodeCommand(ByteString.copyFrom(imported.toByteArray())));
+    }
+
     @Test
     void applyHintsRoundTrips() {
         PartitionCommand.ApplyHints hints = new PartitionCommand.ApplyHints("b:1", 12,
@@ -52,7 +84,12 @@ class PartitionCodecTest {
                 new PartitionCommand.Puts(List.of(new PartitionCommand.Put(7, "k", "v\u00e9", Map.of("n:1", 3L), 42, 99,
                         CausalPayload.empty().withApplied(2, 5)), new PartitionCommand.Put(1, "j", "x".repeat(70_000)))),
                 new PartitionCommand.Freeze(slots), new PartitionCommand.Disown(slots), new PartitionCommand.Adopt(slots),
-                new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("k", VALUE))));
+                new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("k", VALUE))),
+                new PartitionCommand.Puts(List.of(new PartitionCommand.Put(7, "gone", null, Map.of(), 43, 0,
+                        CausalPayload.empty()))),
+                new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("gone", TOMBSTONE))),
+                new PartitionCommand.ApplyHints("b:1", 3, List.of(new HintedWrite(3, 7, "gone", TOMBSTONE, 5))),
+                new PartitionCommand.Purge(120, 1_700_000_000_000L, 10_000));
         for (PartitionCommand command : commands) {
             PartitionCommand read = PartitionCodec.decodeCommand(ByteString.copyFrom(PartitionCodec.encode(command)));
             assertEquals(command.toString(), read.toString(), "the same command"); // BitSet and lists compare by content

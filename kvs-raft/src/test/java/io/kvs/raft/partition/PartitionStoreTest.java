@@ -176,6 +176,118 @@ class PartitionStoreTest {
     }
 
     @Test
+    void aDeleteLeavesATombstoneThatCountsAsNoKeyAndIsKeptAcrossAReopen(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            store.put("k", "v", 1_000, "a:1", CausalPayload.empty());
+            store.put("j", "v", 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 1);
+            store.startEntry(2);
+            PartitionStore.WriteOutcome deleted = store.put("k", null, 900, "a:1", CausalPayload.empty());
+            assertFalse(deleted.created());
+            assertTrue(deleted.stored().isTombstone());
+            assertEquals(1_001, deleted.stored().timestampMillis());
+            store.commit(1, 2);
+            assertTrue(store.get("k").isTombstone());
+            assertEquals(1, store.size());
+            assertEquals(1, store.tombstones());
+        }
+        try (PartitionStore store = open(dir)) {
+            assertEquals(1, store.size());
+            assertEquals(1, store.tombstones(), "tombstones are counted again on open");
+            store.startEntry(3);
+            assertTrue(store.put("k", "again", 2_000, "a:1", CausalPayload.empty()).created(),
+                    "a write after a delete creates the key again");
+            store.commit(1, 3);
+            assertEquals(2, store.size());
+            assertEquals(0, store.tombstones());
+            assertEquals(0, store.purge(Long.MAX_VALUE, Long.MAX_VALUE, 100), "a revived key has no tombstone to purge");
+            assertEquals("again", store.get("k").value());
+        }
+    }
+
+    @Test
+    void aPurgeDropsOnlyTombstonesEveryReplicaHasAndOlderThanTheGrace(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                store.put("k" + i, "v", 1_000, "a:1", CausalPayload.empty());
+            }
+            store.commit(1, 1);
+            store.startEntry(2);
+            store.put("k0", null, 2_000, "a:1", CausalPayload.empty());
+            store.put("k1", null, 2_000, "a:1", CausalPayload.empty());
+            store.commit(1, 2);
+            store.startEntry(3);
+            store.put("k2", null, 5_000, "a:1", CausalPayload.empty());
+            store.commit(1, 3);
+            store.startEntry(4);
+            store.merge("k3", new VersionedValue(null, 3_000, "b:1", VersionVector.of(9, Map.of())));
+            store.commit(1, 4);
+            BitSet moving = new BitSet();
+            moving.set(KeySlots.slotOf("k1"));
+            store.freeze(moving);
+            store.commit(1, 5);
+            assertEquals(4, store.tombstones());
+
+            assertEquals(0, store.purge(1, Long.MAX_VALUE, 100), "no tombstone is written at or before index 1");
+            store.commit(1, 6);
+            assertEquals(1, store.purge(3, 4_000, 100), "k0 only: k1's slot is moving, k2 is too recent, k3 too late in the log");
+            store.commit(1, 7);
+            assertNull(store.get("k0"));
+            assertTrue(store.get("k1").isTombstone());
+            assertEquals(3, store.tombstones());
+            assertEquals(6, store.size());
+            assertEquals(1, store.purge(Long.MAX_VALUE, Long.MAX_VALUE, 1), "at most the given number");
+            store.commit(1, 8);
+            assertEquals(1, store.purge(Long.MAX_VALUE, Long.MAX_VALUE, 100));
+            store.commit(1, 9);
+            assertEquals(1, store.tombstones(), "the moving slot's tombstone is kept");
+            assertEquals(6, store.size());
+        }
+    }
+
+    @Test
+    void givingSlotsAwayDropsTheirTombstones(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            store.put("k", "v", 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 1);
+            store.startEntry(2);
+            store.put("k", null, 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 2);
+            BitSet gone = new BitSet();
+            gone.set(KeySlots.slotOf("k"));
+            assertEquals(1, store.page(gone, new ExportPage.Cursor(0, ""), 1_000).keys().size(),
+                    "a tombstone moves with its slot");
+            store.disown(gone);
+            store.commit(1, 3);
+            assertEquals(0, store.tombstones());
+            assertEquals(0, store.size());
+            assertNull(store.get("k"));
+        }
+    }
+
+    @Test
+    void aStoreOfTheFormatBeforeDeletesIsTakenAsItIs(@TempDir Path dir) throws Exception {
+        try (PartitionStore store = open(dir)) {
+            store.put("k", "v", 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 1);
+        }
+        try (ReplicaDb db = ReplicaDb.open(dir, TestStoreMemory.SHARED); WriteBatch batch = new WriteBatch()) {
+            batch.put(StoreLayout.FORMAT_KEY, ByteBuffer.allocate(4).putInt(StoreLayout.FORMAT_V1).array());
+            byte[] value = StoreLayout.encodeValue(new VersionedValue("old", 5, "a:1", VersionVector.of(1, Map.of())));
+            value[0] = StoreLayout.VALUE_FORMAT_V1;
+            batch.put(StoreLayout.dataKey(KeySlots.slotOf("k"), "k"), value);
+            db.write(batch);
+        }
+        try (PartitionStore store = open(dir)) {
+            assertEquals("old", store.get("k").value());
+            assertEquals(1, store.size());
+        }
+        try (ReplicaDb db = ReplicaDb.open(dir, TestStoreMemory.SHARED)) {
+            assertEquals(StoreLayout.FORMAT, ByteBuffer.wrap(db.get(StoreLayout.FORMAT_KEY)).getInt());
+        }
+    }
+
+    @Test
     void givingSlotsAwayDropsTheirKeysAndCounts(@TempDir Path dir) throws IOException {
         try (PartitionStore store = open(dir)) {
             List<String> keys = new ArrayList<>();
