@@ -31,7 +31,8 @@ import java.util.concurrent.TimeoutException;
  */
 @Command(name = "kvs", mixinStandardHelpOptions = true, version = "kvs 0.1.0",
         description = "A client of a kvs cluster: keys, the cluster's status, view changes.",
-        subcommands = {KvsCli.Put.class, KvsCli.Get.class, KvsCli.Status.class, KvsCli.View.class})
+        subcommands = {KvsCli.Put.class, KvsCli.Get.class, KvsCli.Delete.class, KvsCli.Status.class,
+                KvsCli.View.class})
 public final class KvsCli {
     static final int NOT_FOUND = 1;
     static final int ERROR = 2;
@@ -141,6 +142,18 @@ public final class KvsCli {
         public Integer call() {
             Answer answer = sendInSession("GET", key, Map.of());
             return print(answer, answer.text("value"));
+        }
+    }
+
+    @Command(name = "delete", description = "Deletes a key (exit status 1 if it does not exist).")
+    static final class Delete extends Subcommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Override
+        public Integer call() {
+            Answer answer = sendInSession("DELETE", key, Map.of());
+            return print(answer, "deleted from partition " + answer.text("partition_id"));
         }
     }
 

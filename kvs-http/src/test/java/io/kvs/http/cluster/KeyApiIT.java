@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,6 +51,25 @@ class KeyApiIT {
                 assertEquals(put.integer("partition_id"), get.integer("partition_id"), "owner partition seen from " + node);
             }
         }
+    }
+
+    @Test
+    void deleteAnswersLikeAPutAndTheKeyReadsMissingOnEveryNode() {
+        assertEquals(201, client.put(nodes.get(0), "doomed", "v", "").status());
+        Reply delete = client.delete(nodes.get(4), "doomed", "");
+        assertEquals(200, delete.status(), delete.toString());
+        assertEquals("success", delete.string("result"));
+        assertEquals(Set.of("result", "msg", "partition_id", "causal_payload", "timestamp"), delete.json().keySet());
+        for (NodeAddress node : nodes) {
+            assertError(client.get(node, "doomed", delete.string("causal_payload")), 404, "Key does not exist");
+        }
+        assertError(client.delete(nodes.get(1), "doomed", ""), 404, "Key does not exist");
+        assertError(client.delete(nodes.get(2), "never_there", ""), 404, "Key does not exist");
+        assertError(client.delete(nodes.get(3), "not-valid", ""), 400, "Key not valid");
+        assertError(client.delete(nodes.get(3), "update_view", ""), 400, null);
+        Reply again = client.put(nodes.get(2), "doomed", "back", delete.string("causal_payload"));
+        assertEquals(201, again.status(), "a deleted key written again is created: " + again);
+        assertEquals("back", client.get(nodes.get(3), "doomed", again.string("causal_payload")).string("value"));
     }
 
     @Test

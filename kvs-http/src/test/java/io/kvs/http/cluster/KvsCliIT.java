@@ -88,6 +88,15 @@ class KvsCliIT {
         assertTrue(!saved.get("causal_payload").getAsString().isEmpty(), "the session keeps the last payload");
         Run json = kvs(session, all(), "-o", "json", "get", "cli_key");
         assertEquals("two", new Gson().fromJson(json.out(), JsonObject.class).get("value").getAsString(), json.out());
+
+        Run deleted = kvs(session, nodes.get(2).toString(), "delete", "cli_key");
+        assertEquals(0, deleted.exit(), deleted.toString());
+        assertTrue(deleted.out().matches("deleted from partition \\d"), deleted.out());
+        Run gone = kvs(session, nodes.get(0).toString(), "get", "cli_key");
+        assertEquals(1, gone.exit(), "the session's payload follows the delete: " + gone);
+        Run again = kvs(session, all(), "delete", "cli_key");
+        assertEquals(1, again.exit(), again.toString());
+        assertTrue(again.err().contains("Key does not exist"), again.err());
     }
 
     @Test

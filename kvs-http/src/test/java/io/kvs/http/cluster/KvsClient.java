@@ -63,6 +63,10 @@ public final class KvsClient {
         return send("GET", node, "/kv-store/" + key, Map.of("causal_payload", payload == null ? "" : payload));
     }
 
+    public Reply delete(NodeAddress node, String key, String payload) {
+        return send("DELETE", node, "/kv-store/" + key, Map.of("causal_payload", payload == null ? "" : payload));
+    }
+
     public Reply send(String method, NodeAddress node, String path, Map<String, String> form) {
         String body = form.entrySet().stream()
                 .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))

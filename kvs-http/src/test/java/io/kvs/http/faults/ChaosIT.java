@@ -153,9 +153,12 @@ class ChaosIT {
         }
     }
 
-    /** One recorded operation: a client's write or read, when it ran, and what it saw. */
-    record Op(int client, boolean write, String key, long seq, Map<String, Long> knowledge, long start, long end,
-              boolean ok, long readSeq, Map<String, Long> readKnowledge, NodeAddress via) {
+    /**
+     * One recorded operation: a client's write (a delete is a write too) or read, when it ran,
+     * and what it saw. A read that found no value has {@code absent} set and {@code readSeq} 0.
+     */
+    record Op(int client, boolean write, boolean delete, String key, long seq, Map<String, Long> knowledge, long start,
+              long end, boolean ok, long readSeq, boolean absent, Map<String, Long> readKnowledge, NodeAddress via) {
     }
 
     /** A fault, while it lasted. */
@@ -172,8 +175,9 @@ class ChaosIT {
         void record(Op op) {
             ops.add(op);
             timeline.add(Map.entry(op.start(), String.format("%s..%s client %d %s %s %s via %s%s",
-                    wall(op.start()), wall(op.end()), op.client(), op.write() ? "PUT" : "GET", op.key(),
-                    op.write() ? "#" + op.seq() : "-> #" + op.readSeq(), op.via(), op.ok() ? "" : " FAILED")));
+                    wall(op.start()), wall(op.end()), op.client(), op.delete() ? "DELETE" : op.write() ? "PUT" : "GET",
+                    op.key(), op.write() ? "#" + op.seq() : op.absent() ? "-> absent" : "-> #" + op.readSeq(), op.via(),
+                    op.ok() ? "" : " FAILED")));
         }
 
         void record(Fault fault) {
@@ -211,7 +215,7 @@ class ChaosIT {
     /**
      * A client with its own causal session. It writes only its own keys, each with a sequence
      * number and what it knew of every key when it wrote (so readers can check causality), and
-     * reads everyone's keys.
+     * reads everyone's keys. One write in five is a delete, which takes a sequence number too.
      */
     static final class Session {
         private final int id;
@@ -242,25 +246,32 @@ class ChaosIT {
             while (running.get()) {
                 NodeAddress via = nodes.get(random.nextInt(nodes.size()));
                 if (random.nextBoolean()) {
-                    write(keyName(id * ownKeys + random.nextInt(ownKeys)), via);
+                    write(keyName(id * ownKeys + random.nextInt(ownKeys)), via, random.nextInt(5) == 0);
                 } else {
                     read(keyName(random.nextInt(allKeys)), via);
                 }
             }
         }
 
-        private void write(String key, NodeAddress via) {
+        /**
+         * A write of {@code key}'s next sequence number, or a delete. A delete that finds no value
+         * (404) is a definite answer too: the key is absent as of this sequence number.
+         */
+        private void write(String key, NodeAddress via, boolean delete) {
             long seq = nextSeq.merge(key, 1L, Long::sum);
             Map<String, Long> known = new HashMap<>(knowledge);
             known.put(key, seq);
             long start = System.nanoTime();
-            Reply put = client.put(via, key, encode(seq, known), payload);
+            Reply reply = delete ? client.delete(via, key, payload) : client.put(via, key, encode(seq, known), payload);
             long end = System.nanoTime();
-            if (put.isSuccess()) {
-                payload = put.string("causal_payload");
+            boolean ok = reply.isSuccess() || (delete && reply.status() == 404);
+            if (reply.isSuccess()) {
+                payload = reply.string("causal_payload");
+            }
+            if (ok) {
                 knowledge.put(key, seq);
             }
-            history.record(new Op(id, true, key, seq, known, start, end, put.isSuccess(), 0, Map.of(), via));
+            history.record(new Op(id, true, delete, key, seq, known, start, end, ok, 0, false, Map.of(), via));
         }
 
         private void read(String key, NodeAddress via) {
@@ -277,7 +288,7 @@ class ChaosIT {
                 payload = get.string("causal_payload");
                 read.forEach((k, s) -> knowledge.merge(k, s, Math::max));
             }
-            history.record(new Op(id, false, key, 0, before, start, end, ok, seq, read, via));
+            history.record(new Op(id, false, false, key, 0, before, start, end, ok, seq, get.status() == 404, read, via));
         }
 
         /** A value: the key's sequence number and the writer's knowledge, as {@code key:seq,...}. */

@@ -22,6 +22,10 @@ import java.util.stream.Collectors;
  *       began.</li>
  * </ul>
  *
+ * <p>A delete is a write whose value is absence. A read that finds no value is taken to have
+ * seen the latest delete of the key that had begun by the time the read ended (or, with none,
+ * the key before its first write): it is judged as a read of that delete's sequence number.
+ *
  * <p>A write whose client got no success has an unknown outcome: it may never take effect, or
  * take effect at any time after it was sent, even after the client's later writes. A request
  * held by a paused node, or in a cut link's retransmissions, reaches the node late; a 503 may
@@ -55,6 +59,18 @@ final class HistoryChecker {
         return seq < expected && !unknownOutcome.contains(key + "#" + seq);
     }
 
+    /**
+     * The sequence number a read saw: the one its value carries, or for a read that found no
+     * value, the latest delete of the key begun before the read ended (0: none).
+     */
+    private long seen(ChaosIT.Op read, List<ChaosIT.Op> keyOps) {
+        if (!read.absent()) {
+            return read.readSeq();
+        }
+        return keyOps.stream().filter(op -> op.delete() && op.start() < read.end()).mapToLong(ChaosIT.Op::seq)
+                .max().orElse(0);
+    }
+
     /** Every anomaly of the history, given the value each key holds on every replica after the heal. */
     Report check(Map<String, String> finals) {
         List<String> anomalies = new ArrayList<>();
@@ -74,7 +90,11 @@ final class HistoryChecker {
         List<String> anomalies = new ArrayList<>();
         Map<String, Long> lastAcked = new HashMap<>();
         Map<String, Long> lastTried = new HashMap<>();
+        Map<String, Long> lastDelete = new HashMap<>();
         for (ChaosIT.Op op : history.operations()) {
+            if (op.delete()) {
+                lastDelete.merge(op.key(), op.seq(), Math::max);
+            }
             if (op.write()) {
                 lastTried.merge(op.key(), op.seq(), Math::max);
                 if (op.ok()) {
@@ -83,7 +103,10 @@ final class HistoryChecker {
             }
         }
         lastAcked.forEach((key, seq) -> {
-            long last = ChaosIT.Session.decode(finals.get(key)).getOrDefault(key, 0L);
+            String held = finals.get(key);
+            // A key that holds no value holds its latest delete, if it had one.
+            long last = held == null || held.isEmpty() ? lastDelete.getOrDefault(key, 0L)
+                    : ChaosIT.Session.decode(held).getOrDefault(key, 0L);
             if (older(key, last, seq)) {
                 anomalies.add("lost write: " + key + " holds #" + last + " but #" + seq + " was acknowledged");
             }
@@ -95,22 +118,28 @@ final class HistoryChecker {
     }
 
     private void checkCausal(List<ChaosIT.Op> ops, List<String> anomalies) {
+        Map<String, List<ChaosIT.Op>> byKey = byKey(ops);
         for (ChaosIT.Op op : ops) {
             if (op.write() || !op.ok()) {
                 continue;
             }
             long known = op.knowledge().getOrDefault(op.key(), 0L);
-            if (older(op.key(), op.readSeq(), known)) {
-                anomalies.add("causality: client " + op.client() + " read " + op.key() + " #" + op.readSeq()
-                        + " via " + op.via() + " after having seen #" + known);
+            long seen = seen(op, byKey.get(op.key()));
+            if (older(op.key(), seen, known)) {
+                anomalies.add("causality: client " + op.client() + " read " + op.key() + " #" + seen
+                        + (op.absent() ? " (absent)" : "") + " via " + op.via() + " after having seen #" + known);
             }
         }
     }
 
-    private void checkLinearizableWhereHealthy(List<ChaosIT.Op> ops, List<String> anomalies) {
+    private static Map<String, List<ChaosIT.Op>> byKey(List<ChaosIT.Op> ops) {
         Map<String, List<ChaosIT.Op>> byKey = new HashMap<>();
         ops.forEach(op -> byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op));
-        byKey.forEach((key, keyOps) -> {
+        return byKey;
+    }
+
+    private void checkLinearizableWhereHealthy(List<ChaosIT.Op> ops, List<String> anomalies) {
+        byKey(ops).forEach((key, keyOps) -> {
             List<ChaosIT.Op> writes = keyOps.stream().filter(ChaosIT.Op::write).toList();
             List<ChaosIT.Op> reads = keyOps.stream().filter(op -> !op.write() && op.ok() && healthy(op))
                     .sorted(Comparator.comparingLong(ChaosIT.Op::start)).toList();
@@ -119,17 +148,18 @@ final class HistoryChecker {
                         .mapToLong(ChaosIT.Op::seq).max().orElse(0);
                 long maySee = writes.stream().filter(w -> w.start() < read.end())
                         .mapToLong(ChaosIT.Op::seq).max().orElse(0);
-                if (older(key, read.readSeq(), mustSee)) {
-                    anomalies.add("stale read: " + key + " #" + read.readSeq() + " via " + read.via()
-                            + " after #" + mustSee + " was acknowledged");
+                long seen = seen(read, keyOps);
+                if (older(key, seen, mustSee)) {
+                    anomalies.add("stale read: " + key + " #" + seen + (read.absent() ? " (absent)" : "") + " via "
+                            + read.via() + " after #" + mustSee + " was acknowledged");
                 }
-                if (read.readSeq() > maySee) {
-                    anomalies.add("read from the future: " + key + " #" + read.readSeq());
+                if (seen > maySee) {
+                    anomalies.add("read from the future: " + key + " #" + seen);
                 }
                 for (ChaosIT.Op earlier : reads) {
-                    if (earlier.end() < read.start() && older(key, read.readSeq(), earlier.readSeq())) {
-                        anomalies.add("non-linearizable reads of " + key + ": #" + earlier.readSeq()
-                                + " then #" + read.readSeq());
+                    long earlierSeen = seen(earlier, keyOps);
+                    if (earlier.end() < read.start() && older(key, seen, earlierSeen)) {
+                        anomalies.add("non-linearizable reads of " + key + ": #" + earlierSeen + " then #" + seen);
                         break;
                     }
                 }

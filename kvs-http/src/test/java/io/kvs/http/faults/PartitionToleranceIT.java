@@ -122,6 +122,75 @@ class PartitionToleranceIT {
         assertEquals("during", after.string("value"), "a has the write b accepted alone: " + after);
     }
 
+    /**
+     * A delete without a majority: one replica of a two-replica partition takes it alone (a
+     * tombstone held as a hint), the key reads missing at once, and after the heal on every
+     * replica, the one that was cut off included.
+     */
+    @Test
+    void aDeleteWithoutAMajorityIsAcceptedAndReachesEveryReplica() throws Exception {
+        start("netns-delete-alone", 38, 4, 2);
+        List<NodeAddress> nodes = cluster.addresses();
+        NodeAddress other = nodes.get(3);
+        String key = cluster.keyIn(0, nodes.get(0));
+        List<NodeAddress> members = cluster.partitions(other).get(0);
+        Reply put = client.put(other, key, "doomed", "");
+        assertTrue(put.isSuccess(), put.toString());
+        for (NodeAddress member : members) {
+            Poll.until(Duration.ofSeconds(1), member + " to apply the acknowledged write",
+                    () -> "doomed".equals(ReplicaProbe.value(cluster.internalApi(), member, 0, key)) ? true : null);
+        }
+
+        network.cut(members.get(0));
+        Reply delete = client.delete(other, key, put.string("causal_payload"));
+        assertEquals(200, delete.status(), "a delete reaches the replica left alone: " + delete);
+        assertTrue(delete.took().toMillis() < 1_000, "answered within 1 s: " + delete);
+        assertEquals(404, client.get(other, key, delete.string("causal_payload")).status());
+        assertEquals(404, client.delete(other, key, delete.string("causal_payload")).status(),
+                "deleted already, as far as the replica alone knows");
+
+        network.heal(members.get(0));
+        Poll.until(CONVERGE, "every replica to hold the delete", () -> {
+            for (NodeAddress member : members) {
+                if (ReplicaProbe.value(cluster.internalApi(), member, 0, key) != null) {
+                    return null;
+                }
+            }
+            return true;
+        });
+        network.cut(members.get(1));
+        Thread.sleep(1_000); // the scenario: the replica that took the delete is gone a while
+        Reply after = client.get(other, key, delete.string("causal_payload"));
+        assertEquals(404, after.status(), "the other replica has the delete: " + after);
+    }
+
+    /** A delete on one side of a partition and a write on the other: every replica ends with the same answer. */
+    @Test
+    void aDeleteAndAConcurrentWriteConvergeEverywhere() throws Exception {
+        start("netns-delete-both-sides", 39, 3, 3);
+        List<NodeAddress> nodes = cluster.addresses();
+        assertTrue(client.put(nodes.get(0), "contested", "base", "").isSuccess());
+        network.partition(List.of(nodes.get(0), nodes.get(1)), List.of(nodes.get(2)));
+        Reply delete = client.delete(nodes.get(0), "contested", "");
+        Reply write = client.put(nodes.get(2), "contested", "minority-side", "");
+        assertEquals(200, delete.status(), delete.toString());
+        assertTrue(write.isSuccess(), write.toString());
+        network.healPartitions();
+        String[] agreed = Poll.until(CONVERGE, "every replica to hold the same answer", () -> {
+            Set<String> values = new java.util.HashSet<>();
+            for (NodeAddress replica : nodes) {
+                String value = ReplicaProbe.value(cluster.internalApi(), replica, 0, "contested");
+                values.add(value == null ? "<deleted>" : value);
+            }
+            return values.size() == 1 ? new String[]{values.iterator().next()} : null;
+        });
+        assertTrue(Set.of("<deleted>", "minority-side").contains(agreed[0]), agreed[0]);
+        for (NodeAddress node : nodes) {
+            Reply read = client.get(node, "contested", "");
+            assertEquals(agreed[0].equals("<deleted>") ? 404 : 200, read.status(), node + ": " + read);
+        }
+    }
+
     @Test
     void readsFollowThePayloadAcrossReplicas() throws Exception {
         start("netns-k3", 33, 6, 3);

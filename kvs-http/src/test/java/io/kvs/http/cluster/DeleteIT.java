@@ -1,0 +1,114 @@
+package io.kvs.http.cluster;
+
+import io.kvs.core.view.NodeAddress;
+import io.kvs.http.cluster.KvsClient.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * DELETE on real nodes: a deleted key reads missing on every node, through a split and a merge
+ * (its tombstone moves with its slot), and its tombstone is purged after the grace period.
+ */
+class DeleteIT {
+    private ProcessCluster cluster;
+    /** The replicas of keys the cluster held before the test wrote any. */
+    private long baseline;
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void deletedKeysStayMissingThroughASplitAndAMerge() throws Exception {
+        cluster = ProcessCluster.start("delete-views", 42, 4, 2);
+        List<NodeAddress> view = new ArrayList<>(cluster.addresses());
+        AckedWrites acked = new AckedWrites(cluster.client());
+        baseline = sum(view, "kvs_partition_keys"); // the keys the cluster's start-up probe wrote
+        acked.write("del", 120, view);
+        acked.delete("del", 3, view);
+        acked.assertAllReadable(view, "after the deletes");
+        assertCounts(view, acked, "after the deletes");
+
+        for (int i = 0; i < 2; i++) {
+            NodeAddress node = cluster.startSpareNode().address();
+            Reply reply = cluster.updateView(view.get(0), "add", node);
+            assertEquals(200, reply.status(), reply.toString());
+            view.add(node);
+        }
+        ViewAgreement.assertAgreed(cluster, view, 2, 3, "after the split");
+        acked.assertAllReadable(view, "after the split");
+        assertCounts(view, acked, "after the split: every tombstone moved with its slot, once");
+
+        acked.write("more", 30, view);
+        acked.delete("del", 4, view);
+        acked.delete("more", 2, view);
+        for (int i = 0; i < 2; i++) {
+            NodeAddress removed = view.remove(0);
+            Reply reply = cluster.updateView(view.get(0), "remove", removed);
+            assertEquals(200, reply.status(), reply.toString());
+        }
+        ViewAgreement.assertAgreed(cluster, view, 2, 2, "after the merge");
+        acked.assertAllReadable(view, "after the merge");
+        assertCounts(view, acked, "after the merge");
+    }
+
+    @Test
+    void tombstonesArePurgedAfterTheGracePeriodAndTheKeyCanBeWrittenAgain() throws Exception {
+        cluster = ProcessCluster.start("delete-purge", new LoopbackNetwork(43), 3, 3,
+                Map.of("TOMBSTONE_GRACE_SECONDS", "1"));
+        List<NodeAddress> view = cluster.addresses();
+        AckedWrites acked = new AckedWrites(cluster.client());
+        baseline = sum(view, "kvs_partition_keys");
+        acked.write("purged", 20, view);
+        acked.delete("purged", 2, view);
+        Poll.until(Duration.ofSeconds(40), "every replica to purge its tombstones",
+                () -> sum(view, "kvs_partition_tombstones") == 0 ? true : null);
+        assertEquals(baseline + 3L * acked.size(), sum(view, "kvs_partition_keys"), "3 replicas of each live key");
+        acked.assertAllReadable(view, "after the purge");
+        Reply again = cluster.client().put(view.get(1), "purged_0", "back", "");
+        assertEquals(201, again.status(), "a deleted key written again is created: " + again);
+    }
+
+    /** Each replica counts live keys only and keeps one tombstone per deleted key: K of each in all. */
+    private void assertCounts(List<NodeAddress> view, AckedWrites acked, String when) {
+        try {
+            Poll.until(Duration.ofSeconds(5), "the counts to settle " + when, () ->
+                    sum(view, "kvs_partition_keys") == baseline + 2L * acked.size()
+                            && sum(view, "kvs_partition_tombstones") == 2L * acked.deletedCount() ? true : null);
+        } catch (AssertionError timedOut) {
+            assertEquals(baseline + 2L * acked.size(), sum(view, "kvs_partition_keys"), when + ": live keys, K of each");
+            assertEquals(2L * acked.deletedCount(), sum(view, "kvs_partition_tombstones"), when + ": tombstones");
+            throw timedOut;
+        }
+    }
+
+    /** {@code metric} summed over the groups of every node of {@code view}. */
+    private long sum(List<NodeAddress> view, String metric) {
+        long total = 0;
+        for (NodeAddress node : view) {
+            try {
+                total += cluster.client().metrics(node).lines().filter(line -> line.startsWith(metric + "{"))
+                        .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                        .sum();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return total;
+    }
+}

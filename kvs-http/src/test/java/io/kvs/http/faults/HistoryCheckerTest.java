@@ -1,0 +1,64 @@
+package io.kvs.http.faults;
+
+import io.kvs.core.view.NodeAddress;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The chaos checker's judgement of deletes: it must find a resurrected or lost key, and accept a correct history. */
+class HistoryCheckerTest {
+    private static final NodeAddress VIA = new NodeAddress("127.0.0.1", 8080);
+    private static final String KEY = "chaos_0";
+
+    private static ChaosIT.Op put(long seq, long start, long end) {
+        return new ChaosIT.Op(0, true, false, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA);
+    }
+
+    private static ChaosIT.Op delete(long seq, long start, long end) {
+        return new ChaosIT.Op(0, true, true, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA);
+    }
+
+    private static ChaosIT.Op read(Map<String, Long> known, long readSeq, boolean absent, long start, long end) {
+        return new ChaosIT.Op(1, false, false, KEY, 0, known, start, end, true, readSeq, absent, Map.of(), VIA);
+    }
+
+    private static List<String> anomalies(Map<String, String> finals, ChaosIT.Op... ops) {
+        ChaosIT.History history = new ChaosIT.History();
+        for (ChaosIT.Op op : ops) {
+            history.record(op);
+        }
+        return new HistoryChecker(history).check(finals).anomalies();
+    }
+
+    @Test
+    void aDeletedKeyReadAbsentAfterItsDeleteIsCorrect() {
+        assertEquals(List.of(), anomalies(Map.of(KEY, ""),
+                put(1, 0, 10), delete(2, 20, 30), read(Map.of(), 0, true, 40, 50), read(Map.of(KEY, 2L), 0, true, 60, 70)));
+    }
+
+    @Test
+    void aValueReadAfterItsDeleteWasAcknowledgedIsStale() {
+        List<String> found = anomalies(Map.of(KEY, ""),
+                put(1, 0, 10), delete(2, 20, 30), read(Map.of(KEY, 2L), 1, false, 40, 50));
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("causality")), found.toString());
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("stale read")), found.toString());
+    }
+
+    @Test
+    void aKeyAbsentAfterAWriteThatFollowedItsDeleteLostThatWrite() {
+        List<String> found = anomalies(Map.of(KEY, ""), put(1, 0, 10), delete(2, 20, 30), put(3, 40, 50),
+                read(Map.of(KEY, 3L), 0, true, 60, 70));
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("lost write")), found.toString());
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("causality")), found.toString());
+    }
+
+    @Test
+    void aDeletedKeyThatCameBackLostTheDelete() {
+        List<String> found = anomalies(Map.of(KEY, KEY + ":1"), put(1, 0, 10), delete(2, 20, 30));
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("lost write")), found.toString());
+    }
+}
