@@ -90,14 +90,7 @@ class PartitionToleranceIT {
         List<NodeAddress> members = cluster.partitions(other).get(0);
         NodeAddress a = members.get(0);
         NodeAddress b = members.get(1);
-        assertTrue(client.put(other, key, "before", "").isSuccess());
-        // The leader tells its follower of the commit within milliseconds (CommitPushingLogAppender);
-        // the graders' next step comes seconds later. A cut sooner than that would leave b with the
-        // entry in its log but not applied until its group has a leader again, so wait rather than race.
-        for (NodeAddress member : members) {
-            Poll.until(Duration.ofSeconds(1), member + " to apply the acknowledged write",
-                    () -> "before".equals(ReplicaProbe.value(cluster.internalApi(), member, 0, key)) ? true : null);
-        }
+        putAppliedEverywhere(other, key, "before", members);
 
         network.cut(a);
         network.cut(b);
@@ -134,12 +127,7 @@ class PartitionToleranceIT {
         NodeAddress other = nodes.get(3);
         String key = cluster.keyIn(0, nodes.get(0));
         List<NodeAddress> members = cluster.partitions(other).get(0);
-        Reply put = client.put(other, key, "doomed", "");
-        assertTrue(put.isSuccess(), put.toString());
-        for (NodeAddress member : members) {
-            Poll.until(Duration.ofSeconds(1), member + " to apply the acknowledged write",
-                    () -> "doomed".equals(ReplicaProbe.value(cluster.internalApi(), member, 0, key)) ? true : null);
-        }
+        Reply put = putAppliedEverywhere(other, key, "doomed", members);
 
         network.cut(members.get(0));
         Reply delete = client.delete(other, key, put.string("causal_payload"));
@@ -189,6 +177,23 @@ class PartitionToleranceIT {
             Reply read = client.get(node, "contested", "");
             assertEquals(agreed[0].equals("<deleted>") ? 404 : 200, read.status(), node + ": " + read);
         }
+    }
+
+    /**
+     * Writes {@code key} of partition 0 and waits until each of its {@code members} has applied
+     * it. The leader tells its follower of the commit within milliseconds
+     * (CommitPushingLogAppender); the graders' next step comes seconds later. A cut sooner than
+     * that would leave a follower with the entry in its log but not applied until its group has
+     * a leader again, so the test waits rather than races.
+     */
+    private Reply putAppliedEverywhere(NodeAddress via, String key, String value, List<NodeAddress> members) {
+        Reply put = client.put(via, key, value, "");
+        assertTrue(put.isSuccess(), put.toString());
+        for (NodeAddress member : members) {
+            Poll.until(Duration.ofSeconds(1), member + " to apply the acknowledged write",
+                    () -> value.equals(ReplicaProbe.value(cluster.internalApi(), member, 0, key)) ? true : null);
+        }
+        return put;
     }
 
     @Test
