@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Params on a real Javalin server: form bodies on GET and PUT, chunked or not, multipart, the query. */
 class ParamsTest {
@@ -58,6 +59,32 @@ class ParamsTest {
         assertEquals("x", form("PUT", "other=1&val=x&val=y").body(), "the first of a repeated field");
         assertEquals("", form("PUT", "val=").body());
         assertEquals("null", form("PUT", "other=1").body());
+        assertEquals("", form("PUT", "a&&val&b=2").body(), "a field without '=' is empty");
+        assertEquals("x=y", form("PUT", "val=x=y").body(), "only the first '=' separates");
+        String large = "v".repeat(1 << 20);
+        assertEquals(large, form("PUT", "causal_payload=&val=" + large).body());
+    }
+
+    /** A form of {@code count} distinct fields. */
+    private static String manyFields(int count) {
+        StringBuilder form = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            form.append(i == 0 ? "" : "&").append("f").append(i).append("=1");
+        }
+        return form.toString();
+    }
+
+    @Test
+    void malformedFormBodiesAreRefused() throws Exception {
+        for (String body : new String[]{"val=%zz", "val=abc%", "val=a%2", "val=%C3%28", manyFields(101)}) {
+            HttpResponse<String> reply = form("PUT", body);
+            assertEquals(400, reply.statusCode(), body);
+            assertTrue(reply.body().startsWith("malformed form body"), reply.body());
+        }
+        HttpResponse<String> notUtf8 = send("PUT", "", "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofByteArray(new byte[]{'v', 'a', 'l', '=', (byte) 0xC3, '('}));
+        assertEquals(400, notUtf8.statusCode());
+        assertTrue(notUtf8.body().startsWith("malformed form body"), notUtf8.body());
     }
 
     @Test
