@@ -266,6 +266,7 @@ view_change "view change" 10000
 # ----------------------------------------------------------------------------- report
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
+STORAGE_SECTION="$(sed -n '/^## Storage beyond memory/,$p' "$ROOT/BENCHMARKS.md" 2>/dev/null || true)"
 {
   echo "# Benchmarks: kvs and etcd on one machine"
   echo
@@ -288,5 +289,10 @@ cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
   awk -F'|' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$OUT/facts"
   echo
   echo "The raw results, one JSON line per run, are in \`BENCH-RESULTS/results.jsonl\` after a run."
+  # The section scripts/bench-storage.sh writes is kept as it is.
+  if [ -n "$STORAGE_SECTION" ]; then
+    echo
+    printf '%s\n' "$STORAGE_SECTION"
+  fi
 } >"$ROOT/BENCHMARKS.md"
 log "wrote BENCHMARKS.md"
