@@ -34,8 +34,9 @@ class TargetsTest {
         Request put = session.put("k1", "v 1");
         assertEquals("PUT", put.method());
         assertEquals("http://127.0.0.11:8080/kv-store/k1", put.url().toString());
-        assertEquals("val=v%201&causal_payload=", body(put));
+        assertEquals("val=v+1&causal_payload=", body(put));
         assertNull(session.failure(response(put, 201, "{\"result\":\"success\",\"causal_payload\":\"abc\"}")));
+        assertEquals("val=v+1&causal_payload=abc", body(session.put("k1", "v 1")), "the value encoded once, the payload anew");
 
         Request get = session.get("k1");
         assertEquals("GET", get.method());
