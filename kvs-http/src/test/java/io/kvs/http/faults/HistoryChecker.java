@@ -143,12 +143,15 @@ final class HistoryChecker {
             List<ChaosIT.Op> writes = keyOps.stream().filter(ChaosIT.Op::write).toList();
             List<ChaosIT.Op> reads = keyOps.stream().filter(op -> !op.write() && op.ok() && healthy(op))
                     .sorted(Comparator.comparingLong(ChaosIT.Op::start)).toList();
+            // What each read saw, found once: for a read that found no value it is looked up among the key's deletes.
+            Map<ChaosIT.Op, Long> seenBy = new HashMap<>();
+            reads.forEach(read -> seenBy.put(read, seen(read, keyOps)));
             for (ChaosIT.Op read : reads) {
                 long mustSee = writes.stream().filter(w -> w.ok() && w.end() < read.start())
                         .mapToLong(ChaosIT.Op::seq).max().orElse(0);
                 long maySee = writes.stream().filter(w -> w.start() < read.end())
                         .mapToLong(ChaosIT.Op::seq).max().orElse(0);
-                long seen = seen(read, keyOps);
+                long seen = seenBy.get(read);
                 if (older(key, seen, mustSee)) {
                     anomalies.add("stale read: " + key + " #" + seen + (read.absent() ? " (absent)" : "") + " via "
                             + read.via() + " after #" + mustSee + " was acknowledged");
@@ -157,7 +160,7 @@ final class HistoryChecker {
                     anomalies.add("read from the future: " + key + " #" + seen);
                 }
                 for (ChaosIT.Op earlier : reads) {
-                    long earlierSeen = seen(earlier, keyOps);
+                    long earlierSeen = seenBy.get(earlier);
                     if (earlier.end() < read.start() && older(key, seen, earlierSeen)) {
                         anomalies.add("non-linearizable reads of " + key + ": #" + earlierSeen + " then #" + seen);
                         break;

@@ -96,10 +96,9 @@ public final class DegradedReplicas {
             return Answer.of(refused);
         }
         VersionedValue value = MergeRule.merge(replica.get(key), hints.overlay(group, key));
-        if (!VersionedValue.isLive(value)) {
-            return new Answer(Outcome.NOT_FOUND, null, replica.appliedIndex(), hints.hintIdOf(group, key));
-        }
-        return new Answer(Outcome.FOUND, value, replica.appliedIndex(), hints.hintIdOf(group, key));
+        boolean live = VersionedValue.isLive(value);
+        return new Answer(live ? Outcome.FOUND : Outcome.NOT_FOUND, live ? value : null, replica.appliedIndex(),
+                hints.hintIdOf(group, key));
     }
 
     /**

@@ -55,11 +55,14 @@ final class TombstonePurger {
                     return;
                 }
                 long appliedEverywhere = appliedEverywhere(info);
-                if (appliedEverywhere <= 0 || !inFlight.add(id)) {
+                long deletedBefore = clock.getAsLong() - grace.toMillis();
+                // Checked here, off the apply thread: an entry that would drop nothing is not proposed.
+                if (appliedEverywhere <= 0 || !replica.hasPurgeableTombstones(appliedEverywhere, deletedBefore)
+                        || !inFlight.add(id)) {
                     return;
                 }
-                PartitionCommand.Purge purge = new PartitionCommand.Purge(appliedEverywhere,
-                        clock.getAsLong() - grace.toMillis(), MAX_KEYS_PER_ENTRY);
+                PartitionCommand.Purge purge = new PartitionCommand.Purge(appliedEverywhere, deletedBefore,
+                        MAX_KEYS_PER_ENTRY);
                 CompletableFuture<?> submitted = raft.submitIfLeader(id,
                         Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(purge))),
                         RaftClientRequest.writeRequestType());

@@ -76,9 +76,7 @@ final class BinaryFormat {
     }
 
     static String readString(DataInputStream in) throws IOException {
-        byte[] bytes = new byte[checkedLength(in.readInt(), MAX_STRING_BYTES)];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return readString(in, in.readInt());
     }
 
     /** A string that may be absent (a tombstone's value): absent is written as length -1. */
@@ -92,9 +90,11 @@ final class BinaryFormat {
 
     static String readOptionalString(DataInputStream in) throws IOException {
         int length = in.readInt();
-        if (length == -1) {
-            return null;
-        }
+        return length == -1 ? null : readString(in, length);
+    }
+
+    /** The {@code length} bytes that follow, as UTF-8, once the length is checked. */
+    private static String readString(DataInputStream in, int length) throws IOException {
         byte[] bytes = new byte[checkedLength(length, MAX_STRING_BYTES)];
         in.readFully(bytes);
         return new String(bytes, StandardCharsets.UTF_8);

@@ -468,6 +468,12 @@ public final class PartitionStateMachine extends GroupStateMachine {
         return open == null ? 0 : open.tombstones();
     }
 
+    /** Whether a purge with these bounds would drop one of this replica's tombstones (see {@link PartitionCommand.Purge}). */
+    public boolean hasPurgeableTombstones(long appliedEverywhere, long deletedBeforeMillis) {
+        PartitionStore open = store;
+        return open != null && open.hasPurgeable(appliedEverywhere, deletedBeforeMillis);
+    }
+
     /** The bytes this replica's store takes on disk and in its write buffers. */
     public long storeBytes() {
         PartitionStore open = store;

@@ -217,16 +217,8 @@ final class PartitionStore implements AutoCloseable {
         batchPut(StoreLayout.DISOWNED_KEY, next.toByteArray());
         for (int from = slots.nextSetBit(0); from >= 0; from = slots.nextSetBit(from)) {
             int to = slots.nextClearBit(from);
-            try {
-                batch.deleteRange(StoreLayout.slotStart(from), StoreLayout.slotStart(to));
-            } catch (RocksDBException e) {
-                throw new IllegalStateException(e);
-            }
-            try {
-                batch.deleteRange(StoreLayout.tombstoneSlotStart(from), StoreLayout.tombstoneSlotStart(to));
-            } catch (RocksDBException e) {
-                throw new IllegalStateException(e);
-            }
+            batchDeleteRange(StoreLayout.slotStart(from), StoreLayout.slotStart(to));
+            batchDeleteRange(StoreLayout.tombstoneSlotStart(from), StoreLayout.tombstoneSlotStart(to));
             for (int slot = from; slot < to; slot++) {
                 stagedCounts.put(slot, 0L);
                 stagedTombstones.put(slot, 0L);
@@ -244,31 +236,49 @@ final class PartitionStore implements AutoCloseable {
      * slot and must see the same keys each time). Returns how many were dropped.
      */
     int purge(long appliedEverywhere, long deletedBeforeMillis, int maxKeys) {
-        BitSet frozenNow = frozenAsStaged();
-        BitSet disownedNow = disownedAsStaged();
         int[] purged = {0};
+        scanPurgeable(appliedEverywhere, deletedBeforeMillis, frozenAsStaged(), disownedAsStaged(), (key, value) -> {
+            if (purged[0] >= maxKeys) {
+                return false;
+            }
+            int slot = StoreLayout.slotOfDataKey(key);
+            batchDelete(key);
+            batchDelete(StoreLayout.dataKeyOfTombstoneKey(key));
+            stageCount(slot, -1);
+            stageTombstones(slot, -1);
+            purged[0]++;
+            return true;
+        });
+        return purged[0];
+    }
+
+    /**
+     * Whether a {@link #purge} with these bounds would drop a tombstone of the committed content;
+     * from any thread, so that a leader proposes no purge that would drop nothing.
+     */
+    boolean hasPurgeable(long appliedEverywhere, long deletedBeforeMillis) {
+        boolean[] found = {false};
+        scanPurgeable(appliedEverywhere, deletedBeforeMillis, frozen, disowned, (key, value) -> {
+            found[0] = true;
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Visits, in key order, the tombstone records a purge with these bounds drops, until the visitor stops. */
+    private void scanPurgeable(long appliedEverywhere, long deletedBeforeMillis, BitSet frozenSlots,
+                               BitSet disownedSlots, ReplicaDb.Visitor visitor) {
         try {
             db.scan(StoreLayout.tombstoneSlotStart(0), StoreLayout.tombstoneSlotStart(KeySlots.SLOT_COUNT), (key, value) -> {
-                if (purged[0] >= maxKeys) {
-                    return false;
-                }
                 int slot = StoreLayout.slotOfDataKey(key);
                 StoreLayout.TombstoneRecord record = StoreLayout.TombstoneRecord.decode(value);
-                if (frozenNow.get(slot) || disownedNow.get(slot) || record.index() > appliedEverywhere
-                        || record.timestampMillis() >= deletedBeforeMillis) {
-                    return true;
-                }
-                batchDelete(key);
-                batchDelete(StoreLayout.dataKeyOfTombstoneKey(key));
-                stageCount(slot, -1);
-                stageTombstones(slot, -1);
-                purged[0]++;
-                return true;
+                boolean kept = frozenSlots.get(slot) || disownedSlots.get(slot) || record.index() > appliedEverywhere
+                        || record.timestampMillis() >= deletedBeforeMillis;
+                return kept || visitor.visit(key, value);
             });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return purged[0];
     }
 
     /** Owns {@code slots} again, should it have given them away before: they are neither frozen nor disowned. */
@@ -443,6 +453,14 @@ final class PartitionStore implements AutoCloseable {
             batch.delete(key);
         } catch (RocksDBException e) {
             throw new IllegalStateException("a write batch refused a delete: " + e.getMessage(), e);
+        }
+    }
+
+    private void batchDeleteRange(byte[] from, byte[] to) {
+        try {
+            batch.deleteRange(from, to);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("a write batch refused a range delete: " + e.getMessage(), e);
         }
     }
 

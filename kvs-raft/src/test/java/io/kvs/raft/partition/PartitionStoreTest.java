@@ -228,6 +228,8 @@ class PartitionStoreTest {
             store.commit(1, 5);
             assertEquals(4, store.tombstones());
 
+            assertFalse(store.hasPurgeable(1, Long.MAX_VALUE), "no tombstone is written at or before index 1");
+            assertTrue(store.hasPurgeable(3, 4_000));
             assertEquals(0, store.purge(1, Long.MAX_VALUE, 100), "no tombstone is written at or before index 1");
             store.commit(1, 6);
             assertEquals(1, store.purge(3, 4_000, 100), "k0 only: k1's slot is moving, k2 is too recent, k3 too late in the log");
@@ -241,6 +243,7 @@ class PartitionStoreTest {
             assertEquals(1, store.purge(Long.MAX_VALUE, Long.MAX_VALUE, 100));
             store.commit(1, 9);
             assertEquals(1, store.tombstones(), "the moving slot's tombstone is kept");
+            assertFalse(store.hasPurgeable(Long.MAX_VALUE, Long.MAX_VALUE), "nothing left that a purge would drop");
             assertEquals(6, store.size());
         }
     }
