@@ -47,20 +47,19 @@ final class LoadGenerator {
         return "bench" + i;
     }
 
+    /**
+     * Runs the workload once. Calls are synchronous, so the client starts no thread that would
+     * outlive the run: the process ends with it (one run per process) and its connections close.
+     */
     RunResult run() throws InterruptedException {
-        try {
-            if (options.workload().needsPreload()) {
-                Measured preload = load(Math.max(PRELOAD_WRITERS, options.clients()), PRELOAD_ATTEMPTS);
-                System.err.printf("preloaded %d keys in %.1f s (%d errors)%n", options.keys(), preload.seconds,
-                        preload.errors.get());
-            }
-            Measured measured = options.workload() == Workload.LOAD ? load(options.clients(), 1) : timed();
-            return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
-                    measured.firstError.get());
-        } finally {
-            http.dispatcher().executorService().shutdown();
-            http.connectionPool().evictAll();
+        if (options.workload().needsPreload()) {
+            Measured preload = load(Math.max(PRELOAD_WRITERS, options.clients()), PRELOAD_ATTEMPTS);
+            System.err.printf("preloaded %d keys in %.1f s (%d errors)%n", options.keys(), preload.seconds,
+                    preload.errors.get());
         }
+        Measured measured = options.workload() == Workload.LOAD ? load(options.clients(), 1) : timed();
+        return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
+                measured.firstError.get());
     }
 
     /** What the clients recorded. */

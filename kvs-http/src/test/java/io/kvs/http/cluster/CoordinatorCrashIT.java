@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,15 +43,15 @@ class CoordinatorCrashIT {
         NodeAddress coordinator = view.get(0);
         CompletableFuture<Reply> change = CompletableFuture.supplyAsync(() -> cluster.updateView(coordinator, "add", nine));
         // Killed once it has recorded the change and begun preparing its groups, long before it ends.
-        Poll.until(Duration.ofSeconds(30), "the coordinator to begin the change",
-                () -> NodeLogs.mention(cluster.node(coordinator), "view change ADD " + nine) ? true : null);
+        await("the coordinator to begin the change").atMost(Duration.ofSeconds(30))
+                .until(() -> NodeLogs.mention(cluster.node(coordinator), "view change ADD " + nine));
         cluster.node(coordinator).kill();
         change.handle((r, e) -> null).get();
         view.add(nine);
         List<NodeAddress> live = view.stream().filter(n -> !n.equals(coordinator)).toList();
 
         // No further request: the metadata leader notices the stalled change and finishes it.
-        Poll.until(Duration.ofSeconds(90), "the cluster to finish the split without its coordinator", () -> {
+        await("the cluster to finish the split without its coordinator").atMost(Duration.ofSeconds(90)).until(() -> {
             try {
                 Map<Integer, List<NodeAddress>> layout = cluster.partitions(live.get(0));
                 if (layout.size() != 3) {
@@ -60,7 +62,7 @@ class CoordinatorCrashIT {
             } catch (AssertionError | RuntimeException notYet) {
                 return null;
             }
-        });
+        }, Objects::nonNull);
         assertTrue(live.stream().anyMatch(n -> NodeLogs.mention(cluster.node(n), "taking over the stalled view change")),
                 "another node took the change over (it did not finish before its coordinator was killed)");
         acked.assertAllReadable(live, "after the takeover");

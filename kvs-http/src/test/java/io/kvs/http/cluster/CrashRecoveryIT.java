@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,8 +47,8 @@ class CrashRecoveryIT {
         List<NodeAddress> survivors = nodes.stream().filter(n -> !n.equals(members.get(0))).toList();
 
         // After at most one election, every write through any surviving node succeeds.
-        Poll.until(Duration.ofSeconds(10), "partition 0 to elect a leader",
-                () -> client.put(survivors.get(0), probe, "v", "").isSuccess() ? true : null);
+        await("partition 0 to elect a leader").atMost(Duration.ofSeconds(10))
+                .until(() -> client.put(survivors.get(0), probe, "v", "").isSuccess());
         acked.write("after_kill", 40, survivors);
         acked.assertAllReadable(survivors, "after a replica was killed");
     }

@@ -2,6 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -73,8 +76,8 @@ class DeleteIT {
         baseline = appliedEverywhere(view, 3);
         acked.write("purged", 20, view);
         acked.delete("purged", 2, view);
-        Poll.until(Duration.ofSeconds(40), "every replica to purge its tombstones",
-                () -> sum(view, "kvs_partition_tombstones") == 0 ? true : null);
+        await("every replica to purge its tombstones").atMost(Duration.ofSeconds(40))
+                .until(() -> sum(view, "kvs_partition_tombstones") == 0);
         assertEquals(baseline + 3L * acked.size(), sum(view, "kvs_partition_keys"), "3 replicas of each live key");
         acked.assertAllReadable(view, "after the purge");
         Reply again = cluster.client().put(view.get(1), "purged_0", "back", "");
@@ -86,19 +89,19 @@ class DeleteIT {
      * follower applies a write a moment after it is acknowledged): a multiple of {@code k}.
      */
     private long appliedEverywhere(List<NodeAddress> view, int k) {
-        return Poll.until(Duration.ofSeconds(5), "every replica to apply the start-up writes", () -> {
+        return await("every replica to apply the start-up writes").atMost(Duration.ofSeconds(5)).until(() -> {
             long replicas = sum(view, "kvs_partition_keys");
             return replicas % k == 0 ? replicas : null;
-        });
+        }, Objects::nonNull);
     }
 
     /** Each replica counts live keys only and keeps one tombstone per deleted key: K of each in all. */
     private void assertCounts(List<NodeAddress> view, AckedWrites acked, String when) {
         try {
-            Poll.until(Duration.ofSeconds(5), "the counts to settle " + when, () ->
-                    sum(view, "kvs_partition_keys") == baseline + 2L * acked.size()
-                            && sum(view, "kvs_partition_tombstones") == 2L * acked.deletedCount() ? true : null);
-        } catch (AssertionError timedOut) {
+            await("the counts to settle " + when).atMost(Duration.ofSeconds(5))
+                    .until(() -> sum(view, "kvs_partition_keys") == baseline + 2L * acked.size()
+                            && sum(view, "kvs_partition_tombstones") == 2L * acked.deletedCount());
+        } catch (ConditionTimeoutException timedOut) {
             assertEquals(baseline + 2L * acked.size(), sum(view, "kvs_partition_keys"), when + ": live keys, K of each");
             assertEquals(2L * acked.deletedCount(), sum(view, "kvs_partition_tombstones"), when + ": tombstones");
             throw timedOut;

@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,17 +99,18 @@ class DiskFullIT {
         assertReadable(client, nodes, acked, values, "while the disk is full");
 
         assertTrue(run("mount", "-o", "remount,size=512m", dir.toString()), "could not make the tmpfs larger");
-        Reply after = Poll.until(Duration.ofSeconds(60), "writes to be taken again with room on the disk", () -> {
+        Reply after = await("writes to be taken again with room on the disk").atMost(Duration.ofSeconds(60))
+                .until(() -> {
             Reply put = client.put(nodes.get(0), "full_0", "after", "");
             return put.isSuccess() ? put : null;
-        });
+        }, Objects::nonNull);
         acked.put("full_0", after);
         values.put("full_0", "after");
         // A replica whose log failed is restarted within seconds of the room coming back; until
         // then a group it leads takes no writes: every node takes them again soon, not at once.
         for (NodeAddress node : nodes) {
-            Poll.until(Duration.ofSeconds(30), "a write through " + node,
-                    () -> client.put(node, "after_room", "v", "").isSuccess() ? true : null);
+            await("a write through " + node).atMost(Duration.ofSeconds(30))
+                    .until(() -> client.put(node, "after_room", "v", "").isSuccess());
         }
         assertReadable(client, nodes, acked, values, "once the disk has room again");
     }

@@ -18,12 +18,15 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * One page open in a headless Chromium (Debian's {@code chromium}), driven over the DevTools
@@ -81,15 +84,16 @@ public final class HeadlessChromium implements AutoCloseable {
                 .start();
         OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
         try {
-            int port = Integer.parseInt(Poll.until(START_DEADLINE, "Chromium's DevTools port", () -> {
+            int port = Integer.parseInt(await("Chromium's DevTools port").atMost(START_DEADLINE).until(() -> {
                 try {
                     List<String> lines = Files.exists(portFile) ? Files.readAllLines(portFile) : List.of();
                     return lines.isEmpty() || lines.get(0).isBlank() ? null : lines.get(0).trim();
                 } catch (IOException e) {
                     return null;
                 }
-            }));
-            String socketUrl = Poll.until(START_DEADLINE, "the page's DevTools socket", () -> pageSocket(http, port));
+            }, Objects::nonNull));
+            String socketUrl = await("the page's DevTools socket").atMost(START_DEADLINE)
+                    .until(() -> pageSocket(http, port), Objects::nonNull);
             return new HeadlessChromium(process, http, socketUrl);
         } catch (RuntimeException | Error e) {
             process.destroyForcibly();

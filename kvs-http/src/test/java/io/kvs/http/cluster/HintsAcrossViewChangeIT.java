@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,7 +89,7 @@ class HintsAcrossViewChangeIT {
         assertTrue(hintedUpdate.isSuccess(), hintedUpdate.toString());
         int[] attempt = {0};
         String prefix = "fresh_" + System.nanoTime();
-        newKey = Poll.until(Duration.ofSeconds(30), "a new key in partition 1", () -> {
+        newKey = await("a new key in partition 1").atMost(Duration.ofSeconds(30)).until(() -> {
             String key = prefix + "_" + attempt[0]++;
             Reply put = client.put(gateway, key, "hinted-new", "");
             if (put.isSuccess() && put.integer("partition_id") == 1) {
@@ -95,15 +97,15 @@ class HintsAcrossViewChangeIT {
                 return key;
             }
             return null;
-        });
+        }, Objects::nonNull);
         assertTrue(namesHint(hintedNew), "a write without a majority is a hint: " + hintedNew);
 
         cluster.node(other).start();
         String probe = cluster.keyIn(1, gateway);
-        Poll.until(Duration.ofSeconds(30), "partition 1 to commit writes again", () -> {
+        await("partition 1 to commit writes again").atMost(Duration.ofSeconds(30)).until(() -> {
             Reply put = client.put(gateway, probe, "majority", "");
             return put.isSuccess() && !namesHint(put) ? put : null;
-        });
+        }, Objects::nonNull);
     }
 
     /**
@@ -127,8 +129,8 @@ class HintsAcrossViewChangeIT {
             throw new UncheckedIOException(e);
         }
         if (replays) {
-            Poll.until(Duration.ofSeconds(10), holder + " to replay its hints",
-                    () -> NodeLogs.mention(cluster.node(holder), "hinted writes of group 1 entered the log") ? true : null);
+            await(holder + " to replay its hints").atMost(Duration.ofSeconds(10))
+                    .until(() -> NodeLogs.mention(cluster.node(holder), "hinted writes of group 1 entered the log"));
         }
         assertReadsEverywhere(remaining, updatedKey, "after", after, "after the hints were let go");
         assertReadsEverywhere(remaining, newKey, "hinted-new", hintedNew, "after the hints were let go");

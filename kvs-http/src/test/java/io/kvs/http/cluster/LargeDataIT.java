@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,8 +60,8 @@ class LargeDataIT {
         for (NodeProcess node : cluster.nodes()) {
             node.start();
         }
-        Poll.until(Duration.ofSeconds(60), "every value served after every node was killed",
-                () -> unreadable(view).isEmpty() ? true : null);
+        await("every value served after every node was killed").atMost(Duration.ofSeconds(60))
+                .until(() -> unreadable(view).isEmpty());
         System.out.printf("every value served %d ms after the restart began%n", (System.nanoTime() - restart) / 1_000_000);
 
         // Removing a member makes the proxy a member: its replica receives the store as a snapshot
@@ -72,8 +73,8 @@ class LargeDataIT {
         assertEquals(200, remove.status(), remove.toString());
         view.remove(removed);
         cluster.node(removed).kill();
-        Poll.until(Duration.ofSeconds(60), "the new member " + proxy + " to hold every key",
-                () -> metric(proxy, "kvs_partition_keys{group=") >= VALUES ? true : null);
+        await("the new member " + proxy + " to hold every key").atMost(Duration.ofSeconds(60))
+                .until(() -> metric(proxy, "kvs_partition_keys{group=") >= VALUES);
         assertTrue(metric(proxy, "kvs_raft_group_snapshots_installed_total{group=\"0\"") >= 1,
                 "the new member installed a snapshot");
         assertEquals(List.of(), unreadable(view), "after the new member joined");

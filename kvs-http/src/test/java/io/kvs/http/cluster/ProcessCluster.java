@@ -13,9 +13,12 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A cluster of kvs nodes as separate JVMs on loopback addresses {@code 127.0.<block>.1..n:8080}.
@@ -123,8 +126,8 @@ public final class ProcessCluster implements AutoCloseable {
         NodeAddress address = network.address(nodes.size() + 1);
         NodeProcess node = add(address, Map.of());
         node.start();
-        Poll.until(START_DEADLINE, address + " to answer", () ->
-                probe.send("GET", address, "/kv-store/get_partition_id", Map.of()).status() > 0 ? true : null);
+        await(address + " to answer").atMost(START_DEADLINE)
+                .until(() -> probe.send("GET", address, "/kv-store/get_partition_id", Map.of()).status() > 0);
         return node;
     }
 
@@ -165,27 +168,27 @@ public final class ProcessCluster implements AutoCloseable {
     public void awaitServing() {
         List<NodeProcess> alive = nodes.stream().filter(NodeProcess::isAlive).toList();
         for (NodeProcess node : alive) {
-            Poll.until(START_DEADLINE, node + " to answer", () -> {
+            await(node + " to answer").atMost(START_DEADLINE).until(() -> {
                 KvsClient.Reply reply = probe.send("GET", node.address(), "/kv-store/get_partition_id", Map.of());
                 return reply.status() == 200 ? reply : null;
-            });
+            }, Objects::nonNull);
         }
         NodeAddress entry = alive.get(0).address();
         int partitions = probe.send("GET", entry, "/kv-store/get_all_partition_ids", Map.of())
                 .json().getAsJsonArray("partition_id_list").size();
         Set<Integer> served = new HashSet<>();
-        Poll.until(START_DEADLINE, "every partition to accept writes", () -> {
+        await("every partition to accept writes").atMost(START_DEADLINE).until(() -> {
             KvsClient.Reply reply = probe.put(entry, "probe_" + probes++, "ok", "");
             if (reply.isSuccess()) {
                 served.add(reply.integer("partition_id"));
             }
             return served.size() == partitions ? served : null;
-        });
+        }, Objects::nonNull);
         // Every node's own path to the groups (its Raft clients, its peer connections) is warm
         // before the test starts: a test measures the cluster, not a JVM's first request.
         for (NodeProcess node : alive) {
-            Poll.until(START_DEADLINE, node + " to route a write", () ->
-                    probe.put(node.address(), "probe_" + probes++, "ok", "").isSuccess() ? true : null);
+            await(node + " to route a write").atMost(START_DEADLINE)
+                    .until(() -> probe.put(node.address(), "probe_" + probes++, "ok", "").isSuccess());
         }
     }
 

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -12,10 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,8 +50,9 @@ class StatusPageIT {
             try (HeadlessChromium browser = HeadlessChromium.open("http://" + served + "/",
                     cluster.dir().resolve("chromium"))) {
                 AtomicReference<JsonObject> last = new AtomicReference<>();
-                JsonObject page = showing(last, () -> Poll.until(Duration.ofSeconds(20),
-                        "the page to show every node ready and every key", () -> {
+                JsonObject page = showing(last, () -> await("the page to show every node ready and every key")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> {
                             JsonObject shown = shown(browser);
                             last.set(shown);
                             if (shown == null) {
@@ -59,7 +63,7 @@ class StatusPageIT {
                                     .mapToLong(r -> r.get(3).matches("\\d+") ? Long.parseLong(r.get(3)) : 0).sum();
                             return allReady && keys >= written && rows(shown, "nodes").size() == 4
                                     && rows(shown, "partitions").equals(partitionRows(client, served)) ? shown : null;
-                        }));
+                        }, Objects::nonNull));
                 assertShowsTheView(page, cluster, served, nodes);
                 browser.screenshot(Path.of("target", "status-page.png"));
 
@@ -68,8 +72,9 @@ class StatusPageIT {
                 assertEquals(200, remove.status(), remove.toString());
                 long acknowledged = System.nanoTime();
                 long epochBefore = Long.parseLong(page.get("epoch").getAsString());
-                JsonObject after = showing(last, () -> Poll.until(SHOWS_NEW_VIEW_WITHIN,
-                        "the page to show the view without " + removed, () -> {
+                JsonObject after = showing(last, () -> await("the page to show the view without " + removed)
+                        .atMost(SHOWS_NEW_VIEW_WITHIN)
+                        .until(() -> {
                             JsonObject shown = shown(browser);
                             last.set(shown);
                             if (shown == null) {
@@ -77,7 +82,7 @@ class StatusPageIT {
                             }
                             boolean gone = rows(shown, "nodes").stream().noneMatch(r -> r.get(0).equals(removed.toString()));
                             return gone && Long.parseLong(shown.get("epoch").getAsString()) > epochBefore ? shown : null;
-                        }));
+                        }, Objects::nonNull));
                 System.out.printf("the page showed the new view %d ms after update_view answered%n",
                         (System.nanoTime() - acknowledged) / 1_000_000);
                 assertShowsTheView(after, cluster, served, nodes.subList(0, 3));
@@ -124,7 +129,7 @@ class StatusPageIT {
     private static JsonObject showing(AtomicReference<JsonObject> last, java.util.function.Supplier<JsonObject> wait) {
         try {
             return wait.get();
-        } catch (AssertionError e) {
+        } catch (ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "; the page last showed " + last.get(), e);
         }
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,8 +144,8 @@ class ViewChangeIT {
         Reply added = cluster.updateView(via, "add", spare);
         assertEquals(200, added.status(), added.toString());
         ViewAgreement.assertAgreed(cluster, cluster.addresses(), 2, 1, "after adding " + spare);
-        Poll.until(Duration.ofSeconds(10), spare + " to be ready once added",
-                () -> client.send("GET", spare, "/ready", Map.of()).status() == 200 ? true : null);
+        await(spare + " to be ready once added").atMost(Duration.ofSeconds(10))
+                .until(() -> client.send("GET", spare, "/ready", Map.of()).status() == 200);
     }
 
     /** {@code kvs_view_change_keys_moved_total} of {@code node}. */
