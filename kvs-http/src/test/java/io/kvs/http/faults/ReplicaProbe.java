@@ -6,7 +6,7 @@ import io.kvs.core.key.KeySlots;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
-import io.kvs.raft.engine.DegradedReplicas;
+import io.kvs.raft.engine.LocalReplica;
 
 import io.kvs.http.peer.InternalApi;
 import okhttp3.MediaType;
@@ -28,20 +28,27 @@ final class ReplicaProbe {
 
     /** The replica's value for {@code key} in group {@code group}, or null if it has none or does not answer. */
     static String value(InternalApi api, NodeAddress replica, int group, String key) {
-        DegradedReplicas.Answer answer = post(api, replica, "/internal/degraded-read",
+        LocalReplica.Answer answer = post(api, replica, "/internal/degraded-read",
                 new InternalMessages.DegradedRequest(group, KeySlots.slotOf(key), key, null, false, 0, 0, Map.of(), "", 0));
         return answer == null || answer.value() == null ? null : answer.value().value();
+    }
+
+    /** Whether the replica answers that it holds no value for {@code key} (a replica that does not answer has not). */
+    static boolean answersNoValue(InternalApi api, NodeAddress replica, int group, String key) {
+        LocalReplica.Answer answer = post(api, replica, "/internal/degraded-read",
+                new InternalMessages.DegradedRequest(group, KeySlots.slotOf(key), key, null, false, 0, 0, Map.of(), "", 0));
+        return answer != null && answer.status() == Outcome.NOT_FOUND;
     }
 
     /** Offers the replica a write to hold as a hint, to be refused after {@code notAfterMillis}; its answer's status. */
     static Outcome write(InternalApi api, NodeAddress replica, int group, String key, String value,
                                       long notAfterMillis) {
-        DegradedReplicas.Answer answer = post(api, replica, "/internal/degraded-write", new InternalMessages.DegradedRequest(
+        LocalReplica.Answer answer = post(api, replica, "/internal/degraded-write", new InternalMessages.DegradedRequest(
                 group, KeySlots.slotOf(key), key, value, false, 1, 0, Map.of(), "", notAfterMillis));
         return answer == null ? null : answer.status();
     }
 
-    private static DegradedReplicas.Answer post(InternalApi api, NodeAddress replica, String path,
+    private static LocalReplica.Answer post(InternalApi api, NodeAddress replica, String path,
                                              InternalMessages.DegradedRequest body) {
         OkHttpClient http = HTTP.newBuilder().addInterceptor(api.signer()).build();
         Request request = new Request.Builder().url(api.url(replica, path))
