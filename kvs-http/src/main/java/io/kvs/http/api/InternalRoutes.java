@@ -80,7 +80,7 @@ final class InternalRoutes {
 
     void degradedRead(Context ctx) throws IOException {
         InternalMessages.DegradedRequest request = message(ctx, InternalMessages.DegradedRequest.class);
-        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.degradedReplicas().read(request.request())));
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.replica(request.group()).degradedRead(request.request())));
     }
 
     void degradedWrite(Context ctx) throws IOException {
@@ -88,19 +88,19 @@ final class InternalRoutes {
         if (request.value() == null && !request.delete()) {
             throw new KvsException(ErrorCode.BAD_REQUEST, "a replica write names no value and is no delete");
         }
-        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.degradedReplicas().write(request.request())));
+        ctx.contentType("application/octet-stream").result(ReplicaAnswers.encode(engine.replica(request.group()).degradedWrite(request.request())));
     }
 
     void sealHints(Context ctx) throws IOException {
         InternalMessages.SealHints request = message(ctx, InternalMessages.SealHints.class);
-        HintPage page = engine.sealHints(request.group(), slots(request.slots()),
+        HintPage page = engine.replica(request.group()).sealHints(slots(request.slots()),
                 request.untilEpoch(), request.afterId(), HINT_PAGE_BYTES);
         ctx.contentType("application/octet-stream").result(page.encode());
     }
 
     void fence(Context ctx) throws IOException {
         InternalMessages.Fence fence = message(ctx, InternalMessages.Fence.class);
-        engine.fence(fence.group(), fence.untilEpoch());
+        engine.replica(fence.group()).fence(fence.untilEpoch());
         Replies.success(ctx, 200, Map.of());
     }
 
@@ -109,6 +109,6 @@ final class InternalRoutes {
         PartitionQuery.Export query = new PartitionQuery.Export(
                 slots(request.slots()),
                 new ExportPage.Cursor(request.fromSlot(), request.fromKey()), request.maxBytes());
-        ctx.contentType("application/octet-stream").result(PartitionCodec.encode(engine.exportReplica(request.group(), query)));
+        ctx.contentType("application/octet-stream").result(PartitionCodec.encode(engine.replica(request.group()).export(query)));
     }
 }

@@ -6,7 +6,7 @@ import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalMessages;
-import io.kvs.raft.engine.DegradedReplicas;
+import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
 
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ final class DegradedPath {
     private final ReplicaAccess replicas;
 
     /** A replica's answer and which replica gave it. */
-    record Served(NodeAddress replica, DegradedReplicas.Answer answer) {
+    record Served(NodeAddress replica, LocalReplica.Answer answer) {
     }
 
     DegradedPath(StoreEngine engine, ReplicaAccess replicas) {
@@ -47,7 +47,7 @@ final class DegradedPath {
     private CompletableFuture<Served> firstAnswer(Partition owner, InternalMessages.DegradedRequest request,
                                                   long deadlineNanos,
                                                   BiFunction<NodeAddress, InternalMessages.DegradedRequest,
-                                                          CompletableFuture<DegradedReplicas.Answer>> ask) {
+                                                          CompletableFuture<LocalReplica.Answer>> ask) {
         CompletableFuture<Served> result = new CompletableFuture<>();
         tryReplicas(order(owner), 0, false, request, deadlineNanos, ask, result);
         return result;
@@ -66,7 +66,7 @@ final class DegradedPath {
     private void tryReplicas(List<NodeAddress> order, int next, boolean someBehind,
                              InternalMessages.DegradedRequest request, long deadlineNanos,
                              BiFunction<NodeAddress, InternalMessages.DegradedRequest,
-                                     CompletableFuture<DegradedReplicas.Answer>> ask,
+                                     CompletableFuture<LocalReplica.Answer>> ask,
                              CompletableFuture<Served> result) {
         if (next == order.size()) {
             long remaining = deadlineNanos - System.nanoTime();

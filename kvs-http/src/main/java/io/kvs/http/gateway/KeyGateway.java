@@ -11,7 +11,7 @@ import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.raft.client.Failures;
-import io.kvs.raft.engine.DegradedReplicas;
+import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.PartitionCommand;

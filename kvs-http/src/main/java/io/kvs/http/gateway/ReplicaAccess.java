@@ -6,7 +6,7 @@ import io.kvs.http.peer.AsyncPeerCall;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.http.peer.ReplicaAnswers;
-import io.kvs.raft.engine.DegradedReplicas;
+import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -48,23 +48,23 @@ final class ReplicaAccess {
                 .build();
     }
 
-    CompletableFuture<DegradedReplicas.Answer> read(NodeAddress replica, InternalMessages.DegradedRequest request) {
+    CompletableFuture<LocalReplica.Answer> read(NodeAddress replica, InternalMessages.DegradedRequest request) {
         if (replica.equals(engine.self())) {
-            return CompletableFuture.completedFuture(engine.degradedReplicas().read(request.request()));
+            return CompletableFuture.completedFuture(engine.replica(request.group()).degradedRead(request.request()));
         }
         return call(replica, "/internal/degraded-read", request);
     }
 
-    CompletableFuture<DegradedReplicas.Answer> write(NodeAddress replica, InternalMessages.DegradedRequest request) {
+    CompletableFuture<LocalReplica.Answer> write(NodeAddress replica, InternalMessages.DegradedRequest request) {
         if (replica.equals(engine.self())) {
             // No deadline here: this node waits for its own replica's answer, so nothing goes elsewhere meanwhile.
-            return CompletableFuture.completedFuture(engine.degradedReplicas().write(request.request()));
+            return CompletableFuture.completedFuture(engine.replica(request.group()).degradedWrite(request.request()));
         }
         return call(replica, "/internal/degraded-write",
                 request.notAfter(System.currentTimeMillis() + ACCEPT_WRITE_WITHIN.toMillis()));
     }
 
-    private CompletableFuture<DegradedReplicas.Answer> call(NodeAddress replica, String path,
+    private CompletableFuture<LocalReplica.Answer> call(NodeAddress replica, String path,
                                                          InternalMessages.DegradedRequest body) {
         Request request = new Request.Builder().url(api.url(replica, path))
                 .post(RequestBody.create(GSON.toJson(body), JSON)).build();

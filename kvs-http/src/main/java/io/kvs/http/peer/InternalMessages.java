@@ -5,7 +5,7 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.key.KeyRules;
 import io.kvs.core.key.KeySlots;
-import io.kvs.raft.engine.DegradedReplicas;
+import io.kvs.raft.engine.LocalReplica;
 
 import java.util.List;
 import java.util.Objects;
@@ -56,9 +56,9 @@ public final class InternalMessages {
         }
 
         /** The request this message carries. */
-        public DegradedReplicas.Request request() {
-            return new DegradedReplicas.Request(group, slot, key, value, delete, writeId,
-                    new DegradedReplicas.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints),
+        public LocalReplica.Request request() {
+            return new LocalReplica.Request(slot, key, value, delete, writeId,
+                    new LocalReplica.Seen(appliedIndex, hints == null ? java.util.Map.of() : hints),
                     deps == null ? CausalPayload.empty() : CausalPayload.fromCompactText(deps), notAfterMillis);
         }
     }

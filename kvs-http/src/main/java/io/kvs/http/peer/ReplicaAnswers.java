@@ -1,7 +1,7 @@
 package io.kvs.http.peer;
 
 import io.kvs.raft.partition.Outcome;
-import io.kvs.raft.engine.DegradedReplicas;
+import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.partition.PartitionCodec;
 
 import java.io.ByteArrayInputStream;
@@ -15,7 +15,7 @@ public final class ReplicaAnswers {
     private ReplicaAnswers() {
     }
 
-    public static byte[] encode(DegradedReplicas.Answer answer) throws IOException {
+    public static byte[] encode(LocalReplica.Answer answer) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(answer.status().code());
@@ -29,12 +29,12 @@ public final class ReplicaAnswers {
         return bytes.toByteArray();
     }
 
-    public static DegradedReplicas.Answer decode(byte[] bytes) throws IOException {
+    public static LocalReplica.Answer decode(byte[] bytes) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             Outcome status = Outcome.ofCode(in.readByte());
             long applied = in.readLong();
             long hintId = in.readLong();
-            return new DegradedReplicas.Answer(status, in.readBoolean() ? PartitionCodec.readValue(in) : null, applied, hintId);
+            return new LocalReplica.Answer(status, in.readBoolean() ? PartitionCodec.readValue(in) : null, applied, hintId);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.kvs.raft.engine;
 
-import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
@@ -8,12 +7,9 @@ import io.kvs.core.view.View;
 import io.kvs.raft.client.GroupClients;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.client.PartitionClient;
-import io.kvs.raft.hint.HintPage;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetadataStateMachine;
-import io.kvs.raft.partition.ExportPage;
-import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.server.ClusterIdFile;
 import io.kvs.raft.server.FirstEntryConflictRepair;
@@ -34,7 +30,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +60,6 @@ public final class StoreEngine implements Closeable {
     private final NodeRaftServer raft;
     private final ClusterMembership membership;
     private final HintStore hints;
-    private final DegradedReplicas degradedReplicas;
     private final GroupClients clients = new GroupClients();
     private final PartitionClient partitionClient;
     private final MetadataClient metadataClient = new MetadataClient();
@@ -105,8 +99,6 @@ public final class StoreEngine implements Closeable {
         this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
-        this.degradedReplicas = new DegradedReplicas(self.toString(), hints, this::localReplica, this::currentView,
-                disk::hasRoom);
         raft.start();
         if (membership.clusterId() == null && settings.initialView().isPresent()) {
             membership.bootstrap(View.initial(settings.initialView().get(), settings.k().orElseThrow()));
@@ -288,54 +280,23 @@ public final class StoreEngine implements Closeable {
         return current == null ? null : current.view();
     }
 
-    /** This node's replicas in degraded mode, each alone: reads and hinted writes when a group has no majority. */
-    public DegradedReplicas degradedReplicas() {
-        return degradedReplicas;
+    /**
+     * This node's own replica of group {@code groupSerial}, as the view this node routes by sees
+     * it now; one that answers NO_REPLICA if the node does not host the group.
+     */
+    public LocalReplica replica(int groupSerial) {
+        String id = membership.clusterId();
+        RaftGroupId groupId = id == null ? null : RaftPeers.partitionGroup(id, groupSerial);
+        RaftServer.Division division = groupId == null ? null : raft.division(groupId).orElse(null);
+        return new LocalReplica(self.toString(), groupSerial, groupId, division, raft.fences(), hints, currentView(),
+                disk::hasRoom);
     }
 
     /** This node's own replica of a group's state machine, if it hosts the group. */
-    public Optional<PartitionStateMachine> localReplica(int groupSerial) {
+    private Optional<PartitionStateMachine> localReplica(int groupSerial) {
         String id = membership.clusterId();
         return id == null ? Optional.empty()
                 : raft.stateMachine(RaftPeers.partitionGroup(id, groupSerial), PartitionStateMachine.class);
-    }
-
-    /**
-     * A page of this node's own replica of group {@code groupSerial}, unapplied log entries
-     * included: the source of a group rebuilt from a survivor.
-     */
-    public ExportPage exportReplica(int groupSerial, PartitionQuery.Export query) throws IOException {
-        String id = membership.clusterId();
-        RaftServer.Division division = id == null ? null
-                : raft.division(RaftPeers.partitionGroup(id, groupSerial)).orElse(null);
-        if (division == null) {
-            throw new KvsException(ErrorCode.UNAVAILABLE, self + " holds no replica of group " + groupSerial);
-        }
-        return ReplicaExport.page(division, query);
-    }
-
-    /**
-     * Fences this node's replica of group {@code groupSerial} out of the group until its view
-     * reaches {@code untilEpoch} ({@link io.kvs.raft.server.GroupFences}); durable when it returns.
-     */
-    public void fence(int groupSerial, long untilEpoch) throws IOException {
-        String id = membership.clusterId();
-        if (id == null) {
-            throw new KvsException(ErrorCode.UNAVAILABLE, self + " is in no cluster");
-        }
-        if (membership.latest() != null && membership.latest().view().epoch() >= untilEpoch) {
-            return; // the change is committed here already: nothing can be moved from the group any more
-        }
-        raft.fences().fence(RaftPeers.partitionGroup(id, groupSerial), untilEpoch);
-    }
-
-    /**
-     * Seals {@code slots} of group {@code groupSerial} on this node for the view change to epoch
-     * {@code untilEpoch}, and returns a page of the hints it holds for them (see
-     * {@link HintStore#seal}).
-     */
-    public HintPage sealHints(int groupSerial, BitSet slots, long untilEpoch, long afterId, int maxBytes) {
-        return hints.seal(groupSerial, slots, untilEpoch, afterId, maxBytes);
     }
 
     @Override

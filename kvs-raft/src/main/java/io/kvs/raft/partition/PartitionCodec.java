@@ -21,6 +21,9 @@ import java.util.Map;
  * <p>Each command starts with its type, which is also its version: entries that may carry a
  * tombstone (a value absent: a delete) have types of their own, so a node that predates deletes
  * refuses them by name instead of misreading them; the older types are still read.
+ *
+ * <p>Every binary format of the partition log and its queries is here, in one file, so that a
+ * change to a format and to its version code is made and reviewed in one place.
  */
 public final class PartitionCodec {
     /** Puts whose values are all present (entries written before deletes existed). */

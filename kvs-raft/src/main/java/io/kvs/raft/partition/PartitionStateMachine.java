@@ -40,6 +40,10 @@ import java.util.function.LongSupplier;
  * of it ({@link CheckpointSnapshots}): on start the replica opens its store and takes a
  * checkpoint of what it holds if it has none of that index yet, so Ratis resumes from there,
  * without reading the data or replaying the log it already applied.
+ *
+ * <p>Ratis gives one object a group's whole life (transactions, applying, queries, snapshots),
+ * which is why this class is larger than most; the data itself is {@link PartitionStore}'s, the
+ * pages of a move {@link PartitionExports}' and the checkpoints {@link CheckpointSnapshots}'.
  */
 public final class PartitionStateMachine extends GroupStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionStateMachine.class);

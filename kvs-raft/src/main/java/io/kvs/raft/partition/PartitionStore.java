@@ -37,6 +37,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * with its batch and published only once the batch is written: a reader that sees a hint marked
  * applied must find its values in the store, or it would serve an older value to a client that
  * has seen the hinted one.
+ *
+ * <p>One class, for all its length, because a store write and the mirrors' changes must be
+ * staged and published together: split apart, each half could be seen without the other.
  */
 final class PartitionStore implements AutoCloseable {
     static final int RECENT_WRITES = 100_000;

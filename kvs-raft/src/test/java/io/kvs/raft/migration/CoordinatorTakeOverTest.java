@@ -83,18 +83,18 @@ class CoordinatorTakeOverTest {
         @Override
         public ExportPage exportReplica(NodeAddress node, int groupSerial, PartitionQuery.Export query)
                 throws IOException {
-            return engine(node).exportReplica(groupSerial, query);
+            return engine(node).replica(groupSerial).export(query);
         }
 
         @Override
         public HintPage sealHints(NodeAddress node, int groupSerial, BitSet slots, long untilEpoch, long afterId)
                 throws IOException {
-            return engine(node).sealHints(groupSerial, slots, untilEpoch, afterId, 1 << 20);
+            return engine(node).replica(groupSerial).sealHints(slots, untilEpoch, afterId, 1 << 20);
         }
 
         @Override
         public void fence(NodeAddress node, int groupSerial, long untilEpoch) throws IOException {
-            engine(node).fence(groupSerial, untilEpoch);
+            engine(node).replica(groupSerial).fence(untilEpoch);
         }
     }
 
