@@ -151,20 +151,18 @@ public final class CausalPayload {
 
     /**
      * The positions alone, as stored with a value ({@code e=4;g3=105;h3@10.0.0.22:8080=4}): the
-     * epoch, the applied indices by group, then the hinted writes; "" when empty.
+     * epoch, then by group its applied index and its hinted writes; "" when empty.
      */
     public String toCompactText() {
         StringBuilder text = new StringBuilder();
         if (viewEpoch > 0) {
             text.append(";e=").append(viewEpoch);
         }
+        // In site order, which fromCompactText reads without sorting.
         for (int i = 0; i < positions.length; i++) {
             if (nodes[i] == null) {
                 text.append(";g").append(groups[i]).append('=').append(positions[i]);
-            }
-        }
-        for (int i = 0; i < positions.length; i++) {
-            if (nodes[i] != null) {
+            } else {
                 text.append(";h").append(groups[i]).append('@').append(nodes[i]).append('=').append(positions[i]);
             }
         }

@@ -116,7 +116,7 @@ class CausalPayloadTest {
         CausalPayload built = CausalPayload.empty().withApplied(1, 5).withApplied(2, 9).withHint(1, "a", 1)
                 .withHint(2, "a", 2).withHint(2, "b", 6).withViewEpoch(4);
         assertEquals(built, read);
-        assertEquals("e=4;g1=5;g2=9;h1@a=1;h2@a=2;h2@b=6", read.toCompactText());
+        assertEquals("e=4;g1=5;h1@a=1;g2=9;h2@a=2;h2@b=6", read.toCompactText());
     }
 
     /** Text in reverse order, as a hostile client might send: read in O(n log n), not O(n^2). */
