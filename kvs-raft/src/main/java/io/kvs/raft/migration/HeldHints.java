@@ -79,7 +79,7 @@ final class HeldHints {
                     ownSlots.add(hint);
                 } else {
                     elsewhere.computeIfAbsent(owner, g -> new ArrayList<>())
-                            .add(new PartitionCommand.MovedKey(hint.key(), hint.value()));
+                            .add(PartitionCommand.MovedKey.of(hint.key(), hint.value()));
                 }
             }
             for (Map.Entry<Integer, List<PartitionCommand.MovedKey>> moved : elsewhere.entrySet()) {

@@ -237,12 +237,12 @@ public final class PartitionCodec {
 
     /** The bytes a value costs on the wire, near enough to size pages and log entries. */
     public static int sizeOf(PartitionCommand.MovedKey key) {
-        return key.key().length() + lengthOf(key.value().value()) * 2 + 64;
+        return key.key().length() + key.value().size() + 2;
     }
 
     /** The bytes a hinted write costs on the wire, near enough to size pages. */
     public static int sizeOf(HintedWrite hint) {
-        return sizeOf(new PartitionCommand.MovedKey(hint.key(), hint.value())) + 24;
+        return hint.key().length() + lengthOf(hint.value().value()) * 2 + 88;
     }
 
     /** The bytes a client write costs in a log entry, near enough to size batches. */
@@ -316,12 +316,12 @@ public final class PartitionCodec {
     private static void writeMovedKeys(DataOutputStream out, List<PartitionCommand.MovedKey> keys) throws IOException {
         BinaryFormat.writeList(out, keys, (o, key) -> {
             o.writeUTF(key.key());
-            writeValue(o, key.value());
+            key.value().writeTo(o);
         });
     }
 
     private static List<PartitionCommand.MovedKey> readMovedKeys(DataInputStream in) throws IOException {
-        return BinaryFormat.readList(in, i -> new PartitionCommand.MovedKey(i.readUTF(), readValue(i)));
+        return BinaryFormat.readList(in, i -> new PartitionCommand.MovedKey(i.readUTF(), EncodedValue.read(i)));
     }
 
     private static void writeOptionalValue(DataOutputStream out, VersionedValue value) throws IOException {

@@ -84,7 +84,10 @@ public sealed interface PartitionCommand {
     record Purge(long appliedEverywhere, long deletedBeforeMillis, int maxKeys) implements PartitionCommand {
     }
 
-    /** A key with its value and causal metadata, as moved between groups. */
-    record MovedKey(String key, VersionedValue value) {
+    /** A key with its value and causal metadata, as moved between groups: encoded all the way. */
+    record MovedKey(String key, EncodedValue value) {
+        public static MovedKey of(String key, VersionedValue value) {
+            return new MovedKey(key, EncodedValue.of(value));
+        }
     }
 }

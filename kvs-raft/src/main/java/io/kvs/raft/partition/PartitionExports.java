@@ -56,7 +56,7 @@ final class PartitionExports {
             }
         }
         List<PartitionCommand.MovedKey> result = new ArrayList<>();
-        replayed.forEach((k, v) -> result.add(new PartitionCommand.MovedKey(k, v)));
+        replayed.forEach((k, v) -> result.add(PartitionCommand.MovedKey.of(k, v)));
         return result;
     }
 }

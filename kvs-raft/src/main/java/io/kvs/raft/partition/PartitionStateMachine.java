@@ -206,6 +206,9 @@ public final class PartitionStateMachine extends GroupStateMachine {
             // Refused before it enters the log: every replica would have to apply it.
             throw new IOException("malformed partition command: " + malformed.getMessage(), malformed);
         }
+        if (command instanceof PartitionCommand.Import moved) {
+            checkValues(moved);
+        }
         if (fenced.getAsBoolean()) {
             throw new IOException("this replica is fenced while a view change moves the group's data");
         }
@@ -231,6 +234,18 @@ public final class PartitionStateMachine extends GroupStateMachine {
                 // The leader applies what it decoded here; followers decode the entry.
                 .setStateMachineContext(new PartitionCodec.StampedCommand(command, stamp))
                 .build();
+    }
+
+    /**
+     * Moved values travel encoded and are stored as they came ({@link EncodedValue}): the leader
+     * decodes each once, so that one that does not decode never enters the log.
+     */
+    private static void checkValues(PartitionCommand.Import moved) throws IOException {
+        try {
+            moved.keys().forEach(k -> k.value().decode());
+        } catch (RuntimeException malformed) {
+            throw new IOException("malformed moved value: " + malformed.getMessage(), malformed);
+        }
     }
 
     @Override
@@ -316,7 +331,7 @@ public final class PartitionStateMachine extends GroupStateMachine {
         if (command instanceof PartitionCommand.Freeze freeze) {
             store.freeze(freeze.slots());
         } else if (command instanceof PartitionCommand.Import moved) {
-            moved.keys().forEach(k -> store.merge(k.key(), k.value()));
+            moved.keys().forEach(k -> store.importMoved(k.key(), k.value()));
         } else if (command instanceof PartitionCommand.Disown disown) {
             store.disown(disown.slots());
         } else if (command instanceof PartitionCommand.Adopt adopt) {

@@ -64,8 +64,7 @@ final class PartitionStore implements AutoCloseable {
 
     /** What the entry being applied has done so far, written by {@link #commit}. */
     private final WriteBatch batch = new WriteBatch();
-    /** The values the entry being applied wrote: a later write of the same key in it follows them. */
-    private final Map<String, VersionedValue> written = new HashMap<>();
+    private final EntryValues written = new EntryValues();
     /** The entry's changes to the mirrored records, published by {@link #writePending}. */
     private final Map<String, Long> stagedHints = new HashMap<>();
     private final Map<Integer, Long> stagedCounts = new HashMap<>();
@@ -127,11 +126,32 @@ final class PartitionStore implements AutoCloseable {
         return store(key, current, MergeRule.merge(current, incoming));
     }
 
+    /**
+     * A key moved here by a view change: merged like {@link #merge}, but a value for a key this
+     * replica does not hold, most of a move, is stored as it came, without being decoded.
+     */
+    void importMoved(String key, EncodedValue incoming) {
+        int slot = KeySlots.slotOf(key);
+        byte[] dataKey = StoreLayout.dataKey(slot, key);
+        if (incoming.isTombstone() || written.contains(key) || stored(dataKey) != null) {
+            merge(key, incoming.decode());
+            return;
+        }
+        batchPut(dataKey, incoming.toStored());
+        written.put(key, incoming);
+        stageCount(slot, 1);
+    }
+
     /** The committed value of {@code key} (a tombstone if it was deleted), or null; from any thread. */
     VersionedValue get(String key) {
+        byte[] stored = stored(StoreLayout.dataKey(KeySlots.slotOf(key), key));
+        return stored == null ? null : StoreLayout.decodeValue(stored);
+    }
+
+    /** The committed record under {@code dataKey}, or null. */
+    private byte[] stored(byte[] dataKey) {
         try {
-            byte[] stored = db.get(StoreLayout.dataKey(KeySlots.slotOf(key), key));
-            return stored == null ? null : StoreLayout.decodeValue(stored);
+            return db.get(dataKey);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -227,7 +247,7 @@ final class PartitionStore implements AutoCloseable {
                 stagedTombstones.put(slot, 0L);
                 batchDelete(StoreLayout.countKey(slot));
             }
-            written.keySet().removeIf(key -> slots.get(KeySlots.slotOf(key)));
+            written.removeSlots(slots);
             from = to;
         }
     }
@@ -386,7 +406,7 @@ final class PartitionStore implements AutoCloseable {
                         return false;
                     }
                     PartitionCommand.MovedKey moved = new PartitionCommand.MovedKey(StoreLayout.keyOfDataKey(key),
-                            StoreLayout.decodeValue(value));
+                            EncodedValue.fromStored(value));
                     page.add(moved);
                     bytes[0] += PartitionCodec.sizeOf(moved);
                     return true;

@@ -164,14 +164,18 @@ final class StoreLayout {
 
     static VersionedValue decodeValue(byte[] stored) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
-            int format = in.readByte();
-            if (format != VALUE_FORMAT && format != VALUE_FORMAT_V1) {
-                throw new IllegalStateException("a stored value of format " + format + "; this node reads "
-                        + VALUE_FORMAT_V1 + " and " + VALUE_FORMAT);
-            }
+            checkValueFormat(in.readByte());
             return PartitionCodec.readValue(in);
         } catch (IOException e) {
             throw new IllegalStateException("a stored value that does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /** Both value formats are {@link PartitionCodec#writeValue} after the format byte; 2 may hold a tombstone. */
+    static void checkValueFormat(byte format) {
+        if (format != VALUE_FORMAT && format != VALUE_FORMAT_V1) {
+            throw new IllegalStateException("a stored value of format " + format + "; this node reads "
+                    + VALUE_FORMAT_V1 + " and " + VALUE_FORMAT);
         }
     }
 

@@ -48,7 +48,7 @@ class PartitionCodecTest {
             out.writeUTF("k");
             PartitionCodec.writeValue(out, VALUE);
         }
-        assertEquals(new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("k", VALUE))),
+        assertEquals(new PartitionCommand.Import(List.of(PartitionCommand.MovedKey.of("k", VALUE))),
                 PartitionCodec.decodeCommand(ByteString.copyFrom(imported.toByteArray())));
     }
 
@@ -84,10 +84,10 @@ class PartitionCodecTest {
                 new PartitionCommand.Puts(List.of(new PartitionCommand.Put(7, "k", "v\u00e9", Map.of("n:1", 3L), 42, 99,
                         CausalPayload.empty().withApplied(2, 5)), new PartitionCommand.Put(1, "j", "x".repeat(70_000)))),
                 new PartitionCommand.Freeze(slots), new PartitionCommand.Disown(slots), new PartitionCommand.Adopt(slots),
-                new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("k", VALUE))),
+                new PartitionCommand.Import(List.of(PartitionCommand.MovedKey.of("k", VALUE))),
                 new PartitionCommand.Puts(List.of(new PartitionCommand.Put(7, "gone", null, Map.of(), 43, 0,
                         CausalPayload.empty()))),
-                new PartitionCommand.Import(List.of(new PartitionCommand.MovedKey("gone", TOMBSTONE))),
+                new PartitionCommand.Import(List.of(PartitionCommand.MovedKey.of("gone", TOMBSTONE))),
                 new PartitionCommand.ApplyHints("b:1", 3, List.of(new HintedWrite(3, 7, "gone", TOMBSTONE, 5))),
                 new PartitionCommand.Purge(120, 1_700_000_000_000L, 10_000));
         for (PartitionCommand command : commands) {
@@ -104,7 +104,7 @@ class PartitionCodecTest {
         assertEquals(reads, PartitionCodec.decodeReadReplies(PartitionCodec.encodeReadReplies(reads)));
         PartitionQuery.Gets gets = new PartitionQuery.Gets(List.of(new PartitionQuery.Get(1, "k", Map.of("n", 2L))));
         assertEquals(gets, PartitionCodec.decodeQuery(PartitionCodec.encode(gets)));
-        ExportPage page = new ExportPage(List.of(new PartitionCommand.MovedKey("k", VALUE)), new ExportPage.Cursor(3, "k"));
+        ExportPage page = new ExportPage(List.of(PartitionCommand.MovedKey.of("k", VALUE)), new ExportPage.Cursor(3, "k"));
         assertEquals(page, PartitionCodec.decodeExportPage(PartitionCodec.encode(page)));
     }
 

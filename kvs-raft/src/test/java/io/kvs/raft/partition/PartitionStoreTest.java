@@ -64,6 +64,33 @@ class PartitionStoreTest {
     }
 
     @Test
+    void movedKeysAreStoredAsTheyCameOrMergedWithWhatTheStoreHolds(@TempDir Path dir) throws IOException {
+        try (PartitionStore store = open(dir)) {
+            store.put("held", "older", 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 1);
+            VersionedValue newer = new VersionedValue("newer", 5_000, "b:1", VersionVector.of(7, Map.of("b:1", 2L)),
+                    CausalPayload.fromCompactText("e=2;g0=7;h0@b:1=2"));
+            VersionedValue oldest = new VersionedValue("oldest", 10, "c:1", VersionVector.of(1, Map.of()));
+            store.importMoved("fresh", EncodedValue.of(newer));
+            store.importMoved("held", EncodedValue.of(newer));
+            store.importMoved("twice", EncodedValue.of(newer));
+            store.importMoved("twice", EncodedValue.of(oldest)); // the entry's own first value wins the merge
+            store.importMoved("gone", EncodedValue.of(new VersionedValue(null, 6_000, "b:1", VersionVector.of(8, Map.of()))));
+            store.commit(1, 2);
+            assertEquals(newer, store.get("fresh"), "a key new here is stored exactly as it came");
+            assertEquals(newer, store.get("held"), "a newer moved value replaces the held one");
+            assertEquals(newer, store.get("twice"));
+            assertTrue(store.get("gone").isTombstone());
+            assertEquals(3, store.size(), "fresh, held and twice hold values");
+            assertEquals(1, store.tombstones());
+        }
+        try (PartitionStore store = open(dir)) {
+            assertEquals(3, store.size(), "the counts of moved keys are kept");
+            assertEquals("newer", store.get("fresh").value());
+        }
+    }
+
+    @Test
     void anEntryIsSeenByOtherReadersOnlyOnceCommitted(@TempDir Path dir) throws IOException {
         try (PartitionStore store = open(dir)) {
             store.put("k", "v", 1, "a:1", CausalPayload.empty());
