@@ -157,7 +157,6 @@ fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions 
 # This script's section of BENCHMARKS.md, replaced in place (scripts/bench.sh keeps it when it
 # rewrites the rest of the file).
 {
-  echo
   echo "## Storage beyond memory"
   echo
   echo "Written by \`scripts/bench-storage.sh\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
@@ -168,6 +167,5 @@ fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions 
   echo
   cat "$OUT/storage.md"
 } >"$OUT/storage-section.md"
-awk '/^## Storage beyond memory/ { exit } { print }' "$ROOT/BENCHMARKS.md" >"$OUT/benchmarks-head.md"
-cat "$OUT/benchmarks-head.md" "$OUT/storage-section.md" >"$ROOT/BENCHMARKS.md"
+scripts/replace-section.sh "## Storage beyond memory" "$OUT/storage-section.md" "$ROOT/BENCHMARKS.md"
 log "wrote the storage section of BENCHMARKS.md"

@@ -266,7 +266,9 @@ view_change "view change" 10000
 # ----------------------------------------------------------------------------- report
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
-STORAGE_SECTION="$(sed -n '/^## Storage beyond memory/,$p' "$ROOT/BENCHMARKS.md" 2>/dev/null || true)"
+# The sections other scripts write (bench-cold.sh, bench-storage.sh) are kept as they are.
+OTHER_SECTIONS="$(awk '/^## / { other = ($0 != "## Throughput and latency" && $0 != "## Start, memory, view changes") } other' \
+  "$ROOT/BENCHMARKS.md" 2>/dev/null || true)"
 {
   echo "# Benchmarks: kvs and etcd on one machine"
   echo
@@ -289,10 +291,9 @@ STORAGE_SECTION="$(sed -n '/^## Storage beyond memory/,$p' "$ROOT/BENCHMARKS.md"
   awk -F'|' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$OUT/facts"
   echo
   echo "The raw results, one JSON line per run, are in \`BENCH-RESULTS/results.jsonl\` after a run."
-  # The section scripts/bench-storage.sh writes is kept as it is.
-  if [ -n "$STORAGE_SECTION" ]; then
+  if [ -n "$OTHER_SECTIONS" ]; then
     echo
-    printf '%s\n' "$STORAGE_SECTION"
+    printf '%s\n' "$OTHER_SECTIONS"
   fi
 } >"$ROOT/BENCHMARKS.md"
 log "wrote BENCHMARKS.md"

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# What a user who starts a cluster and tries it at once gets: kvs (3 nodes K=3, just started
+# by ./kvs-local up) against etcd (3 members, just started), each measured from the moment it
+# serves, with the same load generator. In each of two windows, 64 clients write for 10 s,
+# then read for 10 s (the reads first write every key, as in scripts/bench.sh): the first from
+# the moment the cluster serves, the second from 30 s after it. Prints a table and writes it to
+# BENCH-RESULTS/cold.md and to the "Cold start" section of BENCHMARKS.md.
+#
+#   scripts/bench-cold.sh [--rounds 2]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+OUT="$ROOT/BENCH-RESULTS"
+BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
+ROUNDS=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift ;;
+    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  esac
+  shift
+done
+
+log() { printf '[bench-cold %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+# As in scripts/bench.sh: the load generator compiles with C1 only, so that it takes no CPU from
+# the system it measures for C2 compiles of its own.
+bench() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$BENCH_JAR" "$@"; }
+now_s() { date +%s.%N; }
+ops_per_s() { sed -n 's/.*"throughput":\([0-9.]*\).*/\1/p' | awk '{ printf "%d", $1 }'; }
+p99_ms() { sed -n 's/.*"p99":\([0-9.]*\).*/\1/p'; }
+
+[ -f "$BENCH_JAR" ] && [ -f kvs-http/target/kvs.jar ] || die "build first: mvn -B -q -DskipTests package"
+./kvs-local prepare
+mkdir -p "$OUT"
+if ! command -v etcd >/dev/null 2>&1; then
+  log "installing etcd-server (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server; } >"$OUT/apt.log" 2>&1 ||
+    die "cannot install etcd-server (log: $OUT/apt.log)"
+fi
+RESULTS="$OUT/cold.jsonl"
+: >"$RESULTS"
+
+ETCD_PIDS=()
+KVS_DIR="$OUT/kvs-cold"
+cleanup() {
+  [ ${#ETCD_PIDS[@]} -gt 0 ] && kill "${ETCD_PIDS[@]}" 2>/dev/null
+  wait 2>/dev/null || true
+  KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+start_etcd() {
+  rm -rf "$OUT/etcd-cold"
+  local cluster="" i
+  for i in 1 2 3; do cluster="$cluster${cluster:+,}e$i=http://127.0.0.3$i:2380"; done
+  for i in 1 2 3; do
+    etcd --name "e$i" --data-dir "$OUT/etcd-cold/e$i" \
+      --listen-client-urls "http://127.0.0.3$i:2379" --advertise-client-urls "http://127.0.0.3$i:2379" \
+      --listen-peer-urls "http://127.0.0.3$i:2380" --initial-advertise-peer-urls "http://127.0.0.3$i:2380" \
+      --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token kvs-cold \
+      --log-level error >"$OUT/etcd-cold-e$i.log" 2>&1 &
+    ETCD_PIDS+=($!)
+  done
+  local t0=$SECONDS
+  until curl -s -m 1 -X POST http://127.0.0.31:2379/v3/kv/put -d '{"key":"cHJvYmU=","value":"MQ=="}' | grep -q revision; do
+    [ $((SECONDS - t0)) -lt 60 ] || die "etcd did not serve within 60 s"
+    sleep 0.05
+  done
+}
+stop_etcd() { kill "${ETCD_PIDS[@]}" 2>/dev/null; wait 2>/dev/null || true; ETCD_PIDS=(); }
+
+# measure SYSTEM TARGET ENDPOINTS ROUND: the two windows, from the moment the system serves.
+measure() {
+  local system="$1" target="$2" endpoints="$3" round="$4" served window workload start wait
+  served="$(now_s)"
+  for window in 0 30; do
+    wait="$(awk -v s="$served" -v n="$(now_s)" -v w="$window" 'BEGIN { d = s + w - n; print (d > 0 ? d : 0) }')"
+    sleep "$wait"
+    for workload in put get; do
+      start="$(awk -v s="$served" -v n="$(now_s)" 'BEGIN { printf "%.0f", n - s }')"
+      line="$(bench --target "$target" --endpoints "$endpoints" --label "$system" --workload "$workload" \
+        --clients 64 --seconds 10 --warmup-seconds 0 2>/dev/null)"
+      echo "$system|$round|$window|$workload|$start|$(echo "$line" | ops_per_s)|$(echo "$line" | p99_ms)" >>"$RESULTS"
+      log "$system round $round, window from ${window} s: $workload began at ${start} s: $(echo "$line" | ops_per_s)/s, p99 $(echo "$line" | p99_ms) ms"
+    done
+  done
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  log "etcd, round $round"
+  start_etcd
+  measure etcd etcd "127.0.0.31:2379,127.0.0.32:2379,127.0.0.33:2379" "$round"
+  stop_etcd
+  log "kvs, round $round"
+  KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true
+  KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local up 3 3 >/dev/null
+  measure kvs kvs "127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080" "$round"
+  KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local down --wipe >/dev/null
+done
+
+# The median over rounds of each system's figure, and kvs/etcd.
+python3 - "$RESULTS" >"$OUT/cold.md" <<'PY'
+import statistics, sys
+rows = [l.strip().split("|") for l in open(sys.argv[1]) if l.strip()]
+def med(system, window, workload, col):
+    return statistics.median(float(r[col]) for r in rows if r[0] == system and r[2] == window and r[3] == workload)
+print("| window | workload | kvs ops/s | etcd ops/s | kvs/etcd | kvs p99 ms | etcd p99 ms |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for window, name in (("0", "from the moment it serves"), ("30", "from 30 s after")):
+    for workload in ("put", "get"):
+        k, e = med("kvs", window, workload, 5), med("etcd", window, workload, 5)
+        kp, ep = med("kvs", window, workload, 6), med("etcd", window, workload, 6)
+        print(f"| {name} | {workload} | {k:,.0f} | {e:,.0f} | {k / e:.2f}x | {kp:.1f} | {ep:.1f} |")
+PY
+cat "$OUT/cold.md"
+
+# This script's section of BENCHMARKS.md, replaced in place (scripts/bench.sh keeps it).
+{
+  echo "## Cold start"
+  echo
+  echo "Written by \`scripts/bench-cold.sh --rounds $ROUNDS\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
+  echo
+  echo "- kvs: 3 nodes K=3 started by \`./kvs-local up 3 3\` (the launcher's JVM options, its class archive), measured from the moment \`up\` returns; etcd: $(etcd --version | sed -n 1p), 3 members started fresh, measured from its first accepted write. Nothing warms either first."
+  echo "- In each window 64 clients write for 10 s, then read for 10 s (the reads first write every one of the 10,000 keys, 100-byte values); the first window begins when the cluster serves, the second 30 s after. Medians of $ROUNDS rounds. The time a run began is in \`BENCH-RESULTS/cold.jsonl\`."
+  echo
+  cat "$OUT/cold.md"
+} >"$OUT/cold-section.md"
+scripts/replace-section.sh "## Cold start" "$OUT/cold-section.md" "$ROOT/BENCHMARKS.md"
+log "wrote the cold start section of BENCHMARKS.md"
