@@ -282,7 +282,8 @@ public final class StoreEngine implements Closeable {
 
     /**
      * This node's own replica of group {@code groupSerial}, as the view this node routes by sees
-     * it now; one that answers NO_REPLICA if the node does not host the group.
+     * it now. If the node does not host the group, degraded requests answer NO_REPLICA and an
+     * export is UNAVAILABLE.
      */
     public LocalReplica replica(int groupSerial) {
         String id = membership.clusterId();

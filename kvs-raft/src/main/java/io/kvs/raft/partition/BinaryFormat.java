@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class BinaryFormat {
     /** Bounds on lengths read from a message: a larger one is malformed, and not allocated. */
-    private static final int MAX_STRING_BYTES = 4 << 20;
+    static final int MAX_STRING_BYTES = 4 << 20;
     private static final int MAX_BITS_BYTES = 1 << 16;
 
     private BinaryFormat() {

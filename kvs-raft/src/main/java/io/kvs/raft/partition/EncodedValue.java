@@ -18,29 +18,19 @@ import java.util.Arrays;
  * checks an entry before it enters the log.
  */
 public final class EncodedValue {
-    /** A field's length in {@link #read}: a value's own bound, and writeUTF's for the rest. */
-    private static final int MAX_VALUE_BYTES = 4 << 20;
-    private static final int MAX_UTF_BYTES = 0xFFFF;
-
     private final byte[] bytes;
 
     private EncodedValue(byte[] bytes) {
         this.bytes = bytes;
     }
 
+    /** A value already in its binary form; the array is the value's from now on. */
+    static EncodedValue wrap(byte[] bytes) {
+        return new EncodedValue(bytes);
+    }
+
     public static EncodedValue of(VersionedValue value) {
         return new EncodedValue(BinaryFormat.write(out -> PartitionCodec.writeValue(out, value)));
-    }
-
-    /** The value of a store record ({@link StoreLayout#encodeValue}): its bytes after the format byte. */
-    static EncodedValue fromStored(byte[] stored) {
-        StoreLayout.checkValueFormat(stored[0]);
-        return new EncodedValue(Arrays.copyOfRange(stored, 1, stored.length));
-    }
-
-    /** The store record of this value, in the store's current value format. */
-    byte[] toStored() {
-        return ByteBuffer.allocate(1 + bytes.length).put(StoreLayout.VALUE_FORMAT).put(bytes).array();
     }
 
     public VersionedValue decode() {
@@ -61,6 +51,11 @@ public final class EncodedValue {
         out.write(bytes);
     }
 
+    /** Writes this value into {@code buffer}, which must have room for {@link #size} bytes. */
+    void putInto(ByteBuffer buffer) {
+        buffer.put(bytes);
+    }
+
     /**
      * Reads one value as {@link PartitionCodec#writeValue} wrote it, field by field without
      * decoding any: every length is checked against its bound, so a malformed value fails here
@@ -72,7 +67,7 @@ public final class EncodedValue {
         int valueLength = in.readInt();
         out.writeInt(valueLength);
         if (valueLength != -1) {
-            copy(in, out, BinaryFormat.checkedLength(valueLength, MAX_VALUE_BYTES));
+            copy(in, out, BinaryFormat.checkedLength(valueLength, BinaryFormat.MAX_STRING_BYTES));
         }
         out.writeLong(in.readLong()); // timestamp
         copyUtf(in, out); // origin
@@ -88,9 +83,9 @@ public final class EncodedValue {
     }
 
     private static void copyUtf(DataInputStream in, DataOutputStream out) throws IOException {
-        int length = in.readUnsignedShort();
+        int length = in.readUnsignedShort(); // 0 to 65535: writeUTF's bound
         out.writeShort(length);
-        copy(in, out, BinaryFormat.checkedLength(length, MAX_UTF_BYTES));
+        copy(in, out, length);
     }
 
     private static void copy(DataInputStream in, DataOutputStream out, int length) throws IOException {

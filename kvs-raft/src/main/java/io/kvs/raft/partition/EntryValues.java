@@ -36,10 +36,6 @@ final class EntryValues {
         return moved == null ? null : moved.decode();
     }
 
-    boolean contains(String key) {
-        return decoded.containsKey(key) || encoded.containsKey(key);
-    }
-
     /** Forgets the keys of {@code slots}: the entry dropped them. */
     void removeSlots(BitSet slots) {
         decoded.keySet().removeIf(key -> slots.get(KeySlots.slotOf(key)));

@@ -206,9 +206,6 @@ public final class PartitionStateMachine extends GroupStateMachine {
             // Refused before it enters the log: every replica would have to apply it.
             throw new IOException("malformed partition command: " + malformed.getMessage(), malformed);
         }
-        if (command instanceof PartitionCommand.Import moved) {
-            checkValues(moved);
-        }
         if (fenced.getAsBoolean()) {
             throw new IOException("this replica is fenced while a view change moves the group's data");
         }
@@ -216,6 +213,9 @@ public final class PartitionStateMachine extends GroupStateMachine {
                 || command instanceof PartitionCommand.Import;
         if (addsData && !diskHasRoom.getAsBoolean()) {
             throw new IOException("this node's disk is full: no new data until there is room");
+        }
+        if (command instanceof PartitionCommand.Import moved) {
+            checkValues(moved);
         }
         BitSet late = new BitSet();
         if (command instanceof PartitionCommand.Puts puts) {

@@ -133,13 +133,16 @@ final class PartitionStore implements AutoCloseable {
     void importMoved(String key, EncodedValue incoming) {
         int slot = KeySlots.slotOf(key);
         byte[] dataKey = StoreLayout.dataKey(slot, key);
-        if (incoming.isTombstone() || written.contains(key) || stored(dataKey) != null) {
-            merge(key, incoming.decode());
+        VersionedValue pending = written.get(key);
+        byte[] held = pending == null ? stored(dataKey) : null;
+        if (pending == null && held == null && !incoming.isTombstone()) {
+            batchPut(dataKey, StoreLayout.storedValue(incoming));
+            written.put(key, incoming);
+            stageCount(slot, 1);
             return;
         }
-        batchPut(dataKey, incoming.toStored());
-        written.put(key, incoming);
-        stageCount(slot, 1);
+        VersionedValue current = pending != null ? pending : held == null ? null : StoreLayout.decodeValue(held);
+        store(key, current, MergeRule.merge(current, incoming.decode()));
     }
 
     /** The committed value of {@code key} (a tombstone if it was deleted), or null; from any thread. */
@@ -406,7 +409,7 @@ final class PartitionStore implements AutoCloseable {
                         return false;
                     }
                     PartitionCommand.MovedKey moved = new PartitionCommand.MovedKey(StoreLayout.keyOfDataKey(key),
-                            EncodedValue.fromStored(value));
+                            StoreLayout.encodedValue(value));
                     page.add(moved);
                     bytes[0] += PartitionCodec.sizeOf(moved);
                     return true;

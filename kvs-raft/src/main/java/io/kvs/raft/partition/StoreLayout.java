@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Where a partition replica keeps what in its store: one byte says what a record is, and a
@@ -171,8 +172,21 @@ final class StoreLayout {
         }
     }
 
+    /** A value record as it is, for a move: its bytes after the format byte ({@link EncodedValue}). */
+    static EncodedValue encodedValue(byte[] stored) {
+        checkValueFormat(stored[0]);
+        return EncodedValue.wrap(Arrays.copyOfRange(stored, 1, stored.length));
+    }
+
+    /** The value record of a moved value, in the current value format. */
+    static byte[] storedValue(EncodedValue value) {
+        ByteBuffer record = ByteBuffer.allocate(1 + value.size()).put(VALUE_FORMAT);
+        value.putInto(record);
+        return record.array();
+    }
+
     /** Both value formats are {@link PartitionCodec#writeValue} after the format byte; 2 may hold a tombstone. */
-    static void checkValueFormat(byte format) {
+    private static void checkValueFormat(byte format) {
         if (format != VALUE_FORMAT && format != VALUE_FORMAT_V1) {
             throw new IllegalStateException("a stored value of format " + format + "; this node reads "
                     + VALUE_FORMAT_V1 + " and " + VALUE_FORMAT);
