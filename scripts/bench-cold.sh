@@ -22,11 +22,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-log() { printf '[bench-cold %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-# As in scripts/bench.sh: the load generator compiles with C1 only, so that it takes no CPU from
-# the system it measures for C2 compiles of its own.
-bench() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$BENCH_JAR" "$@"; }
+LOG_TAG=bench-cold
+. scripts/bench-lib.sh
 now_s() { date +%s.%N; }
 ops_per_s() { sed -n 's/.*"throughput":\([0-9.]*\).*/\1/p' | awk '{ printf "%d", $1 }'; }
 p99_ms() { sed -n 's/.*"p99":\([0-9.]*\).*/\1/p'; }
@@ -34,42 +31,16 @@ p99_ms() { sed -n 's/.*"p99":\([0-9.]*\).*/\1/p'; }
 [ -f "$BENCH_JAR" ] && [ -f kvs-http/target/kvs.jar ] || die "build first: mvn -B -q -DskipTests package"
 ./kvs-local prepare
 mkdir -p "$OUT"
-if ! command -v etcd >/dev/null 2>&1; then
-  log "installing etcd-server (apt-get)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server; } >"$OUT/apt.log" 2>&1 ||
-    die "cannot install etcd-server (log: $OUT/apt.log)"
-fi
+install_etcd "$OUT/apt.log"
 RESULTS="$OUT/cold.jsonl"
 : >"$RESULTS"
 
-ETCD_PIDS=()
 KVS_DIR="$OUT/kvs-cold"
 cleanup() {
-  [ ${#ETCD_PIDS[@]} -gt 0 ] && kill "${ETCD_PIDS[@]}" 2>/dev/null
-  wait 2>/dev/null || true
+  stop_etcd || true
   KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-
-start_etcd() {
-  rm -rf "$OUT/etcd-cold"
-  local cluster="" i
-  for i in 1 2 3; do cluster="$cluster${cluster:+,}e$i=http://127.0.0.3$i:2380"; done
-  for i in 1 2 3; do
-    etcd --name "e$i" --data-dir "$OUT/etcd-cold/e$i" \
-      --listen-client-urls "http://127.0.0.3$i:2379" --advertise-client-urls "http://127.0.0.3$i:2379" \
-      --listen-peer-urls "http://127.0.0.3$i:2380" --initial-advertise-peer-urls "http://127.0.0.3$i:2380" \
-      --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token kvs-cold \
-      --log-level error >"$OUT/etcd-cold-e$i.log" 2>&1 &
-    ETCD_PIDS+=($!)
-  done
-  local t0=$SECONDS
-  until curl -s -m 1 -X POST http://127.0.0.31:2379/v3/kv/put -d '{"key":"cHJvYmU=","value":"MQ=="}' | grep -q revision; do
-    [ $((SECONDS - t0)) -lt 60 ] || die "etcd did not serve within 60 s"
-    sleep 0.05
-  done
-}
-stop_etcd() { kill "${ETCD_PIDS[@]}" 2>/dev/null; wait 2>/dev/null || true; ETCD_PIDS=(); }
 
 # measure SYSTEM TARGET ENDPOINTS ROUND: the two windows, from the moment the system serves.
 measure() {
@@ -90,7 +61,7 @@ measure() {
 
 for round in $(seq 1 "$ROUNDS"); do
   log "etcd, round $round"
-  start_etcd
+  start_etcd "$OUT/etcd-cold" kvs-cold
   measure etcd etcd "127.0.0.31:2379,127.0.0.32:2379,127.0.0.33:2379" "$round"
   stop_etcd
   log "kvs, round $round"

@@ -25,10 +25,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-log() { printf '[bench-storage %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+LOG_TAG=bench-storage
+. scripts/bench-lib.sh
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-bench() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$BENCH_JAR" "$@"; }
 fact() { echo "$1|$2" >>"$FACTS"; log "$1: $2"; }
 pids_of() { cat "$1"/*.pid; }
 max_rss_mb() {  # pid...: the largest RSS among those still running, in MB

@@ -40,13 +40,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# The load generator's JVM compiles with C1 only: C2 would take most of a core for its first
-# tens of seconds, from whichever system is being measured (kvs, 64 clients: 2,300 to 2,900
-# writes/s with C2 in the load generator, 3,000 with C1 only).
-bench() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$BENCH_JAR" "$@"; }
+LOG_TAG=bench
+. scripts/bench-lib.sh
 
 # CPU seconds the C2 JIT compiler threads of the given processes have used.
 c2_seconds() {
@@ -157,14 +152,8 @@ mkdir -p "$OUT"
 
 # -------------------------------------------------------------------------------- etcd
 
-if ! command -v etcd >/dev/null 2>&1; then
-  log "installing etcd-server (apt-get)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server; } >"$OUT/apt.log" 2>&1 ||
-    die "cannot install etcd-server (log: $OUT/apt.log)"
-fi
+install_etcd "$OUT/apt.log"
 ETCD_VERSION="$(etcd --version | sed -n 1p)"
-ETCD_PIDS=()
-stop_etcd() { [ ${#ETCD_PIDS[@]} -gt 0 ] && kill "${ETCD_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; ETCD_PIDS=(); }
 KVS_DIRS=()
 cleanup() {
   stop_etcd || true
@@ -173,21 +162,8 @@ cleanup() {
 trap cleanup EXIT
 
 log "etcd: 3 members"
-cluster=""
-for i in 1 2 3; do cluster="$cluster${cluster:+,}e$i=http://127.0.0.3$i:2380"; done
 t0=$(date +%s%N)
-for i in 1 2 3; do
-  etcd --name "e$i" --data-dir "$OUT/etcd/e$i" \
-    --listen-client-urls "http://127.0.0.3$i:2379" --advertise-client-urls "http://127.0.0.3$i:2379" \
-    --listen-peer-urls "http://127.0.0.3$i:2380" --initial-advertise-peer-urls "http://127.0.0.3$i:2380" \
-    --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token kvs-bench \
-    --log-level error >"$OUT/etcd-e$i.log" 2>&1 &
-  ETCD_PIDS+=($!)
-done
-until curl -s -m 1 -X POST http://127.0.0.31:2379/v3/kv/put -d '{"key":"cHJvYmU=","value":"MQ=="}' | grep -q revision; do
-  [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 60 ] || die "etcd did not serve within 60 s"
-  sleep 0.05
-done
+start_etcd "$OUT/etcd" kvs-bench
 echo "etcd|3 members started to first write|$(( ($(date +%s%N) - t0) / 1000000 )) ms" >>"$OUT/facts"
 sleep 2
 echo "etcd|RSS of the largest idle member|$(max_rss_mb "${ETCD_PIDS[@]}") MB" >>"$OUT/facts"
