@@ -52,6 +52,11 @@ class LargeDataIT {
             System.out.printf("%s holds 200 MiB with a %s heap: RSS %d MiB%n", node, HEAP, rss >> 20);
             assertTrue(rss < 700L << 20, node + " RSS " + (rss >> 20) + " MiB");
         }
+        // Each replica's log is purged after the snapshots it takes every 64 MiB of log.
+        for (NodeAddress node : view) {
+            await(node + "'s log purged to its last snapshot").atMost(Duration.ofSeconds(30))
+                    .until(() -> metric(node, "kvs_raft_group_log_bytes{group=\"0\"") < 100L << 20);
+        }
 
         for (NodeProcess node : cluster.nodes()) {
             node.kill();

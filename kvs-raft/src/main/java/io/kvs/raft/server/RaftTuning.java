@@ -73,6 +73,10 @@ public final class RaftTuning {
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, 200_000);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOTS_RETAINED);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        // Every snapshot purges: by default Ratis purges only once the snapshot is 1,024 entries
+        // past the last purge, a gigabyte of 1 MiB values, so a log of large values outgrew
+        // LOG_BYTES_BEFORE_SNAPSHOT and was snapshotted again every few entries.
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
 
         // A member being added (a JVM that just started, or one behind by a snapshot) gets this
