@@ -28,8 +28,10 @@ import java.util.function.Supplier;
 /**
  * Sends the writes this node accepted as hints into their group's log as soon as the group can
  * commit again, then drops them once this node's replica has applied them (so a read here never
- * misses a write that was acknowledged here). Runs every few hundred milliseconds: a healed
- * partition has its hints in the log within about a second.
+ * misses a write that was acknowledged here). Runs every few hundred milliseconds, and each
+ * round sends batch after batch as fast as the group commits them: a healed partition has its
+ * hints in the log within about a second, and a client whose causal payload names a hint (its
+ * writes wait for the hint to enter the log) waits about one commit.
  */
 final class HintReplayer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(HintReplayer.class);
@@ -37,6 +39,8 @@ final class HintReplayer implements Runnable {
     /** And about this much of keys and values: one log entry of a size the group's log handles well. */
     private static final long BATCH_BYTES = 1 << 20;
     private static final long SUBMIT_MILLIS = 800;
+    /** One round's time for one group; the next round goes on where it stopped. */
+    private static final long ROUND_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String self;
     private final HintStore hints;
@@ -68,7 +72,7 @@ final class HintReplayer implements Runnable {
                 if (current != null) {
                     // Also during a view change: a group refuses hints for slots it is moving
                     // (MOVING) or gave away (WRONG_OWNER), and they are sent again later.
-                    submit(group, current.view());
+                    replay(group, current.view());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -85,23 +89,42 @@ final class HintReplayer implements Runnable {
     }
 
     /**
-     * Submits the oldest pending hints of {@code group}, each to the group that owns its slot in
-     * the current view (usually {@code group} itself; another one if the slot moved since). The
-     * other groups go first; {@code group} itself last, told that it now holds every hint of the
-     * batch that is its own, which is what lets this node drop them once its replica applied that.
+     * Submits the group's pending hints, oldest first, a batch at a time, until none is left, a
+     * batch is not committed, or the round's time is up.
      */
-    private void submit(int group, View view) throws IOException {
-        List<HintedWrite> batch = hints.pending(group);
-        if (batch.isEmpty()) {
-            return;
+    private void replay(int group, View view) throws IOException {
+        long deadline = System.nanoTime() + ROUND_NANOS;
+        long submitted = 0;
+        while (System.nanoTime() < deadline) {
+            // Hints this node's replica has not applied yet stay pending: ask for those after the last sent.
+            List<HintedWrite> pending = hints.pending(group, submitted, BATCH);
+            if (pending.isEmpty()) {
+                return;
+            }
+            long last = submit(group, view, pending);
+            if (last == 0) {
+                return;
+            }
+            submitted = last;
         }
+    }
+
+    /**
+     * Submits the oldest of {@code pending}, each to the group that owns its slot in the current
+     * view (usually {@code group} itself; another one if the slot moved since). The other groups
+     * go first; {@code group} itself last, told that it now holds every hint of the batch that is
+     * its own, which is what lets this node drop them once its replica applied that.
+     *
+     * @return the id of the last hint submitted; 0 if the batch was not committed
+     */
+    private long submit(int group, View view, List<HintedWrite> pending) throws IOException {
         int count = 0;
         long bytes = 0;
-        while (count < Math.min(BATCH, batch.size()) && (count == 0 || bytes + HintStore.sizeOf(batch.get(count)) <= BATCH_BYTES)) {
-            bytes += HintStore.sizeOf(batch.get(count));
+        while (count < pending.size() && (count == 0 || bytes + HintStore.sizeOf(pending.get(count)) <= BATCH_BYTES)) {
+            bytes += HintStore.sizeOf(pending.get(count));
             count++;
         }
-        batch = batch.subList(0, count);
+        List<HintedWrite> batch = pending.subList(0, count);
         long last = batch.get(batch.size() - 1).id();
         Map<Partition, List<HintedWrite>> elsewhere = new LinkedHashMap<>();
         List<HintedWrite> here = new ArrayList<>();
@@ -115,18 +138,19 @@ final class HintReplayer implements Runnable {
         }
         for (Map.Entry<Partition, List<HintedWrite>> owned : elsewhere.entrySet()) {
             if (!submit(group, owned.getKey(), new PartitionCommand.ApplyHints(self, 0, owned.getValue()))) {
-                return;
+                return 0;
             }
         }
         Optional<Partition> home = view.partitionServedBy(group);
         if (home.isPresent() && !submit(group, home.get(), new PartitionCommand.ApplyHints(self, last, here))) {
-            return;
+            return 0;
         }
         LOG.info("{} hinted writes of group {} entered the log (up to hint {})", batch.size(), group, last);
         replayed.addAndGet(batch.size());
         if (home.isEmpty() || replicas.apply(group).isEmpty()) {
             hints.applied(group, last); // no replica here to see them applied: nothing to wait for
         }
+        return last;
     }
 
     /** Whether {@code owner}'s group committed the hints; false (try again next round) if it refused or did not answer. */

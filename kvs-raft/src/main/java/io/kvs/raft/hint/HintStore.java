@@ -188,9 +188,11 @@ public final class HintStore implements Closeable {
         return hints == null ? 0 : hints.pending.size();
     }
 
-    public synchronized List<HintedWrite> pending(int group) {
+    /** The oldest hints of {@code group} after hint {@code afterId} that wait to be applied, at most {@code max}. */
+    public synchronized List<HintedWrite> pending(int group, long afterId, int max) {
         GroupHints hints = groups.get(group);
-        return hints == null ? List.of() : new ArrayList<>(hints.pending.values());
+        return hints == null ? List.of()
+                : hints.pending.tailMap(afterId, false).values().stream().limit(max).toList();
     }
 
     public synchronized Set<Integer> groupsWithHints() {
