@@ -34,6 +34,13 @@ import java.util.stream.Collectors;
 public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
     static final Duration ANSWER_WITHIN = Duration.ofMillis(950);
+    /**
+     * A write's time in a group that is committing this node's writes while more queue behind
+     * them (load, not a lost majority): nearly the whole second. One that misses it is refused,
+     * not written to a replica alone: that would write it twice (alone, then again when the hint
+     * enters the log) into a group already short of time, and make the queue longer still.
+     */
+    static final Duration BUSY_GROUP_BUDGET = Duration.ofMillis(850);
     /** How long a node whose view is older than the client's payload waits to learn the newer one. */
     private static final long VIEW_CATCH_UP_MILLIS = 300;
 
@@ -107,7 +114,10 @@ public final class KeyGateway {
     /** A write of {@code value}, or a delete if it is null. */
     private CompletableFuture<KeyWrite> write(Request request, String value) {
         String key = request.key();
-        CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(views, (state, deadlineMillis) -> {
+        boolean busy = engine.partition(engine.requireState().view().ownerOfKey(key))
+                .writesQueueBehindCommits(ANSWER_WITHIN);
+        Duration budget = busy ? BUSY_GROUP_BUDGET : RoutedRequest.BUDGET;
+        CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(views, budget, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
@@ -121,6 +131,9 @@ public final class KeyGateway {
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
+        if (busy) {
+            viaGroup = viaGroup.exceptionallyCompose(KeyGateway::busyIfUnavailable);
+        }
         return orFromOneReplica(viaGroup, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
@@ -138,7 +151,7 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyRead> get(Request request) {
         String key = request.key();
-        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(views, (state, deadlineMillis) -> {
+        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
@@ -176,6 +189,15 @@ public final class KeyGateway {
             }
             return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    /** A busy group's write that found no time is refused as such, rather than tried on a replica alone. */
+    private static <T> CompletableFuture<T> busyIfUnavailable(Throwable failure) {
+        Throwable cause = Failures.causeOf(failure);
+        return CompletableFuture.failedFuture(cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
+                ? new KvsException(ErrorCode.UNAVAILABLE, "key value store is not available: the partition is busy,"
+                + " try again")
+                : cause);
     }
 
     /** The client has now seen the replica's applied log and, if the value is a hint it holds, that hint. */

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * no longer owns it or no longer exists (re-read the view from the metadata group). A client
  * sees success, not the migration.
  *
- * <p>Bounds: {@link #BUDGET} normally, after which the caller falls back to a replica on its
- * own; while a view change is under way (the client then waits for the commit, as the contract
+ * <p>Bounds: the caller's budget ({@link #BUDGET} normally, after which the caller falls back to
+ * a replica on its own); while a view change is under way (the client then waits for the commit, as the contract
  * allows) up to 30 s. Each attempt has its own deadline. Once the view change has committed the
  * normal bound holds again: a group still electing a leader after it is served by its replicas
  * alone, like any group without a leader. A longer budget there would let a write the client has
@@ -70,15 +70,16 @@ final class RoutedRequest<R> {
     private final Attempt<R> attempt;
     private final long start = System.nanoTime();
     private final CompletableFuture<R> result = new CompletableFuture<>();
-    private volatile long deadline = start + BUDGET.toNanos();
+    private volatile long deadline;
 
-    private RoutedRequest(ViewSource views, Attempt<R> attempt) {
+    private RoutedRequest(ViewSource views, Duration budget, Attempt<R> attempt) {
         this.views = views;
         this.attempt = attempt;
+        this.deadline = start + budget.toNanos();
     }
 
-    static <R> CompletableFuture<R> run(ViewSource views, Attempt<R> attempt) {
-        RoutedRequest<R> request = new RoutedRequest<>(views, attempt);
+    static <R> CompletableFuture<R> run(ViewSource views, Duration budget, Attempt<R> attempt) {
+        RoutedRequest<R> request = new RoutedRequest<>(views, budget, attempt);
         request.next(views.current());
         return request.result;
     }

@@ -9,11 +9,13 @@ import io.kvs.raft.partition.Outcome;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -57,7 +59,7 @@ class RoutedRequestTest {
     @Test
     void anAnswerEndsIt() throws Exception {
         FakeViews views = new FakeViews();
-        assertEquals("done", await(RoutedRequest.run(views, (state, deadline) ->
+        assertEquals("done", await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) ->
                 CompletableFuture.completedFuture(new RoutedRequest.Step.Done<>("done")))));
     }
 
@@ -67,6 +69,7 @@ class RoutedRequestTest {
         AtomicInteger attempts = new AtomicInteger();
         long start = System.nanoTime();
         ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
+                RoutedRequest.BUDGET,
                 (state, deadline) -> {
                     attempts.incrementAndGet();
                     return CompletableFuture.failedFuture(new IOException("no leader"));
@@ -77,10 +80,30 @@ class RoutedRequestTest {
         assertTrue(took >= RoutedRequest.BUDGET.toMillis() - 200 && took < 1_000, "within the budget: " + took);
     }
 
+    /** A longer budget (a busy group's write) is also the deadline its attempts give the leader. */
+    @Test
+    void theBudgetBoundsRetriesAndIsTheLeadersDeadline() {
+        FakeViews views = new FakeViews();
+        Duration budget = Duration.ofMillis(850);
+        long startMillis = System.currentTimeMillis();
+        long start = System.nanoTime();
+        AtomicLong firstDeadline = new AtomicLong();
+        assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, budget, (state, deadline) -> {
+            firstDeadline.compareAndSet(0, deadline);
+            return CompletableFuture.failedFuture(new IOException("no answer"));
+        })));
+        long took = millisSince(start);
+        assertTrue(took >= budget.toMillis() - 200 && took < 1_000, "within the budget: " + took);
+        long given = firstDeadline.get() - startMillis;
+        assertTrue(given >= budget.toMillis() - 50 && given <= budget.toMillis() + 50,
+                "the leader's deadline: " + given);
+    }
+
     @Test
     void aStoreErrorEndsItAtOnce() {
         FakeViews views = new FakeViews();
         ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
+                RoutedRequest.BUDGET,
                 (state, deadline) -> CompletableFuture.failedFuture(new KvsException(ErrorCode.KEY_NOT_FOUND)))));
         assertInstanceOf(KvsException.class, failed.getCause());
         assertEquals(ErrorCode.KEY_NOT_FOUND, ((KvsException) failed.getCause()).code());
@@ -92,7 +115,7 @@ class RoutedRequestTest {
         FakeViews views = new FakeViews();
         views.changing = true;
         long start = System.nanoTime();
-        String answer = await(RoutedRequest.run(views, (state, deadline) -> {
+        String answer = await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) -> {
             if (millisSince(start) < 1_500) {
                 return CompletableFuture.completedFuture(new RoutedRequest.Step.Retry<>(Outcome.MOVING));
             }
@@ -109,7 +132,8 @@ class RoutedRequestTest {
         FakeViews views = new FakeViews();
         View next = new View(2, 1, VIEW.nodes(), VIEW.partitions(), VIEW.slots(), VIEW.nextGroup());
         views.fresher = new ClusterState("c", "t", next, null, null);
-        long epoch = await(RoutedRequest.run(views, (state, deadline) -> CompletableFuture.completedFuture(
+        long epoch = await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) -> CompletableFuture
+                .completedFuture(
                 state.view().epoch() == 1 ? new RoutedRequest.Step.Retry<>(Outcome.WRONG_OWNER)
                         : new RoutedRequest.Step.Done<>(state.view().epoch()))));
         assertEquals(2, epoch);
@@ -120,7 +144,9 @@ class RoutedRequestTest {
         FakeViews views = new FakeViews();
         long start = System.nanoTime();
         ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
-                (state, deadline) -> CompletableFuture.completedFuture(new RoutedRequest.Step.Retry<>(Outcome.WRONG_OWNER)))));
+                RoutedRequest.BUDGET,
+                (state, deadline) -> CompletableFuture.completedFuture(
+                        new RoutedRequest.Step.Retry<>(Outcome.WRONG_OWNER)))));
         assertEquals(ErrorCode.UNAVAILABLE, ((KvsException) failed.getCause()).code());
         assertTrue(millisSince(start) < 1_000, "within the budget: " + millisSince(start));
     }

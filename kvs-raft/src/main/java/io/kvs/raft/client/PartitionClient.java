@@ -13,6 +13,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,14 @@ public final class PartitionClient {
     /** A client's write, committed through the group's log (with whatever other writes go along). */
     public CompletableFuture<WriteReply> put(RaftGroup group, PartitionCommand.Put put) {
         return puts.submit(group, put);
+    }
+
+    /**
+     * Whether this node's client writes to the group queue while the group commits them: some
+     * wait or are in flight, and a batch was answered within {@code within}.
+     */
+    public boolean writesQueueBehindCommits(RaftGroup group, Duration within) {
+        return puts.busyAndAnswering(group.getGroupId(), within.toNanos());
     }
 
     /** Any other entry of the group's log, alone. */

@@ -71,6 +71,8 @@ final class RequestBatcher<I, O> {
         final ArrayDeque<Long> inFlight = new ArrayDeque<>();
         long waitingBytes;
         RaftGroup group;
+        /** When the group last answered a batch (System.nanoTime), or null if it never has. */
+        Long lastAnswered;
 
         boolean maySend(long now) {
             if (inFlight.size() < maxInFlight) {
@@ -98,6 +100,22 @@ final class RequestBatcher<I, O> {
             }
             inFlight.addLast(now);
             return batch;
+        }
+    }
+
+    /**
+     * Whether {@code group} is busy but answering: this node has requests for it waiting or in
+     * flight, and the group answered a batch within the last {@code withinNanos}. Such a group
+     * has a majority; its requests are slow because they queue, not because it cannot commit.
+     */
+    boolean busyAndAnswering(RaftGroupId group, long withinNanos) {
+        GroupQueue queue = queues.get(group);
+        if (queue == null) {
+            return false;
+        }
+        synchronized (queue) {
+            return (!queue.waiting.isEmpty() || !queue.inFlight.isEmpty()) && queue.lastAnswered != null
+                    && System.nanoTime() - queue.lastAnswered < withinNanos;
         }
     }
 
@@ -129,12 +147,15 @@ final class RequestBatcher<I, O> {
     }
 
     private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch, long sentAt) {
-        answer(group, batch).whenComplete((ignored, failure) -> {
+        answer(group, batch).whenComplete((answered, failure) -> {
             List<Pending<I, O>> next;
             RaftGroup target;
             long now = System.nanoTime();
             synchronized (queue) {
                 queue.inFlight.removeFirstOccurrence(sentAt);
+                if (answered) {
+                    queue.lastAnswered = now;
+                }
                 next = queue.nextBatch(now);
                 target = queue.group;
             }
@@ -149,15 +170,17 @@ final class RequestBatcher<I, O> {
      * refuses outright (a request it cannot encode) is sent again one request at a time, so that
      * one client's bad request fails alone, never the others that shared its batch.
      */
-    private CompletableFuture<Void> answer(RaftGroup group, List<Pending<I, O>> batch) {
+    /** Whether the group answered (any reply, whatever its outcome), not failed the batch. */
+    private CompletableFuture<Boolean> answer(RaftGroup group, List<Pending<I, O>> batch) {
         CompletableFuture<List<O>> replies;
         try {
             replies = sender.send(group, batch.stream().map(Pending::request).toList());
         } catch (RuntimeException refused) {
             if (batch.size() > 1) {
-                return CompletableFuture.allOf(batch.stream()
-                        .map(pending -> answer(group, List.of(pending)))
-                        .toArray(CompletableFuture[]::new));
+                List<CompletableFuture<Boolean>> each = batch.stream().map(pending -> answer(group, List.of(pending)))
+                        .toList();
+                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                        .thenApply(ignored -> each.stream().anyMatch(CompletableFuture::join));
             }
             replies = CompletableFuture.failedFuture(refused);
         }
@@ -173,7 +196,7 @@ final class RequestBatcher<I, O> {
                     reply.complete(answers.get(i));
                 }
             }
-            return null;
+            return failure == null;
         });
     }
 }

@@ -11,6 +11,7 @@ import io.kvs.raft.partition.WriteReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,6 +40,15 @@ public final class PartitionEngine {
     public CompletableFuture<WriteReply> put(PartitionCommand.Put put) {
         return client.put(group, put).exceptionallyCompose(failure -> movedOn(failure, new WriteReply(
                 Outcome.WRONG_OWNER, 0, 0)));
+    }
+
+    /**
+     * Whether the group is committing this node's writes but they queue: it answered within
+     * {@code within} while others wait. A write that is slow there is slow from load, not from
+     * a lost majority.
+     */
+    public boolean writesQueueBehindCommits(Duration within) {
+        return client.writesQueueBehindCommits(group, within);
     }
 
     /** A linearizable read of one key (batched with others). */

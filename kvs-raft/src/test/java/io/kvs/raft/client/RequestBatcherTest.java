@@ -64,6 +64,28 @@ class RequestBatcherTest {
         }
     }
 
+    /** Busy and answering: requests wait or are in flight, and the group answered one recently. */
+    @Test
+    void aGroupIsBusyAndAnsweringWhileItsQueueDrains() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 1, 1_000);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        assertFalse(batcher.busyAndAnswering(group.getGroupId(), second), "nothing sent yet");
+        batcher.submit(group, 1);
+        batcher.submit(group, 2);
+        assertFalse(batcher.busyAndAnswering(group.getGroupId(), second), "queued, but never answered");
+        sender.answer(0);
+        assertTrue(batcher.busyAndAnswering(group.getGroupId(), second), "answered, and the next one is out");
+        assertFalse(batcher.busyAndAnswering(group.getGroupId(), 0), "not answered within no time");
+        assertFalse(batcher.busyAndAnswering(other.getGroupId(), second), "another group");
+        sender.answer(1);
+        assertFalse(batcher.busyAndAnswering(group.getGroupId(), second), "answered, nothing waits");
+        batcher.submit(other, 3);
+        batcher.submit(other, 4);
+        sender.replies.get(2).completeExceptionally(new IllegalStateException("no leader"));
+        assertFalse(batcher.busyAndAnswering(other.getGroupId(), second), "a failed batch is no answer");
+    }
+
     @Test
     void batchesAreBoundedByCountAndBytesAndInFlight() {
         ManualSender sender = new ManualSender();
