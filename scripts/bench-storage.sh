@@ -162,7 +162,7 @@ fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions 
   echo
   echo "- 3 nodes K=3 from \`./kvs-local\`, JVM options \`-XX:+UseSerialGC -Xms32m -Xmx256m\`: 8 clients (\`kvs-bench --workload load\`) write $VALUES values of $VALUE_BYTES bytes, one repeated character (which RocksDB compresses); every value is read back; every node is killed with \`kill -9\` and started again; a 4th node is added and a member removed, so the proxy becomes a member and receives the whole partition."
   echo "- 4 nodes K=2 with $SPLIT_KEYS keys of 100 B, then two nodes added: the second add splits 2 -> 3 partitions."
-  echo "- Every process on this one machine; a write refused (503) after the client's retries counts as failed, and its value as unreadable."
+  echo "- Every process on this one machine; a write refused (503) counts as failed (it is not tried again), and its value as unreadable."
   echo
   cat "$OUT/storage.md"
 } >"$OUT/storage-section.md"

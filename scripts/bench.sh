@@ -93,10 +93,12 @@ sample_peak_rss() {
 kvs_pids() { cat "$1"/*.pid; }
 endpoints_of() { local n="$1" i list=""; for i in $(seq 1 "$n"); do list="$list${list:+,}127.0.0.$((10 + i)):8080"; done; echo "$list"; }
 
-# run_matrix LABEL TARGET ENDPOINTS [pids for the RSS sample]
+# run_matrix LABEL TARGET ENDPOINTS PIDS...: the servers' pids, for the RSS sample and for what
+# they spend (CPU, allocation) on each measured part
 run_matrix() {
-  local label="$1" target="$2" endpoints="$3" workload clients
+  local label="$1" target="$2" endpoints="$3" workload clients pids
   shift 3
+  pids="$(echo "$@" | tr ' ' ',')"
   for workload in put get mixed; do
     for clients in 1 16 64; do
       log "$label: $workload, $clients clients"
@@ -106,7 +108,7 @@ run_matrix() {
         local sampler=$!
       fi
       bench --target "$target" --endpoints "$endpoints" --label "$label" --workload "$workload" \
-        --clients "$clients" --seconds "$SECONDS_PER_RUN" --warmup-seconds "$WARMUP" >>"$RESULTS"
+        --clients "$clients" --seconds "$SECONDS_PER_RUN" --warmup-seconds "$WARMUP" --server-pids "$pids" >>"$RESULTS"
       if [ -n "${sampler:-}" ]; then
         kill "$sampler" 2>/dev/null || true
         wait "$sampler" 2>/dev/null || true
@@ -256,6 +258,7 @@ OTHER_SECTIONS="$(awk '/^## / { other = ($0 != "## Throughput and latency" && $0
   echo "- etcd: $ETCD_VERSION, 3 members, default settings: each write is in the WAL of a majority, fsynced, before it is acknowledged; reads through the HTTP JSON gateway are linearizable (\`serializable=false\`)."
   echo "- kvs: this commit ($(git rev-parse --short HEAD)), \`./kvs-local\` clusters (JVM options \`${KVS_JAVA_OPTS:-$(sed -n 's/^JAVA_OPTS=${KVS_JAVA_OPTS:-\(.*\)}$/\1/p' kvs-local)}\`, the launcher's default), default settings: a write is acknowledged once a majority of its partition's group fsynced it; reads are ReadIndex reads on the leader. Each cluster first runs mixed load until the JIT has compiled the hot path (30 s steps until its C2 compiler threads use under 1 CPU second in a step, at most $JVM_WARMUP s; the time each took is in the last table). The load generator runs with C1 only (\`-XX:TieredStopAtLevel=1\`), so that its own compiles do not take CPU from either system. kvs clients pass back each answer's causal payload."
   echo "- The load generator shares the two cores with the servers; both systems pay for it alike. Throughput ratio kvs/etcd above 1 and latency ratio below 1 favour kvs."
+  echo "- Efficiency: the CPU seconds of every server process together (user and system, from \`/proc\`: every thread, the JIT's and the collector's included), and the bytes they allocated (kvs: Micrometer's \`jvm_gc_memory_allocated_bytes_total\`; etcd: Go's \`go_memstats_alloc_bytes_total\`), over each measured part, per operation."
   echo
   echo "## Throughput and latency"
   echo

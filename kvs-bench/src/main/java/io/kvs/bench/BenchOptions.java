@@ -9,21 +9,26 @@ import java.util.Locale;
 /**
  * One run's settings, from the command line:
  * {@code --target kvs|etcd --endpoints host:port,... --workload put|get|mixed|load --clients N
- * --keys N --value-bytes N --warmup-seconds S --seconds S --read-percent P --label text}.
+ * --keys N --value-bytes N --warmup-seconds S --seconds S --read-percent P --label text
+ * --server-pids pid,...}. With the servers' pids, a run also reports what they spent on it
+ * ({@link ServerCost}).
  */
 record BenchOptions(String target, List<String> endpoints, Workload workload, int clients, int keys,
-                    int valueBytes, Duration warmup, Duration duration, int readPercent, String label) {
+                    int valueBytes, Duration warmup, Duration duration, int readPercent, String label,
+                    List<Long> serverPids) {
 
     static final String USAGE = """
             usage: java -jar kvs-bench.jar --target kvs|etcd --endpoints host:port[,host:port...]
                      [--workload put|get|mixed|load] [--clients 16] [--keys 10000] [--value-bytes 100]
                      [--warmup-seconds 3] [--seconds 10] [--read-percent 50] [--label name]
+                     [--server-pids pid,pid...]
                    java -jar kvs-bench.jar table results.jsonl
             Prints one JSON line with throughput and latency percentiles; 'table' renders such lines
             as Markdown tables, each kvs run beside the etcd run of the same workload.""";
 
     BenchOptions {
         endpoints = List.copyOf(endpoints);
+        serverPids = List.copyOf(serverPids);
         if (!target.equals("kvs") && !target.equals("etcd")) {
             throw new IllegalArgumentException("--target must be kvs or etcd, not " + target);
         }
@@ -57,6 +62,7 @@ record BenchOptions(String target, List<String> endpoints, Workload workload, in
         long seconds = 10;
         int readPercent = 50;
         String label = null;
+        List<Long> serverPids = List.of();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -74,6 +80,7 @@ record BenchOptions(String target, List<String> endpoints, Workload workload, in
                 case "--seconds" -> seconds = integer(name, value);
                 case "--read-percent" -> readPercent = integer(name, value);
                 case "--label" -> label = value;
+                case "--server-pids" -> serverPids = pids(value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -81,7 +88,18 @@ record BenchOptions(String target, List<String> endpoints, Workload workload, in
             throw new IllegalArgumentException("--target is required");
         }
         return new BenchOptions(target, endpoints, workload, clients, keys, valueBytes, Duration.ofSeconds(warmup),
-                Duration.ofSeconds(seconds), readPercent, label == null ? target : label);
+                Duration.ofSeconds(seconds), readPercent, label == null ? target : label, serverPids);
+    }
+
+    private static List<Long> pids(String value) {
+        List<Long> pids = new ArrayList<>();
+        for (String pid : value.split(",")) {
+            if (!pid.matches("\\d{1,10}")) {
+                throw new IllegalArgumentException("--server-pids takes process ids, not " + value);
+            }
+            pids.add(Long.parseLong(pid));
+        }
+        return pids;
     }
 
     private static int integer(String name, String value) {

@@ -20,6 +20,11 @@ final class EtcdTarget implements Target {
     private static final MediaType JSON = MediaType.get("application/json");
 
     @Override
+    public String allocatedBytesMetric() {
+        return "go_memstats_alloc_bytes_total"; // the Go runtime's, which etcd exports
+    }
+
+    @Override
     public Session session(HttpUrl endpoint) {
         return new EtcdSession(endpoint);
     }

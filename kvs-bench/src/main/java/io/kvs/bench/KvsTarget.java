@@ -33,6 +33,11 @@ final class KvsTarget implements Target {
     }
 
     @Override
+    public String allocatedBytesMetric() {
+        return "jvm_gc_memory_allocated_bytes_total"; // Micrometer's JvmGcMetrics
+    }
+
+    @Override
     public Session session(HttpUrl endpoint) {
         return new KvsSession(endpoint);
     }

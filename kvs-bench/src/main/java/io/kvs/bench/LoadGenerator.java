@@ -32,6 +32,8 @@ final class LoadGenerator {
     private final Target target;
     private final OkHttpClient http;
     private final String value;
+    /** What the servers spend, if the run was given their pids; else null. */
+    private final ServerCost cost;
 
     LoadGenerator(BenchOptions options, Target target) {
         this.options = options;
@@ -41,6 +43,8 @@ final class LoadGenerator {
                 .callTimeout(10, TimeUnit.SECONDS)
                 .build();
         this.value = "v".repeat(options.valueBytes());
+        this.cost = options.serverPids().isEmpty() ? null
+                : new ServerCost(options.serverPids(), http, options.endpoints(), target.allocatedBytesMetric());
     }
 
     static String key(int i) {
@@ -59,7 +63,7 @@ final class LoadGenerator {
         }
         Measured measured = options.workload() == Workload.LOAD ? load(options.clients(), 1) : timed();
         return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
-                measured.firstError.get());
+                measured.firstError.get(), measured.spent);
     }
 
     /** What the clients recorded. */
@@ -68,6 +72,8 @@ final class LoadGenerator {
         final AtomicLong errors = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
         double seconds;
+        /** What the servers spent on the measured part, if measured. */
+        ServerCost.Sample spent;
 
         synchronized Histogram newHistogram() {
             Histogram histogram = new Histogram(HIGHEST_MICROS, 3);
@@ -95,6 +101,7 @@ final class LoadGenerator {
     private Measured load(int writers, int attempts) throws InterruptedException {
         Measured measured = new Measured();
         long start = System.nanoTime();
+        ServerCost.Sample before = cost == null ? null : cost.sample();
         runClients(writers, index -> {
             Target.Session session = session(index);
             Histogram histogram = measured.newHistogram();
@@ -107,8 +114,11 @@ final class LoadGenerator {
                     send(session.put(key(k), value), session, histogram, measured);
                 }
             }
-        });
+        }, () -> { });
         measured.seconds = (System.nanoTime() - start) / 1e9;
+        if (cost != null) {
+            measured.spent = cost.sample().since(before);
+        }
         return measured;
     }
 
@@ -131,6 +141,13 @@ final class LoadGenerator {
                 };
                 Request request = read ? session.get(key) : session.put(key, value);
                 send(request, session, now >= measureFrom ? histogram : null, measured);
+            }
+        }, () -> {
+            if (cost != null) {
+                sleepUntil(measureFrom);
+                ServerCost.Sample before = cost.sample();
+                sleepUntil(end);
+                measured.spent = cost.sample().since(before);
             }
         });
         measured.seconds = options.duration().toNanos() / 1e9;
@@ -172,7 +189,8 @@ final class LoadGenerator {
         void run(int index);
     }
 
-    private void runClients(int clients, ClientBody body) throws InterruptedException {
+    /** Runs {@code clients} clients, and {@code meanwhile} on this thread while they run. */
+    private void runClients(int clients, ClientBody body, Runnable meanwhile) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             int index = i;
@@ -180,8 +198,21 @@ final class LoadGenerator {
             thread.start();
             threads.add(thread);
         }
+        meanwhile.run();
         for (Thread thread : threads) {
             thread.join();
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

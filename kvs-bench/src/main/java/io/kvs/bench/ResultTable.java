@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Renders run results as Markdown: one table per kvs cluster, each of its runs beside the etcd
  * run of the same workload and client count, with the ratios kvs/etcd. A throughput ratio above
- * 1 and a latency ratio below 1 favour kvs.
+ * 1 and a latency ratio below 1 favour kvs. Then, for the runs that measured what the servers
+ * spent, one table of CPU and allocation per operation, where a ratio below 1 favours kvs.
  */
 final class ResultTable {
     private final List<RunResult> results;
@@ -50,7 +51,39 @@ final class ResultTable {
             }
             out.append('\n');
         });
+        appendEfficiency(out);
         return out.toString();
+    }
+
+    private void appendEfficiency(StringBuilder out) {
+        List<RunResult> costed = results.stream().filter(r -> r.serverCpuSeconds() != null && r.ops() > 0).toList();
+        if (costed.isEmpty()) {
+            return;
+        }
+        out.append("### Efficiency: what the servers spend per operation\n\n");
+        out.append("| system | workload | clients | ops/s | server CPU s per 1,000 ops | CPU kvs/etcd "
+                + "| server KB allocated per op | allocation kvs/etcd |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (RunResult run : costed) {
+            Optional<RunResult> etcd = run.target().equals("kvs") ? etcdRun(run).filter(costed::contains)
+                    : Optional.empty();
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.3f | %s | %s | %s |\n",
+                    run.label(), run.workload(), run.clients(), run.throughput(), cpuPerThousand(run),
+                    etcd.map(e -> ratio(cpuPerThousand(run), cpuPerThousand(e))).orElse("-"),
+                    run.serverAllocatedBytes() == null ? "-"
+                            : String.format(Locale.ROOT, "%.1f", kilobytesPerOp(run)),
+                    etcd.filter(e -> e.serverAllocatedBytes() != null && run.serverAllocatedBytes() != null)
+                            .map(e -> ratio(kilobytesPerOp(run), kilobytesPerOp(e))).orElse("-")));
+        }
+        out.append('\n');
+    }
+
+    private static double cpuPerThousand(RunResult run) {
+        return run.serverCpuSeconds() * 1000 / run.ops();
+    }
+
+    private static double kilobytesPerOp(RunResult run) {
+        return run.serverAllocatedBytes() / 1024 / run.ops();
     }
 
     private Optional<RunResult> etcdRun(RunResult kvs) {

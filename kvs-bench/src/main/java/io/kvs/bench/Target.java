@@ -15,6 +15,9 @@ interface Target {
     /** A new client session talking to {@code endpoint}. */
     Session session(HttpUrl endpoint);
 
+    /** The counter of bytes a server has allocated, among the Prometheus metrics at its {@code /metrics}. */
+    String allocatedBytesMetric();
+
     /** One client's requests, and what it keeps between them. */
     interface Session {
         Request put(String key, String value);

@@ -2,6 +2,7 @@ package io.kvs.bench;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResultTableTest {
@@ -9,7 +10,32 @@ class ResultTableTest {
     private static RunResult run(String label, String target, String workload, int clients, double throughput,
                                  double p99) {
         return new RunResult(label, target, workload, clients, 10, 100, 10, (long) throughput * 10, 0, throughput,
-                1, p99, 2 * p99, 3 * p99, null);
+                1, p99, 2 * p99, 3 * p99, null, null, null);
+    }
+
+    private static RunResult costed(String label, String target, double throughput, double cpuSeconds,
+                                    Double allocatedBytes) {
+        return new RunResult(label, target, "put", 64, 10, 100, 10, (long) throughput * 10, 0, throughput,
+                1, 2, 3, 4, null, cpuSeconds, allocatedBytes);
+    }
+
+    @Test
+    void runsThatMeasuredTheServersGetCpuAndAllocationPerOperation() {
+        String table = new ResultTable(java.util.List.of(
+                costed("etcd", "etcd", 1000, 10, 10_240_000.0),
+                costed("kvs 3", "kvs", 2000, 10, 81_920_000.0),
+                run("kvs 3", "kvs", "get", 1, 800, 2))).render();
+        assertTrue(table.contains("### Efficiency"), table);
+        // etcd: 10 CPU s over 10,000 ops, 1 KB per op; kvs: 10 CPU s over 20,000 ops, 4 KB per op.
+        assertTrue(table.contains("| etcd | put | 64 | 1000 | 1.000 | - | 1.0 | - |"), table);
+        assertTrue(table.contains("| kvs 3 | put | 64 | 2000 | 0.500 | 0.50 | 4.0 | 4.00 |"), table);
+        assertFalse(table.contains("| kvs 3 | get |"), "a run that did not measure the servers: " + table);
+    }
+
+    @Test
+    void withoutServerCostsThereIsNoEfficiencyTable() {
+        String table = new ResultTable(java.util.List.of(run("kvs 3", "kvs", "put", 64, 1500, 10))).render();
+        assertFalse(table.contains("Efficiency"), table);
     }
 
     @Test
