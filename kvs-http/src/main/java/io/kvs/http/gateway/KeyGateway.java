@@ -128,10 +128,6 @@ public final class KeyGateway {
                         encode(seen.withApplied(owner.group(), reply.index()), state),
                         VersionedValue.timestampSeconds(reply.timestampMillis())));
                 case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
-                // The client has seen a hint the group has not applied yet. Its holder replays
-                // it within a round; written alone instead, this write would be a hint too, and
-                // so would every later write of a client that writes faster than the replay.
-                case NOT_CAUGHT_UP -> new RoutedRequest.Step.Retry<KeyWrite>(Outcome.NOT_CAUGHT_UP);
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
@@ -195,14 +191,10 @@ public final class KeyGateway {
         });
     }
 
-    /**
-     * A busy group's write that found no time (or that the group was still behind for) is refused
-     * as such, rather than tried on a replica alone.
-     */
+    /** A busy group's write that found no time is refused as such, rather than tried on a replica alone. */
     private static <T> CompletableFuture<T> busyIfUnavailable(Throwable failure) {
         Throwable cause = Failures.causeOf(failure);
-        return CompletableFuture.failedFuture(cause instanceof KvsException e
-                && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.NOT_CAUGHT_UP)
+        return CompletableFuture.failedFuture(cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
                 ? new KvsException(ErrorCode.UNAVAILABLE, "key value store is not available: the partition is busy,"
                 + " try again")
                 : cause);

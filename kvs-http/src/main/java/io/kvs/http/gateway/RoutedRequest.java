@@ -40,19 +40,12 @@ final class RoutedRequest<R> {
         }
 
         /**
-         * Not yet: {@code why} is WRONG_OWNER if the group said the view is out of date (re-read
-         * the view), MOVING if the key is being moved by the change under way (wait for the
-         * commit), NOT_CAUGHT_UP if the group has not yet applied what the client has seen (a
-         * hint its holder is about to replay: try again within the budget, then give up with
-         * NOT_CAUGHT_UP).
+         * The view is out of date: {@code why} is WRONG_OWNER if the group said so (re-read the
+         * view), MOVING if the key is being moved by the change under way (wait for the commit).
          */
         record Retry<R>(Outcome why) implements Step<R> {
             boolean stale() {
                 return why == Outcome.WRONG_OWNER;
-            }
-
-            boolean behind() {
-                return why == Outcome.NOT_CAUGHT_UP;
             }
         }
 
@@ -98,8 +91,6 @@ final class RoutedRequest<R> {
                 .whenComplete((step, failure) -> {
                     if (failure == null && step instanceof Step.Done<R> done) {
                         result.complete(done.result());
-                    } else if (failure == null && ((Step.Retry<R>) step).behind()) {
-                        retryBehind();
                     } else if (failure == null) {
                         retry(((Step.Retry<R>) step).stale());
                     } else {
@@ -119,15 +110,6 @@ final class RoutedRequest<R> {
         } else {
             LOG.info("key request unavailable after {} ms: {}", elapsedMillis(), cause.toString());
             result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
-        }
-    }
-
-    /** The group is behind the client: try again while the budget lasts. */
-    private void retryBehind() {
-        if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(2 * RETRY_DELAY_MILLIS)) {
-            after(() -> next(views.current()));
-        } else {
-            result.completeExceptionally(new KvsException(ErrorCode.NOT_CAUGHT_UP));
         }
     }
 

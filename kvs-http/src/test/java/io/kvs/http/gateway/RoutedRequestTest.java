@@ -99,34 +99,6 @@ class RoutedRequestTest {
                 "the leader's deadline: " + given);
     }
 
-    /** A group behind the client is asked again, and answers once it has caught up. */
-    @Test
-    void aGroupBehindTheClientIsAskedAgainUntilItCatchesUp() throws Exception {
-        FakeViews views = new FakeViews();
-        AtomicInteger attempts = new AtomicInteger();
-        String answer = await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) ->
-                CompletableFuture.completedFuture(attempts.incrementAndGet() < 3
-                        ? new RoutedRequest.Step.Retry<>(Outcome.NOT_CAUGHT_UP)
-                        : new RoutedRequest.Step.Done<>("caught up"))));
-        assertEquals("caught up", answer);
-        assertEquals(3, attempts.get());
-    }
-
-    /** One that stays behind ends the request within the budget, as NOT_CAUGHT_UP (the caller asks a replica). */
-    @Test
-    void aGroupThatStaysBehindEndsItWithinTheBudget() {
-        FakeViews views = new FakeViews();
-        views.changing = true; // being behind is no view change: the budget stays the normal one
-        long start = System.nanoTime();
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
-                RoutedRequest.BUDGET,
-                (state, deadline) -> CompletableFuture.completedFuture(
-                        new RoutedRequest.Step.Retry<>(Outcome.NOT_CAUGHT_UP)))));
-        assertEquals(ErrorCode.NOT_CAUGHT_UP, ((KvsException) failed.getCause()).code());
-        long took = millisSince(start);
-        assertTrue(took >= RoutedRequest.BUDGET.toMillis() - 150 && took < 700, "within the budget: " + took);
-    }
-
     @Test
     void aStoreErrorEndsItAtOnce() {
         FakeViews views = new FakeViews();
