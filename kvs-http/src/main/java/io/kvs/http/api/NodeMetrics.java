@@ -20,6 +20,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -33,7 +35,16 @@ import java.util.function.Function;
 final class NodeMetrics {
     private static final String STARTED = NodeMetrics.class.getName() + ".started";
 
+    /** What a request's latency is counted by: keys are not labels, the route they matched is. */
+    private record RequestKind(String route, String method, int status) {
+    }
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /**
+     * The request timers, found without building a meter id per request. Bounded: routes are the
+     * registered handlers' paths, and methods and statuses are few.
+     */
+    private final Map<RequestKind, Timer> requestTimers = new ConcurrentHashMap<>();
     private final StoreEngine engine;
     private final MultiGauge groupRole;
     private final MultiGauge groupTerm;
@@ -109,13 +120,17 @@ final class NodeMetrics {
             return;
         }
         String route = ctx.endpointHandlerPath();
-        Timer.builder("kvs_http_requests")
-                .description("requests answered, by route, method and status")
-                .tags("route", route.isEmpty() ? "none" : route, "method", ctx.method().name(),
-                        "status", Integer.toString(ctx.statusCode()))
-                .publishPercentileHistogram()
-                .register(registry)
+        requestTimers.computeIfAbsent(new RequestKind(route.isEmpty() ? "none" : route, ctx.method().name(),
+                        ctx.statusCode()), this::requestTimer)
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer requestTimer(RequestKind kind) {
+        return Timer.builder("kvs_http_requests")
+                .description("requests answered, by route, method and status")
+                .tags("route", kind.route(), "method", kind.method(), "status", Integer.toString(kind.status()))
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     /** {@code GET /metrics}. */
