@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Two commits of kvs side by side on this machine: which one is faster, and by how much. Each
+# commit is built in its own worktree (BENCH-RESULTS/ab/<commit>) and run as ./kvs-local up 3 3
+# with its own launcher; the load generator is this checkout's for both. Each round starts both
+# clusters in turn, fresh, warms each with mixed load, then measures PUT and GET at 64 clients;
+# the commits alternate, so drift of the machine falls on both. Prints one line per run and a
+# table of medians with the ratio B/A. For a regression hunt: bisect with it.
+#
+#   scripts/bench-ab.sh A B [--rounds 2] [--warm 150] [--seconds 10]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+OUT="$ROOT/BENCH-RESULTS/ab"
+BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
+ROUNDS=2
+WARM=150
+SECONDS_PER_RUN=10
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 2 ] || usage
+A="$(git rev-parse --short "$1")"
+B="$(git rev-parse --short "$2")"
+shift 2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift ;;
+    --warm) WARM="$2"; shift ;;
+    --seconds) SECONDS_PER_RUN="$2"; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
+
+LOG_TAG=bench-ab
+. scripts/bench-lib.sh
+
+[ -f "$BENCH_JAR" ] || die "build first: mvn -B -q -DskipTests package"
+mkdir -p "$OUT"
+RESULTS="$OUT/results.jsonl"
+: >"$RESULTS"
+ENDPOINTS=127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080
+
+# The commit's worktree, built once; its launcher's class archive made before any measurement.
+prepare() {  # commit
+  local tree="$OUT/$1"
+  if [ ! -f "$tree/kvs-http/target/kvs.jar" ]; then
+    log "$1: building in $tree"
+    git worktree add -f "$tree" "$1" >/dev/null 2>&1 || [ -d "$tree" ] || die "cannot check out $1"
+    (cd "$tree" && mvn -B -q -DskipTests package >"$tree.build.log" 2>&1) || die "$1 does not build: $tree.build.log"
+  fi
+  (cd "$tree" && ./kvs-local prepare >/dev/null 2>&1) || true  # older launchers make it on up
+}
+
+RUNNING=""
+cleanup() { [ -z "$RUNNING" ] || (cd "$OUT/$RUNNING" && KVS_LOCAL_DIR="$OUT/data" ./kvs-local down --wipe >/dev/null 2>&1) || true; }
+trap cleanup EXIT
+
+measure() {  # commit round
+  local commit="$1" round="$2" tree="$OUT/$1" pids spent=0 workload line
+  (cd "$tree" && KVS_LOCAL_DIR="$OUT/data" ./kvs-local down --wipe >/dev/null 2>&1) || true
+  (cd "$tree" && KVS_LOCAL_DIR="$OUT/data" ./kvs-local up 3 3 >/dev/null) || die "$commit: the cluster did not start"
+  RUNNING="$commit"
+  pids="$(cat "$OUT"/data/*.pid | paste -sd, -)"
+  while [ "$spent" -lt "$WARM" ]; do
+    bench --target kvs --endpoints "$ENDPOINTS" --workload mixed --clients 64 --seconds 30 --warmup-seconds 0 \
+      >/dev/null 2>&1
+    spent=$((spent + 30))
+  done
+  for workload in put get; do
+    line="$(bench --target kvs --endpoints "$ENDPOINTS" --label "$commit" --workload "$workload" --clients 64 \
+      --seconds "$SECONDS_PER_RUN" --warmup-seconds 3 --server-pids "$pids" 2>/dev/null)"
+    echo "$line" >>"$RESULTS"
+    log "round $round, $commit, $workload: $(echo "$line" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p')/s"
+  done
+  cleanup
+  RUNNING=""
+}
+
+prepare "$A"
+prepare "$B"
+for round in $(seq 1 "$ROUNDS"); do
+  measure "$A" "$round"
+  measure "$B" "$round"
+done
+
+python3 - "$RESULTS" "$A" "$B" <<'EOF'
+import json, statistics, sys
+path, a, b = sys.argv[1:]
+runs = [json.loads(line) for line in open(path) if line.strip()]
+def median(commit, workload, field):
+    values = [r[field] / r["ops"] * 1000 if field == "serverCpuSeconds" else r[field]
+              for r in runs if r["label"] == commit and r["workload"] == workload and r.get(field) is not None]
+    return statistics.median(values) if values else None
+print(f"| workload | {a} ops/s | {b} ops/s | {b}/{a} | {a} p99 ms | {b} p99 ms | {a} CPU s/1,000 ops | {b} CPU s/1,000 ops |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for workload in ("put", "get"):
+    ta, tb = median(a, workload, "throughput"), median(b, workload, "throughput")
+    ca, cb = median(a, workload, "serverCpuSeconds"), median(b, workload, "serverCpuSeconds")
+    print(f"| {workload} | {ta:.0f} | {tb:.0f} | {tb / ta:.2f}x | {median(a, workload, 'p99'):.1f} "
+          f"| {median(b, workload, 'p99'):.1f} | {ca:.3f} | {cb:.3f} |")
+EOF
