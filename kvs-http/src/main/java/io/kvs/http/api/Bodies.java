@@ -21,6 +21,7 @@ final class Bodies {
     /** How long a body may take to arrive, whatever its size: a client trickling one holds a thread no longer. */
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int CHUNK_BYTES = 64 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     /**
      * The body, or 413 when it is longer than {@code maxBytes}, 408 when it takes longer than its
@@ -39,8 +40,15 @@ final class Bodies {
                 int filled = fill(in, body, 0, body.length, deadline);
                 return filled == body.length ? body : Arrays.copyOf(body, filled);
             }
+            // No declared length: a chunked body, or none at all (a GET with its payload in the
+            // query string, the most frequent request), which must cost no buffers.
+            int first = in.read();
+            if (first < 0) {
+                return EMPTY;
+            }
             // A chunked body: read in chunks, one byte past the limit to tell.
             ByteArrayOutputStream body = new ByteArrayOutputStream(CHUNK_BYTES);
+            body.write(first);
             byte[] chunk = new byte[CHUNK_BYTES];
             int read;
             while (body.size() <= maxBytes && (read = fill(in, chunk, 0, chunk.length, deadline)) > 0) {
