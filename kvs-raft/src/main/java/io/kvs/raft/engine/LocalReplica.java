@@ -118,7 +118,7 @@ public final class LocalReplica {
         if (refused != null) {
             return Answer.of(refused);
         }
-        VersionedValue value = MergeRule.merge(replica.get(key), hints.overlay(group, key));
+        VersionedValue value = knownValue(replica, key);
         boolean live = VersionedValue.isLive(value);
         return new Answer(live ? Outcome.FOUND : Outcome.NOT_FOUND, live ? value : null, replica.appliedIndex(),
                 hints.hintIdOf(group, key));
@@ -146,8 +146,8 @@ public final class LocalReplica {
         if (!diskHasRoom.getAsBoolean()) {
             return Answer.of(Outcome.NO_SPACE);
         }
-        VersionedValue stored = replica.get(key);
-        boolean live = VersionedValue.isLive(MergeRule.merge(stored, hints.overlay(group, key)));
+        VersionedValue stored = knownValue(replica, key);
+        boolean live = VersionedValue.isLive(stored);
         if (request.delete() && !live) {
             return new Answer(Outcome.NOT_FOUND, null, replica.appliedIndex(), hints.hintIdOf(group, key));
         }
@@ -168,6 +168,17 @@ public final class LocalReplica {
         HintedWrite hint = accepted.get();
         return new Answer(live || request.delete() ? Outcome.UPDATED : Outcome.CREATED, hint.value(),
                 replica.appliedIndex(), hint.id());
+    }
+
+    /**
+     * What this node knows of {@code key}: the replica's value merged with this node's pending
+     * hint for it. The hint is read first: it is dropped only once the replica has applied it, so
+     * one of the two reads holds it; read the other way round, a hint applied and dropped between
+     * the reads is in neither, and an older value is served.
+     */
+    private VersionedValue knownValue(PartitionStateMachine replica, String key) {
+        VersionedValue pending = hints.overlay(group, key);
+        return MergeRule.merge(replica.get(key), pending);
     }
 
     /**
