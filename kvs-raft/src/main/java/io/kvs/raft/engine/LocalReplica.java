@@ -146,14 +146,14 @@ public final class LocalReplica {
         if (!diskHasRoom.getAsBoolean()) {
             return Answer.of(Outcome.NO_SPACE);
         }
-        VersionedValue stored = knownValue(replica, key);
-        boolean live = VersionedValue.isLive(stored);
+        VersionedValue known = knownValue(replica, key);
+        boolean live = VersionedValue.isLive(known);
         if (request.delete() && !live) {
             return new Answer(Outcome.NOT_FOUND, null, replica.appliedIndex(), hints.hintIdOf(group, key));
         }
         Optional<HintedWrite> accepted;
         try {
-            accepted = hints.accept(group, slot, key, request.delete() ? null : request.value(), stored, now,
+            accepted = hints.accept(group, slot, key, request.delete() ? null : request.value(), known, now,
                     request.writeId(), request.deps(), view == null ? 0 : view.epoch());
         } catch (HintStore.BacklogFull e) {
             return Answer.of(Outcome.BUSY);
