@@ -6,8 +6,11 @@ import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalMessages;
+import io.kvs.raft.client.Failures;
 import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.function.BiFunction;
  * client's payload is asked again briefly; with no replica reachable the answer is 503, fast.
  */
 final class DegradedPath {
+    private static final Logger LOG = LoggerFactory.getLogger(DegradedPath.class);
     private static final long RETRY_MILLIS = 50;
 
     private final StoreEngine engine;
@@ -49,7 +53,7 @@ final class DegradedPath {
                                                   BiFunction<NodeAddress, InternalMessages.DegradedRequest,
                                                           CompletableFuture<LocalReplica.Answer>> ask) {
         CompletableFuture<Served> result = new CompletableFuture<>();
-        tryReplicas(order(owner), 0, false, request, deadlineNanos, ask, result);
+        tryReplicas(new Attempts(order(owner), System.nanoTime()), 0, false, request, deadlineNanos, ask, result);
         return result;
     }
 
@@ -63,18 +67,32 @@ final class DegradedPath {
         return order;
     }
 
-    private void tryReplicas(List<NodeAddress> order, int next, boolean someBehind,
+    /** The replicas to try, in order, and what each answered so far: for the log line of a request none served. */
+    private record Attempts(List<NodeAddress> order, long startNanos, List<String> answers) {
+        Attempts(List<NodeAddress> order, long startNanos) {
+            this(order, startNanos, new ArrayList<>());
+        }
+
+        void record(NodeAddress replica, LocalReplica.Answer answer, Throwable failure) {
+            answers.add(replica + " " + (failure != null ? Failures.causeOf(failure).toString() : answer.status()));
+        }
+    }
+
+    private void tryReplicas(Attempts attempts, int next, boolean someBehind,
                              InternalMessages.DegradedRequest request, long deadlineNanos,
                              BiFunction<NodeAddress, InternalMessages.DegradedRequest,
                                      CompletableFuture<LocalReplica.Answer>> ask,
                              CompletableFuture<Served> result) {
+        List<NodeAddress> order = attempts.order();
         if (next == order.size()) {
             long remaining = deadlineNanos - System.nanoTime();
             if (someBehind && remaining > TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS)) {
                 // A reachable replica has not caught up with the client yet: it may in a moment.
                 CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS)
-                        .execute(() -> tryReplicas(order, 0, false, request, deadlineNanos, ask, result));
+                        .execute(() -> tryReplicas(attempts, 0, false, request, deadlineNanos, ask, result));
             } else {
+                LOG.info("no replica of group {} served a request alone in {} ms: {}", request.group(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attempts.startNanos()), attempts.answers());
                 result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
             }
             return;
@@ -86,8 +104,9 @@ final class DegradedPath {
                     if (failure == null && answer.status().isFinal()) {
                         result.complete(new Served(replica, answer));
                     } else {
+                        attempts.record(replica, answer, failure);
                         boolean behind = failure == null && answer.status() == Outcome.NOT_CAUGHT_UP;
-                        tryReplicas(order, next + 1, someBehind || behind, request, deadlineNanos, ask, result);
+                        tryReplicas(attempts, next + 1, someBehind || behind, request, deadlineNanos, ask, result);
                     }
                 });
     }

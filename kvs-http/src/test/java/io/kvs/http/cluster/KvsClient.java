@@ -104,6 +104,22 @@ public final class KvsClient {
         return response.body();
     }
 
+    /**
+     * The sum of the samples of {@code node}'s metrics whose line starts with {@code prefix}
+     * (a name, or a name with the start of its labels); -1 if the node does not answer.
+     */
+    public long metric(NodeAddress node, String prefix) {
+        try {
+            return (long) metrics(node).lines().filter(line -> line.startsWith(prefix))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     private static JsonObject errorJson(String why) {
         JsonObject json = new JsonObject();
         json.addProperty("result", "client-error");

@@ -55,7 +55,7 @@ class LargeDataIT {
         // Each replica's log is purged after the snapshots it takes every 64 MiB of log.
         for (NodeAddress node : view) {
             await(node + "'s log purged to its last snapshot").atMost(Duration.ofSeconds(30))
-                    .until(() -> metric(node, "kvs_raft_group_log_bytes{group=\"0\"") < 100L << 20);
+                    .until(() -> cluster.client().metric(node, "kvs_raft_group_log_bytes{group=\"0\"") < 100L << 20);
         }
 
         for (NodeProcess node : cluster.nodes()) {
@@ -79,8 +79,8 @@ class LargeDataIT {
         view.remove(removed);
         cluster.node(removed).kill();
         await("the new member " + proxy + " to hold every key").atMost(Duration.ofSeconds(60))
-                .until(() -> metric(proxy, "kvs_partition_keys{group=") >= VALUES);
-        assertTrue(metric(proxy, "kvs_raft_group_snapshots_installed_total{group=\"0\"") >= 1,
+                .until(() -> cluster.client().metric(proxy, "kvs_partition_keys{group=") >= VALUES);
+        assertTrue(cluster.client().metric(proxy, "kvs_raft_group_snapshots_installed_total{group=\"0\"") >= 1,
                 "the new member installed a snapshot");
         assertEquals(List.of(), unreadable(view), "after the new member joined");
 
@@ -143,19 +143,6 @@ class LargeDataIT {
     private static String value(int i) {
         String unit = "value" + i + "-";
         return unit.repeat(VALUE_CHARS / unit.length() + 1).substring(0, VALUE_CHARS);
-    }
-
-    /** The sum of the metric's samples whose line starts with {@code prefix} on {@code node}; -1 if it does not answer. */
-    private long metric(NodeAddress node, String prefix) {
-        try {
-            return (long) cluster.client().metrics(node).lines().filter(line -> line.startsWith(prefix))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
     }
 
     private static long residentBytes(NodeProcess node) throws IOException {

@@ -139,9 +139,18 @@ class PartitionToleranceIT {
                 "deleted already, as far as the replica alone knows");
 
         network.heal(members.get(0));
-        await("every replica to hold the delete").atMost(CONVERGE).until(() -> members.stream()
-                .allMatch(member -> ReplicaProbe.answersNoValue(cluster.internalApi(), member, 0, key)));
-        network.cut(members.get(1));
+        // The delete reaches the other replica twice: as the group's own entry, appended before the
+        // client gave up on it and committed once healed, and as the hint's replay. The client's
+        // payload names the hint, so only the replay lets that replica serve it alone: wait until
+        // the replica holding the hint has applied it and the other has applied as far.
+        NodeAddress holder = members.get(1);
+        await("the hint to enter the group and reach every replica").atMost(CONVERGE).until(() ->
+                client.metric(holder, "kvs_hints_pending{group=\"0\"") == 0
+                        && client.metric(members.get(0), "kvs_raft_group_applied_index{group=\"0\"")
+                        >= client.metric(holder, "kvs_raft_group_applied_index{group=\"0\""));
+        assertTrue(members.stream().allMatch(member ->
+                ReplicaProbe.answersNoValue(cluster.internalApi(), member, 0, key)), "every replica holds the delete");
+        network.cut(holder);
         Thread.sleep(1_000); // the scenario: the replica that took the delete is gone a while
         Reply after = client.get(other, key, delete.string("causal_payload"));
         assertEquals(404, after.status(), "the other replica has the delete: " + after);
