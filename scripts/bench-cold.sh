@@ -13,18 +13,9 @@ cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 OUT="$ROOT/BENCH-RESULTS"
 BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
-ROUNDS=2
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) ROUNDS="$2"; shift ;;
-    *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-  esac
-  shift
-done
-
 LOG_TAG=bench-cold
 . scripts/bench-lib.sh
-now_s() { date +%s.%N; }
+rounds_option 2 9 "$@"
 ops_per_s() { sed -n 's/.*"throughput":\([0-9.]*\).*/\1/p' | awk '{ printf "%d", $1 }'; }
 p99_ms() { sed -n 's/.*"p99":\([0-9.]*\).*/\1/p'; }
 

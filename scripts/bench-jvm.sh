@@ -20,18 +20,9 @@ ROOT="$(pwd)"
 OUT="$ROOT/BENCH-RESULTS"
 BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 JDK25=${KVS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-ROUNDS=1
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) ROUNDS="$2"; shift ;;
-    *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-  esac
-  shift
-done
-
 LOG_TAG=bench-jvm
 . scripts/bench-lib.sh
-now_s() { date +%s.%N; }
+rounds_option 1 15 "$@"
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 
 [ -f "$BENCH_JAR" ] && [ -f kvs-http/target/kvs.jar ] || die "build first: mvn -B -q -DskipTests package"

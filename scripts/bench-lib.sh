@@ -1,6 +1,23 @@
 # Shared by the benchmark scripts (sourced, after they set BENCH_JAR and LOG_TAG): logging, the
 # load generator, and a 3-member etcd on 127.0.0.31-33 to measure against.
 
+now_s() { date +%s.%N; }
+
+# The scripts' one option: rounds_option DEFAULT USAGE_END "$@" sets ROUNDS from --rounds N
+# (DEFAULT without it); anything else prints the calling script's header, lines 2 to USAGE_END.
+rounds_option() {
+  local usage_end="$2"
+  ROUNDS="$1"
+  shift 2
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --rounds) ROUNDS="$2"; shift ;;
+      *) sed -n "2,${usage_end}p" "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    esac
+    shift
+  done
+}
+
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
