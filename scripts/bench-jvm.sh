@@ -33,7 +33,9 @@ RESULTS="$OUT/jvm.jsonl"
 : >"$RESULTS"
 DIR="$OUT/kvs-jvm"
 AOT="$OUT/kvs-jvm-aot"
-BASE_OPTS="-XX:+UseSerialGC -Xms32m -Xmx1g -XX:MinHeapFreeRatio=60 -XX:MaxHeapFreeRatio=90 -XX:+ExitOnOutOfMemoryError"
+# Every variant starts from the launcher's default options, whatever KVS_JAVA_OPTS says here.
+BASE_OPTS="$(launcher_java_opts)"
+[ -n "$BASE_OPTS" ] || die "cannot read the default JVM options from ./kvs-local"
 ENDPOINTS="127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080"
 trap 'KVS_LOCAL_DIR="$DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true' EXIT
 
@@ -41,7 +43,7 @@ trap 'KVS_LOCAL_DIR="$DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true' EXIT
 variant() {
   local name="$1"; shift
   case "$name" in
-    java17) "$@" ;;
+    java17) KVS_JAVA_OPTS="$BASE_OPTS" "$@" ;;
     java17-c1) KVS_JAVA_OPTS="$BASE_OPTS -XX:TieredStopAtLevel=1" "$@" ;;
     java25-aot) PATH="$JDK25/bin:$PATH" KVS_JAVA_OPTS="$BASE_OPTS" KVS_ARCHIVE_OPTS="-XX:AOTCache=$AOT/kvs.aot" "$@" ;;
   esac

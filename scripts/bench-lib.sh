@@ -3,6 +3,9 @@
 
 now_s() { date +%s.%N; }
 
+# The nodes' JVM options that ./kvs-local uses when KVS_JAVA_OPTS is not set.
+launcher_java_opts() { sed -n 's/^JAVA_OPTS=${KVS_JAVA_OPTS:-\(.*\)}$/\1/p' kvs-local; }
+
 # The scripts' one option: rounds_option DEFAULT USAGE_END "$@" sets ROUNDS from --rounds N
 # (DEFAULT without it); anything else prints the calling script's header, lines 2 to USAGE_END.
 rounds_option() {

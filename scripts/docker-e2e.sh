@@ -249,7 +249,7 @@ status_out="$(docker exec "$(container_of node2)" kvs status 2>&1)" || fail "kvs
 echo "$status_out" | grep -q "4 nodes, K=2, 2 partitions" || fail "kvs status printed: $status_out"
 read_out="$(docker exec "$(container_of node3)" kvs get key1 2>&1)" || fail "kvs get key1: $read_out"
 [ "$read_out" = value1 ] || fail "kvs get key1 printed: $read_out"
-status_page() { curl -s -m 5 http://127.0.0.1:8081/ | grep -q "<title>kvs status</title>"; }
+status_page() { http GET 8081 /; [ "$CODE" = 200 ] && grep -q "<title>kvs status</title>" <<<"$BODY"; }
 poll 15 "no status page at /" status_page
 pass
 
