@@ -61,8 +61,8 @@ public final class KeyGateway {
      * payload, decoded once against the cluster the request came into), the deadline.
      */
     private record Request(String key, int slot, CausalPayload seen, long deadlineNanos, long writeId) {
-        static Request of(String key, CausalPayload seen) {
-            return new Request(key, KeySlots.slotOf(key), seen, System.nanoTime() + ANSWER_WITHIN.toNanos(),
+        static Request of(String key, CausalPayload seen, long deadlineNanos) {
+            return new Request(key, KeySlots.slotOf(key), seen, deadlineNanos,
                     ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
@@ -81,8 +81,7 @@ public final class KeyGateway {
         if (!engine.diskHasRoom()) {
             throw new KvsException(ErrorCode.INSUFFICIENT_STORAGE);
         }
-        Request request = Request.of(key, seen(payloadText, engine.requireState()));
-        return viewTheClientHasSeen(request).thenCompose(ignored -> write(request, value));
+        return request(key, payloadText).thenCompose(request -> write(request, value));
     }
 
     /**
@@ -91,24 +90,25 @@ public final class KeyGateway {
      */
     public CompletableFuture<KeyWrite> delete(String key, String payloadText) {
         KeyRules.requireValidKey(key);
-        Request request = Request.of(key, seen(payloadText, engine.requireState()));
-        return viewTheClientHasSeen(request).thenCompose(ignored -> write(request, null));
+        return request(key, payloadText).thenCompose(request -> write(request, null));
     }
 
     public CompletableFuture<KeyRead> get(String key, String payloadText) {
         KeyRules.requireValidKey(key);
-        Request request = Request.of(key, seen(payloadText, engine.requireState()));
-        return viewTheClientHasSeen(request).thenCompose(ignored -> get(request));
+        return request(key, payloadText).thenCompose(this::get);
     }
 
-    /** What the client's payload says it has seen, in the groups that still exist (their successors hold the rest). */
-    private CausalPayload seen(String payloadText, ClusterState state) {
-        return seals.of(state).open(payloadText).retainGroups(liveGroups(state));
-    }
-
-    /** This node's view, once it is at least as new as the client's payload says the client has seen. */
-    private CompletableFuture<ClusterState> viewTheClientHasSeen(Request request) {
-        return engine.stateAtLeast(request.seen().viewEpoch(), VIEW_CATCH_UP_MILLIS);
+    /**
+     * The request, once this node's view is at least as new as the one the client's payload
+     * names. What the client has seen is kept for the groups of that view (their predecessors'
+     * data lives on in them); judged by an older view, the positions in groups the client saw
+     * made by a split would be dropped, and a replica that has not applied them would serve it.
+     */
+    private CompletableFuture<Request> request(String key, String payloadText) {
+        long deadlineNanos = System.nanoTime() + ANSWER_WITHIN.toNanos();
+        CausalPayload payload = seals.of(engine.requireState()).open(payloadText);
+        return engine.stateAtLeast(payload.viewEpoch(), VIEW_CATCH_UP_MILLIS).thenApply(state ->
+                Request.of(key, payload.retainGroups(liveGroups(state)), deadlineNanos));
     }
 
     /** A write of {@code value}, or a delete if it is null. */
