@@ -16,6 +16,7 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.BitSet;
@@ -97,7 +98,30 @@ public final class HttpPeerNodes implements PeerNodes {
         return new Request.Builder().url(api.url(node, path)).post(RequestBody.create(json, JSON)).build();
     }
 
+    /**
+     * One call, tried a second time when the first failed on its connection without an answer
+     * or a timeout: a pooled connection to a node that has since restarted fails at once, and
+     * a view change must not take a live node for a dead one (it would leave the node's hinted
+     * writes behind). Every call of this class is safe to repeat.
+     */
     private byte[] call(Request request) throws IOException {
+        try {
+            return callOnce(request);
+        } catch (PeerAnswered | InterruptedIOException e) {
+            throw e;
+        } catch (IOException connectionFailed) {
+            return callOnce(request);
+        }
+    }
+
+    /** The peer answered with an error status. */
+    private static final class PeerAnswered extends IOException {
+        PeerAnswered(String message) {
+            super(message);
+        }
+    }
+
+    private byte[] callOnce(Request request) throws IOException {
         try (Response response = http.newCall(request).execute()) {
             ResponseBody body = response.body();
             byte[] bytes = body == null ? new byte[0] : body.bytes();
@@ -105,7 +129,7 @@ public final class HttpPeerNodes implements PeerNodes {
                 // The peer's body stays in this node's log: an error a client sees says which peer failed, not what it said.
                 LOG.debug("{} answered {}: {}", request.url(), response.code(),
                         new String(bytes, 0, Math.min(bytes.length, 500), java.nio.charset.StandardCharsets.UTF_8));
-                throw new IOException(request.url().host() + ":" + request.url().port() + " answered "
+                throw new PeerAnswered(request.url().host() + ":" + request.url().port() + " answered "
                         + response.code());
             }
             return bytes;

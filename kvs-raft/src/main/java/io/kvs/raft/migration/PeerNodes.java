@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;
 
-/** What a view-change coordinator asks of other nodes directly (not through a Raft group). Every call is bounded. */
+/**
+ * What a view-change coordinator asks of other nodes directly (not through a Raft group). Every
+ * call is bounded, and safe to repeat: an implementation may send one twice.
+ */
 public interface PeerNodes {
 
     /** Asks {@code node} to join cluster {@code clusterId} by hosting its metadata group with these members. */
