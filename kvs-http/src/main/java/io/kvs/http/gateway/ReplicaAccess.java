@@ -36,6 +36,11 @@ final class ReplicaAccess {
 
     private final StoreEngine engine;
     private final OkHttpClient http;
+    /**
+     * For reads, which are safe to send twice: OkHttp tries a read again on a new connection when
+     * a pooled one fails (its replica restarted since), rather than skip a live replica.
+     */
+    private final OkHttpClient readHttp;
     private final InternalApi api;
 
     /** @param peerHttp the node's client of other nodes: its connections, threads and signing are shared */
@@ -46,13 +51,14 @@ final class ReplicaAccess {
                 .connectTimeout(Duration.ofMillis(200))
                 .callTimeout(CALL_TIMEOUT)
                 .build();
+        this.readHttp = http.newBuilder().retryOnConnectionFailure(true).build();
     }
 
     CompletableFuture<LocalReplica.Answer> read(NodeAddress replica, InternalMessages.DegradedRequest request) {
         if (replica.equals(engine.self())) {
             return CompletableFuture.completedFuture(engine.replica(request.group()).degradedRead(request.request()));
         }
-        return call(replica, "/internal/degraded-read", request);
+        return call(readHttp, replica, "/internal/degraded-read", request);
     }
 
     CompletableFuture<LocalReplica.Answer> write(NodeAddress replica, InternalMessages.DegradedRequest request) {
@@ -60,15 +66,15 @@ final class ReplicaAccess {
             // No deadline here: this node waits for its own replica's answer, so nothing goes elsewhere meanwhile.
             return CompletableFuture.completedFuture(engine.replica(request.group()).degradedWrite(request.request()));
         }
-        return call(replica, "/internal/degraded-write",
+        return call(http, replica, "/internal/degraded-write",
                 request.notAfter(System.currentTimeMillis() + ACCEPT_WRITE_WITHIN.toMillis()));
     }
 
-    private CompletableFuture<LocalReplica.Answer> call(NodeAddress replica, String path,
+    private CompletableFuture<LocalReplica.Answer> call(OkHttpClient client, NodeAddress replica, String path,
                                                          InternalMessages.DegradedRequest body) {
         Request request = new Request.Builder().url(api.url(replica, path))
                 .post(RequestBody.create(GSON.toJson(body), JSON)).build();
-        return AsyncPeerCall.body(http, request, replica).thenApply(bytes -> {
+        return AsyncPeerCall.body(client, request, replica).thenApply(bytes -> {
             try {
                 return ReplicaAnswers.decode(bytes);
             } catch (IOException e) {
