@@ -22,12 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -41,9 +36,6 @@ final class SlotMover {
     private static final Logger LOG = LoggerFactory.getLogger(SlotMover.class);
     private static final long FREEZE_MILLIS = 4_000;
     private static final long DISOWN_SECONDS = 10;
-    /** Source groups moved at once: a destination's log takes a page of each at a time. */
-    private static final int PARALLEL_SOURCES = 4;
-    private static final long STOP_SECONDS = 30;
 
     private final PeerNodes nodes;
     private final PartitionClient partitions;
@@ -66,103 +58,37 @@ final class SlotMover {
         View target = change.target();
         Map<Integer, Map<Integer, BitSet>> moves = moves(from, target);
         HeldHints held = new HeldHints(nodes, copier, from, target, context::group);
-        progress.start(target.epoch(), moves.values().stream().flatMap(m -> m.values().stream())
-                .mapToInt(BitSet::cardinality).sum());
-        List<Callable<Moved>> sources = from.partitions().stream().<Callable<Moved>>map(source -> () -> moveFrom(
-                context, change, source, moves.getOrDefault(source.group(), Map.of()), held)).toList();
         Map<Integer, Long> readyIndex = new HashMap<>();
         long total = 0;
+        progress.start(target.epoch(), moves.values().stream().flatMap(m -> m.values().stream())
+                .mapToInt(BitSet::cardinality).sum());
         try {
-            for (Moved moved : inParallel(sources)) {
-                moved.readyIndex().forEach((group, index) -> readyIndex.merge(group, index, Math::max));
-                total += moved.keys();
+            for (Partition source : from.partitions()) {
+                Map<Integer, BitSet> byDestination = moves.getOrDefault(source.group(), Map.of());
+                BitSet moving = new BitSet();
+                byDestination.values().forEach(moving::or);
+                List<SlotCopier.Source> sources = moving.isEmpty() ? List.of() : sourcesOf(context, source, moving, change);
+                for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
+                    Partition destination = target.partitionServedBy(toDestination.getKey()).orElseThrow();
+                    long keys = 0;
+                    for (SlotCopier.Source pages : sources) {
+                        // Replicas read one by one: the destination merges what each holds.
+                        SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
+                        readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
+                        keys = Math.max(keys, copied.keys());
+                    }
+                    LOG.info("moved {} keys in {} slots from group {} to group {}", keys,
+                            toDestination.getValue().cardinality(), source.group(), destination.group());
+                    total += keys;
+                    progress.moved(toDestination.getValue().cardinality(), keys);
+                }
+                held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
             }
         } finally {
             progress.done();
         }
         LOG.info("view epoch {}: {} keys moved", target.epoch(), total);
         return target.withReadyIndexes(readyIndex);
-    }
-
-    /** What moved out of one source group: keys, and each receiving group's ready index. */
-    private record Moved(long keys, Map<Integer, Long> readyIndex) {
-    }
-
-    /** Moves the slots {@code source} gives away ({@code byDestination}) and the hints its members hold for them. */
-    private Moved moveFrom(ChangeContext context, ViewChangeProgress change, Partition source,
-                           Map<Integer, BitSet> byDestination, HeldHints held) throws IOException {
-        BitSet moving = new BitSet();
-        byDestination.values().forEach(moving::or);
-        List<SlotCopier.Source> sources = moving.isEmpty() ? List.of() : sourcesOf(context, source, moving, change);
-        Map<Integer, Long> readyIndex = new HashMap<>();
-        long total = 0;
-        for (Map.Entry<Integer, BitSet> toDestination : byDestination.entrySet()) {
-            Partition destination = change.target().partitionServedBy(toDestination.getKey()).orElseThrow();
-            long keys = 0;
-            for (SlotCopier.Source pages : sources) {
-                // Replicas read one by one: the destination merges what each holds.
-                SlotCopier.Copied copied = copier.copy(pages, toDestination.getValue(), context.group(destination));
-                readyIndex.merge(destination.group(), copied.lastIndex(), Math::max);
-                keys = Math.max(keys, copied.keys());
-            }
-            LOG.info("moved {} keys in {} slots from group {} to group {}", keys,
-                    toDestination.getValue().cardinality(), source.group(), destination.group());
-            total += keys;
-            progress.moved(toDestination.getValue().cardinality(), keys);
-        }
-        held.move(source, moving).forEach((group, index) -> readyIndex.merge(group, index, Math::max));
-        return new Moved(total, readyIndex);
-    }
-
-    /**
-     * Runs the source groups' moves side by side, at most {@value #PARALLEL_SOURCES} at once: a
-     * page's round trip (export, then a log entry of the destination) leaves the nodes mostly
-     * idle, so sources one after the other would add up their waits. Imports merge, so pages of
-     * different sources may reach a destination in any order. The first failure cancels the
-     * rest and fails the move; it returns only once no source's move is running any more.
-     */
-    private static List<Moved> inParallel(List<Callable<Moved>> sources) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(sources.size(), PARALLEL_SOURCES)),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "slot-mover");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        CompletionService<Moved> done = new ExecutorCompletionService<>(pool);
-        sources.forEach(done::submit);
-        List<Moved> moved = new ArrayList<>();
-        try {
-            for (int i = 0; i < sources.size(); i++) {
-                moved.add(done.take().get());
-            }
-            return moved;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IOException(cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while moving slots", e);
-        } finally {
-            pool.shutdownNow();
-            awaitStopped(pool);
-        }
-    }
-
-    /** Waits for cancelled moves to stop: each waits for one remote call at most, which is bounded. */
-    private static void awaitStopped(ExecutorService pool) {
-        try {
-            if (!pool.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("slot moves still running {} s after they were cancelled", STOP_SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
