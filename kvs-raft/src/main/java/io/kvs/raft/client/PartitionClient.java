@@ -12,6 +12,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 import java.time.Duration;
 import java.util.List;
@@ -79,7 +80,8 @@ public final class PartitionClient {
     }
 
     private CompletableFuture<List<WriteReply>> send(RaftGroup group, PartitionCommand command) {
-        Message message = Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(command)));
+        // The encoded array is not touched again: wrapped, not copied.
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(PartitionCodec.encode(command)));
         return locallyOr(group, message, RaftClientRequest.writeRequestType(), client -> client.async().send(message))
                 .thenApply(reply -> PartitionCodec.decodeWriteReplies(RaftReplies.content(reply)));
     }

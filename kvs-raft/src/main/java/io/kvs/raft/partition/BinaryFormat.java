@@ -109,7 +109,15 @@ final class BinaryFormat {
     }
 
     static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        return write(64, writer);
+    }
+
+    /**
+     * What {@code writer} writes, in a buffer sized for {@code expectedBytes} from the start: a
+     * large value then costs one copy into the buffer and one out, not a copy per doubling.
+     */
+    static byte[] write(int expectedBytes, Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, expectedBytes));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writer.write(out);
         } catch (IOException e) {

@@ -30,7 +30,8 @@ public final class EncodedValue {
     }
 
     public static EncodedValue of(VersionedValue value) {
-        return new EncodedValue(BinaryFormat.write(out -> PartitionCodec.writeValue(out, value)));
+        int expected = (value.value() == null ? 0 : value.value().length()) + 64;
+        return new EncodedValue(BinaryFormat.write(expected, out -> PartitionCodec.writeValue(out, value)));
     }
 
     public VersionedValue decode() {

@@ -65,7 +65,7 @@ public final class PartitionCodec {
     }
 
     public static byte[] encode(PartitionCommand command) {
-        return BinaryFormat.write(out -> {
+        return BinaryFormat.write(expectedBytes(command), out -> {
             if (command instanceof PartitionCommand.Puts puts) {
                 out.writeByte(PUTS);
                 BinaryFormat.writeList(out, puts.puts(), PartitionCodec::writePut);
@@ -210,7 +210,7 @@ public final class PartitionCodec {
     }
 
     public static byte[] encode(ExportPage page) {
-        return BinaryFormat.write(out -> {
+        return BinaryFormat.write(movedBytes(page.keys()), out -> {
             out.writeBoolean(page.next() != null);
             if (page.next() != null) {
                 writeCursor(out, page.next());
@@ -243,6 +243,21 @@ public final class PartitionCodec {
     /** The bytes a hinted write costs on the wire, near enough to size pages. */
     public static int sizeOf(HintedWrite hint) {
         return hint.key().length() + lengthOf(hint.value().value()) * 2 + 88;
+    }
+
+    /** About the bytes {@code command} encodes to, to size its buffer: the values it carries. */
+    private static int expectedBytes(PartitionCommand command) {
+        if (command instanceof PartitionCommand.Puts puts) {
+            return puts.puts().stream().mapToInt(put -> put.key().length() + lengthOf(put.value()) + 128).sum();
+        }
+        if (command instanceof PartitionCommand.Import moved) {
+            return movedBytes(moved.keys());
+        }
+        return 64;
+    }
+
+    private static int movedBytes(List<PartitionCommand.MovedKey> keys) {
+        return keys.stream().mapToInt(PartitionCodec::sizeOf).sum();
     }
 
     /** The bytes a client write costs in a log entry, near enough to size batches. */
