@@ -44,6 +44,7 @@ public final class HttpPeerNodes implements PeerNodes {
                 .readTimeout(Duration.ofSeconds(10))
                 .callTimeout(Duration.ofSeconds(15))
                 .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySockets())
                 .addInterceptor(api.signer())
                 .build();
     }
