@@ -8,6 +8,7 @@ import io.kvs.raft.migration.ViewChangeCoordinator;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.HttpResponseException;
+import io.kvs.http.peer.HttpLeaderRelay;
 import io.kvs.http.peer.InternalApi;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.http.BadMessageException;
@@ -110,6 +111,7 @@ public final class HttpApi implements AutoCloseable {
         app.post("/internal/fence", internal::fence);
         app.post("/internal/degraded-read", internal::degradedRead);
         app.post("/internal/degraded-write", internal::degradedWrite);
+        app.post(HttpLeaderRelay.PATH + "{group}", internal::relayWrites);
         // An empty key names no endpoint: it is a key that is not valid.
         for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
             app.get(empty, ctx -> rejectReserved(""));

@@ -10,16 +10,24 @@ import io.kvs.http.peer.ReplicaAnswers;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.hint.HintPage;
 import io.kvs.raft.partition.ExportPage;
+import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.partition.PartitionCodec;
+import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
 import io.javalin.http.Context;
+import org.apache.ratis.protocol.RaftGroupId;
 
 import java.io.IOException;
 import java.util.Base64;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
-/** The node-to-node API a view-change coordinator uses (not part of the public contract). */
+/**
+ * The node-to-node API (not part of the public contract): what a view-change coordinator asks of
+ * other nodes, reads and writes of one replica alone, and writes relayed to a group's leader.
+ */
 final class InternalRoutes {
     private static final Gson GSON = new Gson();
     /** Hints sent per answer to a view change collecting them: a page, not the whole backlog. */
@@ -102,6 +110,31 @@ final class InternalRoutes {
         InternalMessages.Fence fence = message(ctx, InternalMessages.Fence.class);
         engine.replica(fence.group()).fence(fence.untilEpoch());
         Replies.success(ctx, 200, Map.of());
+    }
+
+    /**
+     * Client writes another node relayed to this one as their group's leader; 503 if it does not
+     * lead the group, and the relaying node sends them through a Raft client instead.
+     */
+    void relayWrites(Context ctx) {
+        RaftGroupId group = groupId(ctx.pathParam("group"));
+        byte[] body = Bodies.read(ctx, LeaderRelay.MAX_BYTES);
+        List<PartitionCommand.Put> puts;
+        try {
+            puts = PartitionCodec.decodePuts(body);
+        } catch (RuntimeException malformed) { // truncated, an unknown command, a bad field
+            throw new KvsException(ErrorCode.BAD_REQUEST, "malformed relayed writes: " + malformed.getMessage());
+        }
+        ctx.future(() -> Async.reply(ctx, () -> engine.putRelayed(group, puts),
+                replies -> ctx.contentType("application/octet-stream").result(PartitionCodec.encodeWriteReplies(replies))));
+    }
+
+    private static RaftGroupId groupId(String uuid) {
+        try {
+            return RaftGroupId.valueOf(UUID.fromString(uuid));
+        } catch (IllegalArgumentException malformed) {
+            throw new KvsException(ErrorCode.BAD_REQUEST, "not a group id: " + uuid);
+        }
     }
 
     void exportReplica(Context ctx) throws IOException {

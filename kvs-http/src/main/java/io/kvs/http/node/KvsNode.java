@@ -2,6 +2,7 @@ package io.kvs.http.node;
 
 import io.kvs.http.api.HttpApi;
 import io.kvs.http.gateway.KeyGateway;
+import io.kvs.http.peer.HttpLeaderRelay;
 import io.kvs.http.peer.HttpPeerNodes;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.raft.engine.StoreEngine;
@@ -37,11 +38,12 @@ public final class KvsNode implements AutoCloseable {
 
     public static KvsNode start(NodeConfig config) throws IOException {
         long started = System.nanoTime();
-        StoreEngine engine = new StoreEngine(new StoreSettings(config.self(), config.bindHost(), config.dataDir(),
-                new RaftPeers(config.raftPortOffset()), config.k(), config.initialView(), config.clusterSecret(),
-                config.diskReserveBytes(), config.storeMemoryBytes(), config.tombstoneGrace(), () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false)));
         InternalApi internalApi = new InternalApi(config.internalPortOffset(), config.clusterSecret());
         OkHttpClient peerHttp = HttpPeerNodes.newClient(internalApi);
+        StoreEngine engine = new StoreEngine(new StoreSettings(config.self(), config.bindHost(), config.dataDir(),
+                new RaftPeers(config.raftPortOffset()), config.k(), config.initialView(), config.clusterSecret(),
+                config.diskReserveBytes(), config.storeMemoryBytes(), config.tombstoneGrace(), () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false)),
+                new HttpLeaderRelay(peerHttp, internalApi));
         ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp, internalApi));
         ScheduledExecutorService viewChanges = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "view-change");

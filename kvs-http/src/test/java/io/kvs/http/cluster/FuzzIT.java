@@ -50,7 +50,7 @@ class FuzzIT {
     private static final String[] ENDPOINTS = {"update_view", "get_partition_id", "get_all_partition_ids",
             "get_partition_members"};
     private static final String[] INTERNAL = {"join", "status", "leave", "export-replica", "seal-hints",
-            "degraded-read", "degraded-write"};
+            "degraded-read", "degraded-write", "relay-writes/zz", "relay-writes/" + java.util.UUID.randomUUID()};
 
     private static final int MAX_UNREACHABLE_ADDS = 3;
 

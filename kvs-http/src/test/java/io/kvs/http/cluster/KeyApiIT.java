@@ -188,6 +188,55 @@ class KeyApiIT {
         }
     }
 
+    /**
+     * Writes a node takes for a group it does not lead go to the leader in relayed batches; the
+     * relay refuses what is not a batch of writes, and a batch for a group the node does not
+     * lead, and stores nothing of either.
+     */
+    @Test
+    void writesAreRelayedToTheLeaderWhichRefusesBadBatches() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            for (NodeAddress node : nodes) {
+                assertTrue(client.put(node, "relayed_" + i, "v" + node.port() + i, "").isSuccess());
+            }
+        }
+        long relayed = 0;
+        for (NodeAddress node : nodes) {
+            for (String line : client.metrics(node).split("\n")) {
+                if (line.startsWith("kvs_http_requests_seconds_count{method=\"POST\",route=\"/internal/relay-writes/{group}\",status=\"200\"}")) {
+                    relayed += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        assertTrue(relayed > 0, "writes through the proxy and followers were relayed to the leaders");
+
+        okhttp3.OkHttpClient internal = io.kvs.http.peer.HttpPeerNodes.newClient(cluster.internalApi());
+        try {
+            NodeAddress node = nodes.get(0);
+            String group = java.util.UUID.randomUUID().toString();
+            byte[] batch = io.kvs.raft.partition.PartitionCodec.encode(new io.kvs.raft.partition.PartitionCommand.Puts(
+                    List.of(new io.kvs.raft.partition.PartitionCommand.Put(0, "never_relayed", "x"))));
+            assertEquals(400, relay(internal, node, "not-a-group", batch), "a malformed group id");
+            assertEquals(400, relay(internal, node, group, "garbage".getBytes(StandardCharsets.UTF_8)), "not a batch");
+            assertEquals(400, relay(internal, node, group, java.util.Arrays.copyOf(batch, batch.length - 3)), "truncated");
+            assertEquals(413, relay(internal, node, group, new byte[io.kvs.raft.client.LeaderRelay.MAX_BYTES + 1]),
+                    "larger than any relayed batch");
+            assertEquals(503, relay(internal, node, group, batch), "a group the node does not lead");
+            assertEquals(404, client.get(node, "never_relayed", "").status(), "nothing refused was stored");
+        } finally {
+            io.kvs.http.peer.HttpPeerNodes.shutdown(internal);
+        }
+    }
+
+    private int relay(okhttp3.OkHttpClient internal, NodeAddress node, String group, byte[] body) throws Exception {
+        okhttp3.Request request = new okhttp3.Request.Builder()
+                .url(cluster.internalApi().url(node, io.kvs.http.peer.HttpLeaderRelay.PATH + group))
+                .post(okhttp3.RequestBody.create(body, okhttp3.MediaType.get("application/octet-stream"))).build();
+        try (okhttp3.Response response = internal.newCall(request).execute()) {
+            return response.code();
+        }
+    }
+
     @Test
     void invalidKeysAreRejectedAndChangeNothing() {
         List<String> invalid = new ArrayList<>(List.of("a-b", "a.b", "k".repeat(201), "%C3%A9", "a%20b"));

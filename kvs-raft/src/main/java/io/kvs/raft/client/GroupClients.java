@@ -6,6 +6,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
@@ -63,6 +64,14 @@ public final class GroupClients implements Closeable {
                     .setRetryPolicy(RaftTuning.clientRetry())
                     .build());
         }).client();
+    }
+
+    /**
+     * The peer the group's client takes for its leader: the one that last answered it as such,
+     * or, before it has sent anything, the peer it will ask first.
+     */
+    public RaftPeerId leaderOf(RaftGroup group) {
+        return client(group).getLeaderId();
     }
 
     /**

@@ -11,6 +11,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
@@ -25,6 +26,9 @@ import java.util.function.Function;
  * are batched ({@link RequestBatcher}): concurrent writes to a group share one log entry, one
  * replication round and one fsync; concurrent reads share one ReadIndex. When this node leads
  * the group, a batch goes to its own server directly ({@link LocalLeader}), not through an RPC.
+ * Another node's batch of writes is relayed to the leader ({@link LeaderRelay}) and joins the
+ * leader's own next batch, so that a group takes one entry per round however many nodes write
+ * to it; a batch the leader does not take goes through the group's Raft client instead.
  */
 public final class PartitionClient {
     /**
@@ -46,13 +50,18 @@ public final class PartitionClient {
 
     private final GroupClients clients;
     private final LocalLeader localLeader;
+    private final RaftPeerId self;
+    private final LeaderRelay relay;
     private final RequestBatcher<PartitionCommand.Put, WriteReply> puts;
     private final RequestBatcher<PartitionQuery.Get, ReadReply> gets;
 
-    public PartitionClient(GroupClients clients, LocalLeader localLeader) {
+    /** @param self this node's Raft server, which {@code localLeader} submits to */
+    public PartitionClient(GroupClients clients, LocalLeader localLeader, RaftPeerId self, LeaderRelay relay) {
         this.clients = clients;
         this.localLeader = localLeader;
-        this.puts = new RequestBatcher<>((group, batch) -> send(group, new PartitionCommand.Puts(batch)),
+        this.self = self;
+        this.relay = relay;
+        this.puts = new RequestBatcher<>((group, batch) -> sendPuts(group, new PartitionCommand.Puts(batch)),
                 MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf, MAX_WAITING,
                 MAX_WAITING_BYTES);
         this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
@@ -64,6 +73,17 @@ public final class PartitionClient {
     /** A client's write, committed through the group's log (with whatever other writes go along). */
     public CompletableFuture<WriteReply> put(RaftGroup group, PartitionCommand.Put put) {
         return puts.submit(group, put);
+    }
+
+    /**
+     * Writes another node relayed to this one as the group's leader: they join this node's next
+     * batch for the group. Fails if any of them does (the relaying node then sends the batch
+     * through a Raft client; the writes that did enter the log are applied once, by their ids).
+     */
+    public CompletableFuture<List<WriteReply>> putAll(RaftGroup group, List<PartitionCommand.Put> relayed) {
+        List<CompletableFuture<WriteReply>> replies = puts.submitAll(group, relayed);
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());
     }
 
     /**
@@ -80,10 +100,41 @@ public final class PartitionClient {
     }
 
     private CompletableFuture<List<WriteReply>> send(RaftGroup group, PartitionCommand command) {
+        return send(group, PartitionCodec.encode(command), false);
+    }
+
+    /**
+     * A batch of client writes: into this node's own log if it leads the group, else relayed to
+     * the leader the group's Raft client last found (a small batch: see {@link LeaderRelay}),
+     * else, or if the relay fails, through that client. A relayed batch may be relayed once
+     * more if leadership moves while it waits on the old leader, within its writes' deadlines.
+     */
+    private CompletableFuture<List<WriteReply>> sendPuts(RaftGroup group, PartitionCommand.Puts batch) {
+        byte[] encoded = PartitionCodec.encode(batch);
+        return send(group, encoded, encoded.length <= LeaderRelay.MAX_BYTES);
+    }
+
+    private CompletableFuture<List<WriteReply>> send(RaftGroup group, byte[] encoded, boolean mayRelay) {
         // The encoded array is not touched again: wrapped, not copied.
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(PartitionCodec.encode(command)));
-        return locallyOr(group, message, RaftClientRequest.writeRequestType(), client -> client.async().send(message))
-                .thenApply(reply -> PartitionCodec.decodeWriteReplies(RaftReplies.content(reply)));
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(encoded));
+        Function<RaftClient, CompletableFuture<RaftClientReply>> remote = client -> client.async().send(message);
+        CompletableFuture<RaftClientReply> local = localLeader.submitIfLeader(group.getGroupId(), message,
+                RaftClientRequest.writeRequestType());
+        CompletableFuture<List<WriteReply>> relayed = local == null && mayRelay ? relayToLeader(group, encoded) : null;
+        if (relayed != null) {
+            return relayed.exceptionallyCompose(notTaken -> clients.call(group, remote).thenApply(PartitionClient::writeReplies));
+        }
+        return locallyOr(group, local, remote).thenApply(PartitionClient::writeReplies);
+    }
+
+    /** The relay of a batch to the group's leader as this node last knew it; null if there is none to relay to. */
+    private CompletableFuture<List<WriteReply>> relayToLeader(RaftGroup group, byte[] encoded) {
+        RaftPeerId leader = clients.leaderOf(group);
+        return leader == null || leader.equals(self) ? null : relay.relay(leader, group.getGroupId(), encoded);
+    }
+
+    private static List<WriteReply> writeReplies(RaftClientReply reply) {
+        return PartitionCodec.decodeWriteReplies(RaftReplies.content(reply));
     }
 
     /** A ReadIndex read on the leader: it reflects every write acknowledged before it began. */
@@ -98,18 +149,18 @@ public final class PartitionClient {
 
     private CompletableFuture<byte[]> query(RaftGroup group, PartitionQuery query) {
         Message message = Message.valueOf(ByteString.copyFrom(PartitionCodec.encode(query)));
-        return locallyOr(group, message, RaftClientRequest.readRequestType(),
-                client -> client.async().sendReadOnlyUnordered(message))
+        CompletableFuture<RaftClientReply> local = localLeader.submitIfLeader(group.getGroupId(), message,
+                RaftClientRequest.readRequestType());
+        return locallyOr(group, local, client -> client.async().sendReadOnlyUnordered(message))
                 .thenApply(RaftReplies::content);
     }
 
     /**
-     * Submits to this node's own server if it leads the group, else (or if it turns out not to
-     * lead it any more) through the group's client, which finds the leader and retries.
+     * The reply of this node's own server ({@code local}) if it leads the group, else (null, or
+     * it turns out not to lead it any more) of the group's client, which finds the leader and retries.
      */
-    private CompletableFuture<RaftClientReply> locallyOr(RaftGroup group, Message message, RaftClientRequest.Type type,
+    private CompletableFuture<RaftClientReply> locallyOr(RaftGroup group, CompletableFuture<RaftClientReply> local,
                                                          Function<RaftClient, CompletableFuture<RaftClientReply>> remote) {
-        CompletableFuture<RaftClientReply> local = localLeader.submitIfLeader(group.getGroupId(), message, type);
         if (local == null) {
             return clients.call(group, remote);
         }

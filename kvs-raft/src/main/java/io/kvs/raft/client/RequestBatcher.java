@@ -121,29 +121,42 @@ final class RequestBatcher<I, O> {
 
     /** Sends {@code request} to {@code group}, alone or with others. */
     CompletableFuture<O> submit(RaftGroup group, I request) {
+        return submitAll(group, List.of(request)).get(0);
+    }
+
+    /**
+     * Sends {@code requests} to {@code group}, in one batch if they fit in one and none waits
+     * before them: all of them queue before a batch goes. Each request that finds its group's
+     * queue full fails alone.
+     */
+    List<CompletableFuture<O>> submitAll(RaftGroup group, List<I> requests) {
         GroupQueue queue = queues.computeIfAbsent(group.getGroupId(), id -> new GroupQueue());
-        CompletableFuture<O> reply = new CompletableFuture<>();
+        List<CompletableFuture<O>> replies = new ArrayList<>(requests.size());
         List<Pending<I, O>> batch;
         RaftGroup target;
         long now = System.nanoTime();
         synchronized (queue) {
-            int size = sizeOf.applyAsInt(request);
-            if (queue.waiting.size() >= maxWaiting
-                    || !queue.waiting.isEmpty() && queue.waitingBytes + size > maxWaitingBytes) {
-                reply.completeExceptionally(new RejectedExecutionException(queue.waiting.size() + " requests of "
-                        + queue.waitingBytes + " bytes already wait for " + group.getGroupId()));
-                return reply;
-            }
             queue.group = group; // the latest peers any caller named
-            queue.waiting.addLast(new Pending<>(request, reply));
-            queue.waitingBytes += size;
+            for (I request : requests) {
+                CompletableFuture<O> reply = new CompletableFuture<>();
+                replies.add(reply);
+                int size = sizeOf.applyAsInt(request);
+                if (queue.waiting.size() >= maxWaiting
+                        || !queue.waiting.isEmpty() && queue.waitingBytes + size > maxWaitingBytes) {
+                    reply.completeExceptionally(new RejectedExecutionException(queue.waiting.size() + " requests of "
+                            + queue.waitingBytes + " bytes already wait for " + group.getGroupId()));
+                    continue;
+                }
+                queue.waiting.addLast(new Pending<>(request, reply));
+                queue.waitingBytes += size;
+            }
             batch = queue.nextBatch(now);
             target = queue.group;
         }
         if (batch != null) {
             send(queue, target, batch, now);
         }
-        return reply;
+        return replies;
     }
 
     private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch, long sentAt) {

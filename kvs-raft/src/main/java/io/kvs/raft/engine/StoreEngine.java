@@ -1,16 +1,20 @@
 package io.kvs.raft.engine;
 
+import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.core.view.View;
 import io.kvs.raft.client.GroupClients;
+import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetadataStateMachine;
+import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionStateMachine;
+import io.kvs.raft.partition.WriteReply;
 import io.kvs.raft.server.ClusterIdFile;
 import io.kvs.raft.server.FirstEntryConflictRepair;
 import io.kvs.raft.server.NodeRaftServer;
@@ -85,7 +89,7 @@ public final class StoreEngine implements Closeable {
      * data directory belongs to no cluster yet joins the one its initial view describes, if given;
      * otherwise it waits to be added.
      */
-    public StoreEngine(StoreSettings settings) throws IOException {
+    public StoreEngine(StoreSettings settings, LeaderRelay relay) throws IOException {
         this.self = settings.self();
         this.peers = settings.peers();
         Path dataDir = settings.dataDir();
@@ -96,7 +100,7 @@ public final class StoreEngine implements Closeable {
         this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers, this::newStateMachine,
                 settings.secret());
         this.membership = new ClusterMembership(self, peers, raft, clusterIdFile, metadataClient, clients, background);
-        this.partitionClient = new PartitionClient(clients, raft::submitIfLeader);
+        this.partitionClient = new PartitionClient(clients, raft::submitIfLeader, RaftPeers.peerId(self), relay);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
         raft.start();
@@ -264,6 +268,17 @@ public final class StoreEngine implements Closeable {
         RaftGroup group = peers.group(RaftPeers.partitionGroup(requireState().clusterId(), partition.group()),
                 partition.members());
         return new PartitionEngine(partition, group, partitionClient);
+    }
+
+    /**
+     * Client writes another node relayed to this one as the leader of their partition group
+     * ({@link LeaderRelay}); UNAVAILABLE if this node does not lead such a group.
+     */
+    public CompletableFuture<List<WriteReply>> putRelayed(RaftGroupId id, List<PartitionCommand.Put> puts) {
+        RaftServer.Division division = raft.division(id)
+                .filter(d -> d.getInfo().isLeader() && d.getStateMachine() instanceof PartitionStateMachine)
+                .orElseThrow(() -> new KvsException(ErrorCode.UNAVAILABLE, self + " leads no partition group " + id));
+        return partitionClient.putAll(division.getGroup(), puts);
     }
 
     public PartitionClient partitions() {

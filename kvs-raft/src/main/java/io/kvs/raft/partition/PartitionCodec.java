@@ -123,6 +123,18 @@ public final class PartitionCodec {
         return BinaryFormat.read(message, PartitionCodec::readCommand);
     }
 
+    /**
+     * The writes of an encoded {@link PartitionCommand.Puts}, as a node relays them to a group's
+     * leader; an {@link java.io.UncheckedIOException} if the bytes are not one.
+     */
+    public static List<PartitionCommand.Put> decodePuts(byte[] bytes) {
+        PartitionCommand command = BinaryFormat.read(bytes, PartitionCodec::readCommand);
+        if (!(command instanceof PartitionCommand.Puts puts)) {
+            throw new java.io.UncheckedIOException(new IOException("not a batch of writes: " + command.getClass().getSimpleName()));
+        }
+        return puts.puts();
+    }
+
     /** A log entry: the command, then the leader's stamp. */
     static StampedCommand decodeEntry(ByteString entry) {
         return BinaryFormat.read(entry, in -> new StampedCommand(readCommand(in), new Stamp(in.readLong(), NodeNames.canonical(in.readUTF()), BinaryFormat.readBits(in))));
@@ -182,7 +194,7 @@ public final class PartitionCodec {
     }
 
     /** The replies to an entry: one per write of a {@link PartitionCommand.Puts}, else one. */
-    static byte[] encodeWriteReplies(List<WriteReply> replies) {
+    public static byte[] encodeWriteReplies(List<WriteReply> replies) {
         return BinaryFormat.write(out -> BinaryFormat.writeList(out, replies, (o, reply) -> {
             o.writeByte(reply.status().code());
             o.writeLong(reply.index());

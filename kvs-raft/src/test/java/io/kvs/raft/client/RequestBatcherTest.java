@@ -64,6 +64,39 @@ class RequestBatcherTest {
         }
     }
 
+    /** Writes relayed from another node arrive together: they go together, not the first one alone. */
+    @Test
+    void requestsSubmittedTogetherGoInOneBatch() throws Exception {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 100, 1_000);
+        List<CompletableFuture<String>> replies = batcher.submitAll(group, List.of(1, 2, 3));
+        assertEquals(List.of(List.of(1, 2, 3)), sender.batches, "nothing in flight: all three at once, together");
+        List<CompletableFuture<String>> next = batcher.submitAll(group, List.of(4, 5));
+        batcher.submit(group, 6);
+        assertEquals(1, sender.batches.size(), "one batch in flight: the others wait");
+        sender.answer(0);
+        assertEquals(List.of("r1", "r2", "r3"), List.of(replies.get(0).get(), replies.get(1).get(), replies.get(2).get()));
+        assertEquals(List.of(4, 5, 6), sender.batches.get(1), "what waited goes together, in order");
+        sender.answer(1);
+        assertEquals("r5", next.get(1).get());
+    }
+
+    /** Each request of a group whose queue is full fails alone; the others of its submission go. */
+    @Test
+    void aFullQueueRefusesOnlyWhatDoesNotFit() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
+                i -> i, 2, Long.MAX_VALUE);
+        batcher.submit(group, 1); // in flight: nothing waits
+        List<CompletableFuture<String>> replies = batcher.submitAll(group, List.of(2, 3, 4));
+        assertFalse(replies.get(0).isDone());
+        assertFalse(replies.get(1).isDone());
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> replies.get(2).get());
+        assertInstanceOf(java.util.concurrent.RejectedExecutionException.class, refused.getCause());
+        sender.answer(0);
+        assertEquals(List.of(2, 3), sender.batches.get(1));
+    }
+
     /** Busy and answering: requests wait or are in flight, and the group answered one recently. */
     @Test
     void aGroupIsBusyAndAnsweringWhileItsQueueDrains() {

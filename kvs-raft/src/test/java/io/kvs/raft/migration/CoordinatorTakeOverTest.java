@@ -6,6 +6,7 @@ import io.kvs.core.view.Partition;
 import io.kvs.core.view.View;
 import io.kvs.core.view.ViewChange;
 import io.kvs.core.view.ViewPlanner;
+import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.engine.StoreSettings;
 import io.kvs.raft.hint.HintPage;
@@ -150,6 +151,6 @@ class CoordinatorTakeOverTest {
             throws IOException {
         return new StoreEngine(new StoreSettings(self, self.host(), dir.resolve(self.host()),
                 new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET), view.map(v -> 1), view, Optional.empty(), 0, 16L << 20,
-                java.time.Duration.ofHours(1), () -> false));
+                java.time.Duration.ofHours(1), () -> false), LeaderRelay.NONE);
     }
 }

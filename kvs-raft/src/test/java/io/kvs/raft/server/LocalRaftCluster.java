@@ -2,6 +2,7 @@ package io.kvs.raft.server;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.client.GroupClients;
+import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.PartitionQuery;
@@ -41,7 +42,7 @@ public final class LocalRaftCluster implements AutoCloseable {
 
     /** A client of the group, once the group has elected a leader. */
     public PartitionClient awaitLeaderClient() {
-        PartitionClient client = new PartitionClient(clients, LocalLeader.NONE);
+        PartitionClient client = new PartitionClient(clients, LocalLeader.NONE, null, LeaderRelay.NONE);
         awaitLeader(client, group);
         return client;
     }

@@ -1,0 +1,145 @@
+package io.kvs.raft.client;
+
+import io.kvs.raft.partition.Outcome;
+import io.kvs.raft.partition.PartitionCodec;
+import io.kvs.raft.partition.PartitionCommand;
+import io.kvs.raft.partition.PartitionQuery;
+import io.kvs.raft.partition.ReadReply;
+import io.kvs.raft.partition.WriteReply;
+import io.kvs.raft.server.LocalRaftCluster;
+import io.kvs.raft.server.NodeRaftServer;
+import io.kvs.raft.server.RaftPeers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Writes taken by a node that does not lead their group, relayed to the leader ({@link LeaderRelay})
+ * over a loopback relay that encodes and decodes like the wire: they share the leader's entries,
+ * and when the relay fails they still reach the group, each applied once.
+ */
+class LeaderRelayTest {
+    private static final int WRITES = 300;
+
+    @Test
+    void relayedWritesJoinTheLeadersBatchesAndAreAppliedOnce(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
+            cluster.awaitLeaderClient();
+            int leader = leaderIndex(cluster);
+            NodeRaftServer leaderServer = cluster.servers[leader];
+            try (GroupClients leaderClients = new GroupClients(); GroupClients followerClients = new GroupClients()) {
+                PartitionClient atLeader = new PartitionClient(leaderClients, leaderServer::submitIfLeader,
+                        RaftPeers.peerId(cluster.nodes.get(leader)), LeaderRelay.NONE);
+                AtomicInteger relayed = new AtomicInteger();
+                LeaderRelay loopback = (to, group, encoded) -> {
+                    relayed.incrementAndGet();
+                    assertEquals(RaftPeers.peerId(cluster.nodes.get(leader)), to, "relayed to the leader");
+                    return atLeader.putAll(cluster.group, PartitionCodec.decodePuts(encoded))
+                            .thenApply(replies -> PartitionCodec.decodeWriteReplies(PartitionCodec.encodeWriteReplies(replies)));
+                };
+                int follower = (leader + 1) % 3;
+                PartitionClient atFollower = new PartitionClient(followerClients, cluster.servers[follower]::submitIfLeader,
+                        RaftPeers.peerId(cluster.nodes.get(follower)), loopback);
+                learnLeader(atFollower, cluster);
+
+                List<CompletableFuture<WriteReply>> writes = new ArrayList<>();
+                for (int i = 0; i < WRITES; i++) {
+                    PartitionCommand.Put put = put(i, "relayed");
+                    writes.add(i % 2 == 0 ? atFollower.put(cluster.group, put) : atLeader.put(cluster.group, put));
+                }
+                Set<Long> entries = new HashSet<>();
+                for (CompletableFuture<WriteReply> write : writes) {
+                    WriteReply reply = write.get(10, TimeUnit.SECONDS);
+                    assertEquals(Outcome.CREATED, reply.status());
+                    entries.add(reply.index());
+                }
+                assertTrue(relayed.get() > 0 && relayed.get() < WRITES / 2,
+                        "the follower's writes went to the leader in " + relayed.get() + " batches");
+                assertTrue(entries.size() < relayed.get() + writes.size() / 2,
+                        "the follower's and the leader's writes shared entries: " + entries.size());
+                assertAllRead(atLeader, cluster, "relayed");
+            }
+        }
+    }
+
+    @Test
+    void aBatchTheRelayCannotDeliverGoesThroughTheRaftClient(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
+            cluster.awaitLeaderClient();
+            int leader = leaderIndex(cluster);
+            int follower = (leader + 1) % 3;
+            AtomicInteger refused = new AtomicInteger();
+            // As a node that no longer leads answers, or one that cannot be reached; and one that took
+            // the batch into its log but whose answer was lost: each write must still be applied once.
+            try (GroupClients followerClients = new GroupClients(); GroupClients leaderClients = new GroupClients()) {
+                PartitionClient atLeader = new PartitionClient(leaderClients, cluster.servers[leader]::submitIfLeader,
+                        RaftPeers.peerId(cluster.nodes.get(leader)), LeaderRelay.NONE);
+                LeaderRelay failing = (to, group, encoded) -> {
+                    int n = refused.incrementAndGet();
+                    if (n % 2 == 0) {
+                        return atLeader.putAll(cluster.group, PartitionCodec.decodePuts(encoded))
+                                .thenCompose(lost -> CompletableFuture.failedFuture(new IOException("answer lost")));
+                    }
+                    return CompletableFuture.failedFuture(new IOException("503: leads no partition group"));
+                };
+                PartitionClient atFollower = new PartitionClient(followerClients, cluster.servers[follower]::submitIfLeader,
+                        RaftPeers.peerId(cluster.nodes.get(follower)), failing);
+                learnLeader(atFollower, cluster);
+                List<CompletableFuture<WriteReply>> writes = new ArrayList<>();
+                for (int i = 0; i < WRITES; i++) {
+                    writes.add(atFollower.put(cluster.group, put(i, "fallback")));
+                }
+                for (CompletableFuture<WriteReply> write : writes) {
+                    WriteReply reply = write.get(10, TimeUnit.SECONDS);
+                    assertTrue(reply.status() == Outcome.CREATED || reply.status() == Outcome.UPDATED, reply.toString());
+                }
+                assertTrue(refused.get() > 1, "the relay was tried");
+                assertAllRead(atLeader, cluster, "fallback");
+                for (int replica = 0; replica < 3; replica++) {
+                    int r = replica;
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                            .until(() -> cluster.stateMachine(r).size() == WRITES);
+                }
+                assertEquals(1, cluster.stateMachine(leader).get("k0").version().raft(),
+                        "a write both relayed and sent again is applied once");
+            }
+        }
+    }
+
+    /** A write with its own id, as a gateway makes it: sent twice, it is applied once. */
+    private static PartitionCommand.Put put(int i, String value) {
+        return new PartitionCommand.Put(1, "k" + i, value + i, Map.of(), 1_000 + i, 0,
+                io.kvs.core.causal.CausalPayload.empty());
+    }
+
+    private static int leaderIndex(LocalRaftCluster cluster) {
+        return IntStream.range(0, 3).filter(i -> cluster.servers[i].division(cluster.group.getGroupId()).orElseThrow()
+                .getInfo().isLeader()).findFirst().orElseThrow();
+    }
+
+    /** A read through the follower's Raft client: the client now knows which peer leads. */
+    private static void learnLeader(PartitionClient client, LocalRaftCluster cluster) throws Exception {
+        client.read(cluster.group, new PartitionQuery.Get(0, "probe", Map.of())).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void assertAllRead(PartitionClient client, LocalRaftCluster cluster, String value) throws Exception {
+        for (int i = 0; i < WRITES; i++) {
+            ReadReply read = client.read(cluster.group, new PartitionQuery.Get(1, "k" + i, Map.of())).get(10, TimeUnit.SECONDS);
+            assertEquals(value + i, read.value().value(), "k" + i);
+        }
+    }
+}
