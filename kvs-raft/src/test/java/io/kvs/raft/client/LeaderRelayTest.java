@@ -7,7 +7,6 @@ import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
 import io.kvs.raft.server.LocalRaftCluster;
-import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,10 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,29 +26,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Writes taken by a node that does not lead their group, relayed to the leader ({@link LeaderRelay})
- * over a loopback relay that encodes and decodes like the wire: they share the leader's entries,
- * and when the relay fails they still reach the group, each applied once.
+ * over a loopback relay that encodes and decodes like the wire: they reach the group in batches,
+ * and when the relay fails they still do, each applied once. That a relayed batch joins the
+ * leader's own waiting writes is {@link RequestBatcherTest}'s to show.
  */
 class LeaderRelayTest {
     private static final int WRITES = 300;
 
     @Test
-    void relayedWritesJoinTheLeadersBatchesAndAreAppliedOnce(@TempDir Path dir) throws Exception {
+    void relayedWritesReachTheLeaderInBatchesAndAreAppliedOnce(@TempDir Path dir) throws Exception {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
             cluster.awaitLeaderClient();
             int leader = leaderIndex(cluster);
-            NodeRaftServer leaderServer = cluster.servers[leader];
-            try (GroupClients leaderClients = new GroupClients(); GroupClients followerClients = new GroupClients()) {
-                PartitionClient atLeader = new PartitionClient(leaderClients, leaderServer::submitIfLeader,
-                        RaftPeers.peerId(cluster.nodes.get(leader)), LeaderRelay.NONE);
+            int follower = (leader + 1) % 3;
+            List<GroupClients> groupClients = new ArrayList<>();
+            try {
+                // Each server's client, as each node has one; the relay reaches the server it names,
+                // which refuses the batch unless it leads the group (as the internal route does).
+                List<PartitionClient> atServer = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    GroupClients clients = new GroupClients();
+                    groupClients.add(clients);
+                    atServer.add(new PartitionClient(clients, cluster.servers[i]::submitIfLeader,
+                            RaftPeers.peerId(cluster.nodes.get(i)), LeaderRelay.NONE));
+                }
+                PartitionClient atLeader = atServer.get(leader);
                 AtomicInteger relayed = new AtomicInteger();
                 LeaderRelay loopback = (to, group, encoded) -> {
+                    int target = IntStream.range(0, 3).filter(i -> RaftPeers.peerId(cluster.nodes.get(i)).equals(to))
+                            .findFirst().orElseThrow();
+                    if (!isLeader(cluster, target)) {
+                        return CompletableFuture.failedFuture(new IOException(to + " answered 503"));
+                    }
                     relayed.incrementAndGet();
-                    assertEquals(RaftPeers.peerId(cluster.nodes.get(leader)), to, "relayed to the leader");
-                    return atLeader.putAll(cluster.group, PartitionCodec.decodePuts(encoded))
+                    return atServer.get(target).putAll(cluster.group, PartitionCodec.decodePuts(encoded))
                             .thenApply(replies -> PartitionCodec.decodeWriteReplies(PartitionCodec.encodeWriteReplies(replies)));
                 };
-                int follower = (leader + 1) % 3;
+                GroupClients followerClients = new GroupClients();
+                groupClients.add(followerClients);
                 PartitionClient atFollower = new PartitionClient(followerClients, cluster.servers[follower]::submitIfLeader,
                         RaftPeers.peerId(cluster.nodes.get(follower)), loopback);
                 learnLeader(atFollower, cluster);
@@ -61,17 +73,16 @@ class LeaderRelayTest {
                     PartitionCommand.Put put = put(i, "relayed");
                     writes.add(i % 2 == 0 ? atFollower.put(cluster.group, put) : atLeader.put(cluster.group, put));
                 }
-                Set<Long> entries = new HashSet<>();
                 for (CompletableFuture<WriteReply> write : writes) {
-                    WriteReply reply = write.get(10, TimeUnit.SECONDS);
-                    assertEquals(Outcome.CREATED, reply.status());
-                    entries.add(reply.index());
+                    assertEquals(Outcome.CREATED, write.get(10, TimeUnit.SECONDS).status());
                 }
                 assertTrue(relayed.get() > 0 && relayed.get() < WRITES / 2,
-                        "the follower's writes went to the leader in " + relayed.get() + " batches");
-                assertTrue(entries.size() < relayed.get() + writes.size() / 2,
-                        "the follower's and the leader's writes shared entries: " + entries.size());
+                        "the follower's writes reached the leader in " + relayed.get() + " relayed batches");
                 assertAllRead(atLeader, cluster, "relayed");
+            } finally {
+                for (GroupClients clients : groupClients) {
+                    clients.close();
+                }
             }
         }
     }
@@ -127,8 +138,11 @@ class LeaderRelayTest {
     }
 
     private static int leaderIndex(LocalRaftCluster cluster) {
-        return IntStream.range(0, 3).filter(i -> cluster.servers[i].division(cluster.group.getGroupId()).orElseThrow()
-                .getInfo().isLeader()).findFirst().orElseThrow();
+        return IntStream.range(0, 3).filter(i -> isLeader(cluster, i)).findFirst().orElseThrow();
+    }
+
+    private static boolean isLeader(LocalRaftCluster cluster, int i) {
+        return cluster.servers[i].division(cluster.group.getGroupId()).orElseThrow().getInfo().isLeader();
     }
 
     /** A read through the follower's Raft client: the client now knows which peer leads. */
