@@ -128,13 +128,15 @@ final class PartitionStore implements AutoCloseable {
 
     /**
      * A key moved here by a view change: merged like {@link #merge}, but a value for a key this
-     * replica does not hold, most of a move, is stored as it came, without being decoded.
+     * replica does not hold, most of a move, is stored as it came, without being decoded. A key
+     * of a slot the committed store holds no record of (a slot a split gives a new group) is not
+     * looked up: the slot's count says the store has nothing to merge with.
      */
     void importMoved(String key, EncodedValue incoming) {
         int slot = KeySlots.slotOf(key);
         byte[] dataKey = StoreLayout.dataKey(slot, key);
         VersionedValue pending = written.get(key);
-        byte[] held = pending == null ? stored(dataKey) : null;
+        byte[] held = pending == null && slotCounts.get(slot) > 0 ? stored(dataKey) : null;
         if (pending == null && held == null && !incoming.isTombstone()) {
             batchPut(dataKey, StoreLayout.storedValue(incoming));
             written.put(key, incoming);

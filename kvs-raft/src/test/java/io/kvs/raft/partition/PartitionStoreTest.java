@@ -90,6 +90,29 @@ class PartitionStoreTest {
         }
     }
 
+    /**
+     * An import looks a key up only in a slot the store holds records of: a tombstone counts as
+     * one, also as counted again when the store is opened, so an older moved value never
+     * replaces a delete.
+     */
+    @Test
+    void aMovedValueOlderThanATombstoneIsNotStored(@TempDir Path dir) throws IOException {
+        VersionedValue old = new VersionedValue("old", 10, "c:1", VersionVector.of(1, Map.of()));
+        try (PartitionStore store = open(dir)) {
+            store.put("deleted", "v", 1_000, "a:1", CausalPayload.empty());
+            store.commit(1, 1);
+            store.put("deleted", null, 2_000, "a:1", CausalPayload.empty());
+            store.commit(1, 2);
+            assertEquals(0, store.size());
+        }
+        try (PartitionStore store = open(dir)) {
+            store.importMoved("deleted", EncodedValue.of(old));
+            store.commit(1, 3);
+            assertTrue(store.get("deleted").isTombstone(), "the delete is newer than the moved value");
+            assertEquals(0, store.size());
+        }
+    }
+
     @Test
     void anEntryIsSeenByOtherReadersOnlyOnceCommitted(@TempDir Path dir) throws IOException {
         try (PartitionStore store = open(dir)) {
