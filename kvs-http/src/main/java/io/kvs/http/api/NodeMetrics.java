@@ -1,6 +1,7 @@
 package io.kvs.http.api;
 
 import io.javalin.http.Context;
+import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.engine.GroupStatus;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.migration.MoveProgress;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The node's metrics, in Prometheus' text format at {@code GET /metrics}: requests by route,
@@ -93,6 +95,8 @@ final class NodeMetrics {
                 + "without a majority, not yet in its log").register(registry);
         FunctionCounter.builder("kvs_hints_replayed", engine, StoreEngine::hintsReplayed)
                 .description("hinted writes this node replayed into their groups' logs").register(registry);
+        relayCounter(engine.partitions(), "taken", PartitionClient::relaysTaken);
+        relayCounter(engine.partitions(), "not_taken", PartitionClient::relaysNotTaken);
         Gauge.builder("kvs_view_epoch", engine, e -> e.state().map(s -> s.view().epoch()).orElse(-1L))
                 .description("the epoch of the view this node routes by, -1 while it knows none").register(registry);
         Gauge.builder("kvs_view_change_in_progress", engine, e -> e.isViewChanging() ? 1 : 0)
@@ -106,6 +110,13 @@ final class NodeMetrics {
                 .description("slots moved by the changes this node coordinated").register(registry);
         FunctionCounter.builder("kvs_view_change_keys_moved", moves, MoveProgress::keysMovedTotal)
                 .description("keys moved by the changes this node coordinated").register(registry);
+    }
+
+    private void relayCounter(PartitionClient partitions, String outcome, ToDoubleFunction<PartitionClient> count) {
+        FunctionCounter.builder("kvs_write_relays", partitions, count).tag("outcome", outcome)
+                .description("batches of writes this node relayed to their group's leader, by whether the leader took "
+                        + "them or they went through a Raft client instead")
+                .register(registry);
     }
 
     /** Before a request: when it started. */

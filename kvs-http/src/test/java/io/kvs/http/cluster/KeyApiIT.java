@@ -181,7 +181,8 @@ class KeyApiIT {
                 "kvs_raft_group_applied_index{group=\"0\",partition=\"0\"}", "kvs_partition_keys{group=\"0\"",
                 "kvs_raft_group_log_entries{group=\"0\"", "kvs_raft_group_log_bytes{group=\"metadata\"",
                 "kvs_raft_group_leader_changes_total{group=\"0\"", "kvs_raft_group_snapshots_installed_total{",
-                "kvs_hints_pending{", "kvs_hints_replayed_total", "kvs_view_epoch 1.0",
+                "kvs_hints_pending{", "kvs_hints_replayed_total", "kvs_write_relays_total{outcome=\"not_taken\"}",
+                "kvs_view_epoch 1.0",
                 "kvs_view_change_in_progress 0.0", "kvs_view_change_slots_to_move 0.0",
                 "kvs_view_change_keys_moved_total", "jvm_memory_used_bytes", "jvm_gc_max_data_size_bytes"}) {
             assertTrue(text.contains(expected), "the metrics name " + expected);
@@ -200,15 +201,11 @@ class KeyApiIT {
                 assertTrue(client.put(node, "relayed_" + i, "v" + node.port() + i, "").isSuccess());
             }
         }
-        long relayed = 0;
-        for (NodeAddress node : nodes) {
-            for (String line : client.metrics(node).split("\n")) {
-                if (line.startsWith("kvs_http_requests_seconds_count{method=\"POST\",route=\"/internal/relay-writes/{group}\",status=\"200\"}")) {
-                    relayed += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-        }
-        assertTrue(relayed > 0, "writes through the proxy and followers were relayed to the leaders");
+        long answered = sumOverNodes("kvs_http_requests_seconds_count{method=\"POST\",route=\"/internal/relay-writes/{group}\",status=\"200\"}");
+        long taken = sumOverNodes("kvs_write_relays_total{outcome=\"taken\"}");
+        assertTrue(answered > 0, "writes through the proxy and followers were relayed to the leaders");
+        assertTrue(taken > 0 && taken <= answered, "the relaying nodes count the batches the leaders took: "
+                + taken + " of " + answered + " answered");
 
         okhttp3.OkHttpClient internal = io.kvs.http.peer.HttpPeerNodes.newClient(cluster.internalApi());
         try {
@@ -226,6 +223,19 @@ class KeyApiIT {
         } finally {
             io.kvs.http.peer.HttpPeerNodes.shutdown(internal);
         }
+    }
+
+    /** A metric's value summed over the nodes: the lines that start with {@code series}. */
+    private long sumOverNodes(String series) throws Exception {
+        long sum = 0;
+        for (NodeAddress node : nodes) {
+            for (String line : client.metrics(node).split("\n")) {
+                if (line.startsWith(series + " ")) {
+                    sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return sum;
     }
 
     private int relay(okhttp3.OkHttpClient internal, NodeAddress node, String group, byte[] body) throws Exception {

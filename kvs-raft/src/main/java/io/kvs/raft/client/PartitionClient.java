@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -54,6 +55,9 @@ public final class PartitionClient {
     private final LeaderRelay relay;
     private final RequestBatcher<PartitionCommand.Put, WriteReply> puts;
     private final RequestBatcher<PartitionQuery.Get, ReadReply> gets;
+    /** Batches relayed to a leader that took them, and those it did not take (sent through a Raft client instead). */
+    private final LongAdder relaysTaken = new LongAdder();
+    private final LongAdder relaysNotTaken = new LongAdder();
 
     /** @param self this node's Raft server, which {@code localLeader} submits to */
     public PartitionClient(GroupClients clients, LocalLeader localLeader, RaftPeerId self, LeaderRelay relay) {
@@ -122,7 +126,8 @@ public final class PartitionClient {
                 RaftClientRequest.writeRequestType());
         CompletableFuture<List<WriteReply>> relayed = local == null && mayRelay ? relayToLeader(group, encoded) : null;
         if (relayed != null) {
-            return relayed.exceptionallyCompose(notTaken -> clients.call(group, remote).thenApply(PartitionClient::writeReplies));
+            return relayed.whenComplete((replies, notTaken) -> (notTaken == null ? relaysTaken : relaysNotTaken).increment())
+                    .exceptionallyCompose(notTaken -> clients.call(group, remote).thenApply(PartitionClient::writeReplies));
         }
         return locallyOr(group, local, remote).thenApply(PartitionClient::writeReplies);
     }
@@ -131,6 +136,20 @@ public final class PartitionClient {
     private CompletableFuture<List<WriteReply>> relayToLeader(RaftGroup group, byte[] encoded) {
         RaftPeerId leader = clients.leaderOf(group);
         return leader == null || leader.equals(self) ? null : relay.relay(leader, group.getGroupId(), encoded);
+    }
+
+    /** Batches of writes this node relayed to their group's leader and the leader took, since it started. */
+    public long relaysTaken() {
+        return relaysTaken.sum();
+    }
+
+    /**
+     * Batches this node relayed that the leader did not take (it no longer led, could not be
+     * reached or did not answer in time), so that they went through a Raft client: many of them
+     * mean writes pay a relay's round trip for nothing.
+     */
+    public long relaysNotTaken() {
+        return relaysNotTaken.sum();
     }
 
     private static List<WriteReply> writeReplies(RaftClientReply reply) {
