@@ -225,17 +225,9 @@ class KeyApiIT {
         }
     }
 
-    /** A metric's value summed over the nodes: the lines that start with {@code series}. */
-    private long sumOverNodes(String series) throws Exception {
-        long sum = 0;
-        for (NodeAddress node : nodes) {
-            for (String line : client.metrics(node).split("\n")) {
-                if (line.startsWith(series + " ")) {
-                    sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-        }
-        return sum;
+    /** One series of a metric, summed over the nodes. */
+    private long sumOverNodes(String series) {
+        return nodes.stream().mapToLong(node -> client.metric(node, series + " ")).sum();
     }
 
     private int relay(okhttp3.OkHttpClient internal, NodeAddress node, String group, byte[] body) throws Exception {
