@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Two commits of kvs side by side on this machine: which one is faster, and by how much. Each
 # commit is built in its own worktree (BENCH-RESULTS/ab/<commit>) and run as ./kvs-local up 3 3
-# with its own launcher; the load generator is this checkout's for both. Each round starts both
-# clusters in turn, fresh, warms each with mixed load, then measures PUT and GET at 64 clients;
-# the commits alternate, so drift of the machine falls on both. Prints one line per run and a
+# with its own launcher, A on port 8080 and B on 8090 (the same loopback addresses); the load
+# generator is this checkout's for both. Both clusters start fresh and each is warmed with mixed
+# load until its JIT has compiled the hot path (as scripts/bench.sh does, for at most --warm
+# seconds) while the other idles; then PUT and GET at 64 clients are measured on A and B in
+# turn, --rounds times, alternating which goes first, so that drift of the machine (which moves
+# throughput here by a fifth within minutes) falls on both alike. Prints one line per run and a
 # table of medians with the ratio B/A. For a regression hunt: bisect with it.
 #
-#   scripts/bench-ab.sh A B [--rounds 2] [--warm 150] [--seconds 10]
+#   scripts/bench-ab.sh A B [--rounds 3] [--warm 360] [--seconds 10]
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 OUT="$ROOT/BENCH-RESULTS/ab"
 BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
-ROUNDS=2
-WARM=150
+ROUNDS=3
+WARM=360
 SECONDS_PER_RUN=10
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 2 ] || usage
 A="$(git rev-parse --short "$1")"
 B="$(git rev-parse --short "$2")"
@@ -38,7 +41,6 @@ LOG_TAG=bench-ab
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 : >"$RESULTS"
-ENDPOINTS=127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080
 
 # The commit's worktree, built once; its launcher's class archive made before any measurement.
 prepare() {  # commit
@@ -51,37 +53,46 @@ prepare() {  # commit
   (cd "$tree" && ./kvs-local prepare >/dev/null 2>&1) || true  # older launchers make it on up
 }
 
-RUNNING=""
-cleanup() { [ -z "$RUNNING" ] || (cd "$OUT/$RUNNING" && KVS_LOCAL_DIR="$OUT/data" ./kvs-local down --wipe >/dev/null 2>&1) || true; }
+port_of() { [ "$1" = "$A" ] && echo 8080 || echo 8090; }
+endpoints_of() { local p; p="$(port_of "$1")"; echo "127.0.0.11:$p,127.0.0.12:$p,127.0.0.13:$p"; }
+local_cluster() {  # commit kvs-local-arguments...
+  local commit="$1"
+  shift
+  (cd "$OUT/$commit" && KVS_LOCAL_DIR="$OUT/data-$commit" KVS_PORT="$(port_of "$commit")" ./kvs-local "$@")
+}
+cleanup() { local c; for c in "$A" "$B"; do local_cluster "$c" down --wipe >/dev/null 2>&1 || true; done; }
 trap cleanup EXIT
 
-measure() {  # commit round
-  local commit="$1" round="$2" tree="$OUT/$1" pids spent=0 workload line
-  (cd "$tree" && KVS_LOCAL_DIR="$OUT/data" ./kvs-local down --wipe >/dev/null 2>&1) || true
-  (cd "$tree" && KVS_LOCAL_DIR="$OUT/data" ./kvs-local up 3 3 >/dev/null) || die "$commit: the cluster did not start"
-  RUNNING="$commit"
-  pids="$(cat "$OUT"/data/*.pid | paste -sd, -)"
-  while [ "$spent" -lt "$WARM" ]; do
-    bench --target kvs --endpoints "$ENDPOINTS" --workload mixed --clients 64 --seconds 30 --warmup-seconds 0 \
-      >/dev/null 2>&1
-    spent=$((spent + 30))
-  done
-  for workload in put get; do
-    line="$(bench --target kvs --endpoints "$ENDPOINTS" --label "$commit" --workload "$workload" --clients 64 \
-      --seconds "$SECONDS_PER_RUN" --warmup-seconds 3 --server-pids "$pids" 2>/dev/null)"
-    echo "$line" >>"$RESULTS"
-    log "round $round, $commit, $workload: $(echo "$line" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p')/s"
-  done
-  cleanup
-  RUNNING=""
+start() {  # commit
+  local commit="$1" spent
+  local_cluster "$commit" down --wipe >/dev/null 2>&1 || true
+  local_cluster "$commit" up 3 3 >/dev/null || die "$commit: the cluster did not start"
+  spent="$(JVM_WARMUP="$WARM" warm_jit "$(endpoints_of "$commit")" $(cat "$OUT/data-$commit"/*.pid))"
+  log "$commit: JIT warm-up took $spent s"
+}
+
+measure() {  # commit round workload
+  local commit="$1" round="$2" workload="$3" line
+  line="$(bench --target kvs --endpoints "$(endpoints_of "$commit")" --label "$commit" --workload "$workload" \
+    --clients 64 --seconds "$SECONDS_PER_RUN" --warmup-seconds 3 \
+    --server-pids "$(cat "$OUT/data-$commit"/*.pid | paste -sd, -)" 2>/dev/null)"
+  echo "$line" >>"$RESULTS"
+  log "round $round, $commit, $workload: $(echo "$line" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p')/s"
 }
 
 prepare "$A"
 prepare "$B"
+start "$A"
+start "$B"
 for round in $(seq 1 "$ROUNDS"); do
-  measure "$A" "$round"
-  measure "$B" "$round"
+  first="$A" second="$B"
+  [ $((round % 2)) -eq 0 ] && first="$B" second="$A"
+  for workload in put get; do
+    measure "$first" "$round" "$workload"
+    measure "$second" "$round" "$workload"
+  done
 done
+cleanup
 
 python3 - "$RESULTS" "$A" "$B" <<'EOF'
 import json, statistics, sys
