@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>A delete is a write whose value is absence. A read that finds no value is taken to have
- * seen the latest delete of the key that had begun by the time the read ended (or, with none,
- * the key before its first write): it is judged as a read of that delete's sequence number.
+ * seen a delete of the key that had begun by the time the read ended: one of unknown outcome if
+ * any (see below), else the latest (or, with none, the key before its first write); it is judged
+ * as a read of that delete's sequence number.
  *
  * <p>A write whose client got no success has an unknown outcome: it may never take effect, or
  * take effect at any time after it was sent, even after the client's later writes. A request
@@ -61,14 +62,17 @@ final class HistoryChecker {
 
     /**
      * The sequence number a read saw: the one its value carries, or for a read that found no
-     * value, the latest delete of the key begun before the read ended (0: none).
+     * value, a delete of the key begun before the read ended: one of unknown outcome if there is
+     * any (it may have taken effect after the client's later writes, so the absence may be its),
+     * else the latest (0: none).
      */
     private long seen(ChaosIT.Op read, List<ChaosIT.Op> keyOps) {
         if (!read.absent()) {
             return read.readSeq();
         }
-        return keyOps.stream().filter(op -> op.delete() && op.start() < read.end()).mapToLong(ChaosIT.Op::seq)
-                .max().orElse(0);
+        List<ChaosIT.Op> begun = keyOps.stream().filter(op -> op.delete() && op.start() < read.end()).toList();
+        return begun.stream().filter(op -> !op.ok()).findAny().or(() -> begun.stream()
+                .max(Comparator.comparingLong(ChaosIT.Op::seq))).map(ChaosIT.Op::seq).orElse(0L);
     }
 
     /** Every anomaly of the history, given the value each key holds on every replica after the heal. */
