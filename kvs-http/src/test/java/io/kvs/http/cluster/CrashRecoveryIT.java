@@ -6,9 +6,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,5 +99,16 @@ class CrashRecoveryIT {
         }
         cluster.awaitServing();
         acked.assertAllReadable(nodes, "after every node restarted");
+        for (NodeProcess node : cluster.nodes()) {
+            assertEquals(List.of(), filesIn(node.tempDir()), node + " must leave nothing in its temporary directory");
+            assertEquals(1, filesIn(node.dataDir().resolve("native")).size(),
+                    node + " must keep one copy of the store's native library, in its data directory");
+        }
+    }
+
+    private static List<Path> filesIn(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
     }
 }

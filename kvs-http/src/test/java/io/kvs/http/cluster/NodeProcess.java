@@ -55,6 +55,11 @@ public final class NodeProcess {
         return dataDir;
     }
 
+    /** The node's own temporary directory, beside its data directory: what it leaves there outlives it. */
+    public Path tempDir() {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".tmp");
+    }
+
     public Path log() {
         return log;
     }
@@ -71,6 +76,8 @@ public final class NodeProcess {
         command.add(ClassArchive.javaBinary());
         command.addAll(jvmOptions);
         command.addAll(ClassArchive.options(JAR, jvmOptions));
+        Files.createDirectories(tempDir());
+        command.add("-Djava.io.tmpdir=" + tempDir().toAbsolutePath());
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -22,6 +22,7 @@ import io.kvs.raft.server.RaftPeers;
 import io.kvs.raft.server.RaftTuning;
 import io.kvs.raft.statemachine.GroupStateMachine;
 import io.kvs.raft.storage.DiskSpace;
+import io.kvs.raft.storage.NativeStoreLibrary;
 import io.kvs.raft.storage.StoreMemory;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -94,6 +95,7 @@ public final class StoreEngine implements Closeable {
         this.peers = settings.peers();
         Path dataDir = settings.dataDir();
         this.disk = new DiskSpace(dataDir, settings.diskReserveBytes());
+        NativeStoreLibrary.load(dataDir.resolve("native"));
         this.storeMemory = new StoreMemory(settings.storeMemoryBytes());
         ClusterIdFile clusterIdFile = new ClusterIdFile(dataDir);
         this.logFailures = new LogFailureRecovery(disk);

@@ -85,7 +85,7 @@ final class CheckpointSnapshots implements StateMachineStorage {
             return false;
         }
         Path partial = dir.resolve(target.getFileName() + PARTIAL);
-        ReplicaDb.deleteTree(partial);
+        DurableFiles.deleteTree(partial);
         store.checkpoint(partial);
         DurableFiles.forceDirectory(partial);
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
@@ -115,7 +115,7 @@ final class CheckpointSnapshots implements StateMachineStorage {
         }
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path partial : entries.filter(p -> p.getFileName().toString().endsWith(PARTIAL)).toList()) {
-                ReplicaDb.deleteTree(partial);
+                DurableFiles.deleteTree(partial);
             }
         }
     }
@@ -159,7 +159,7 @@ final class CheckpointSnapshots implements StateMachineStorage {
 
     private static void delete(Path path) throws IOException {
         if (Files.isDirectory(path)) {
-            ReplicaDb.deleteTree(path);
+            DurableFiles.deleteTree(path);
         } else {
             Files.deleteIfExists(path);
             Files.deleteIfExists(path.resolveSibling(path.getFileName() + ".md5"));

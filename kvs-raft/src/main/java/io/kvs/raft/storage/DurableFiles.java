@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Files replaced as a whole so that a crash at any moment leaves either the old content or the
- * new one: written beside the target, forced to disk, renamed over it, and the directory forced,
+ * new one (and trees of files deleted): written beside the target, forced to disk, renamed over it, and the directory forced,
  * so that the rename itself survives a crash.
  */
 public final class DurableFiles {
@@ -41,6 +43,18 @@ public final class DurableFiles {
     public static void forceDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
+        }
+    }
+
+    /** Deletes {@code path} and everything under it, if it exists. */
+    public static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
@@ -132,7 +130,7 @@ public final class ReplicaDb implements AutoCloseable {
         try {
             closeHandle();
             Path next = dir.resolveSibling(dir.getFileName() + ".next");
-            deleteTree(next);
+            DurableFiles.deleteTree(next);
             Files.createDirectories(next);
             try (Stream<Path> files = Files.list(source)) {
                 for (Path file : files.toList()) {
@@ -149,13 +147,13 @@ public final class ReplicaDb implements AutoCloseable {
             }
             DurableFiles.forceDirectory(next);
             Path old = dir.resolveSibling(dir.getFileName() + ".old");
-            deleteTree(old);
+            DurableFiles.deleteTree(old);
             if (Files.exists(dir)) {
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(next, dir, StandardCopyOption.ATOMIC_MOVE);
             DurableFiles.forceDirectory(dir.toAbsolutePath().getParent());
-            deleteTree(old);
+            DurableFiles.deleteTree(old);
             openHandle();
         } finally {
             lock.writeLock().unlock();
@@ -230,18 +228,5 @@ public final class ReplicaDb implements AutoCloseable {
 
     private IOException failure(String what, RocksDBException e) {
         return new IOException("store " + dir + ": " + what + " failed: " + e.getMessage(), e);
-    }
-
-    /** Deletes {@code path} and everything under it, if it exists. */
-    public static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) {
-                Files.delete(p);
-            }
-        }
     }
 }

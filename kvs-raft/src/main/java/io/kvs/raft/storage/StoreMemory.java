@@ -5,22 +5,18 @@ import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 /**
  * The memory every replica store of a node shares, sized from one setting: a block cache, and
  * the write buffers (memtables) charged to it, so that however many groups the node hosts and
  * however much data they hold, the stores together use about {@code bytes} outside the heap.
+ * RocksDB's native library must be loaded first ({@link NativeStoreLibrary}).
  */
 public final class StoreMemory implements AutoCloseable {
     /** What a node gets unless it is told otherwise ({@code STORE_MEMORY_MB}). */
     public static final long DEFAULT_BYTES = 128L << 20;
     private static final long MIN_BYTES = 8L << 20;
-
-    static {
-        RocksDB.loadLibrary();
-    }
 
     private final long bytes;
     private final Cache cache;
