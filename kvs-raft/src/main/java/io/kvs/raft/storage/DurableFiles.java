@@ -34,6 +34,14 @@ public final class DurableFiles {
             content.writeTo(out);
             out.flush();
             file.getFD().sync();
+        } catch (IOException | RuntimeException e) {
+            // On a full disk, what was written of it would be room taken for nothing.
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException notDeleted) {
+                e.addSuppressed(notDeleted);
+            }
+            throw e;
         }
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory(target.toAbsolutePath().getParent());
