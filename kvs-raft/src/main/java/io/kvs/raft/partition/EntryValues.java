@@ -42,6 +42,15 @@ final class EntryValues {
         encoded.keySet().removeIf(key -> slots.get(KeySlots.slotOf(key)));
     }
 
+    /**
+     * Tells {@code cache} what the entry wrote, once the store holds it: the decoded values;
+     * the keys of moved values, kept encoded, are forgotten instead.
+     */
+    void publishTo(CommittedValueCache cache) {
+        decoded.forEach(cache::put);
+        encoded.keySet().forEach(cache::remove);
+    }
+
     void clear() {
         decoded.clear();
         encoded.clear();

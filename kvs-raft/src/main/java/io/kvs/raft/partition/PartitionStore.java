@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class PartitionStore implements AutoCloseable {
     static final int RECENT_WRITES = 100_000;
+    /** The heap a replica's cache of hot keys' committed values may take. */
+    private static final long VALUE_CACHE_BYTES = 4L << 20;
 
     private final ReplicaDb db;
     /** By slot: the records stored, tombstones included (a slot without any is skipped by an export). */
@@ -65,6 +67,8 @@ final class PartitionStore implements AutoCloseable {
     /** What the entry being applied has done so far, written by {@link #commit}. */
     private final WriteBatch batch = new WriteBatch();
     private final EntryValues written = new EntryValues();
+    /** Committed values of hot keys, for the apply thread's {@link #current}. */
+    private final CommittedValueCache committed = new CommittedValueCache(VALUE_CACHE_BYTES);
     /** The entry's changes to the mirrored records, published by {@link #writePending}. */
     private final Map<String, Long> stagedHints = new HashMap<>();
     private final Map<Integer, Long> stagedCounts = new HashMap<>();
@@ -165,7 +169,18 @@ final class PartitionStore implements AutoCloseable {
     /** The value of {@code key} as the entry being applied left it; on the apply thread. */
     VersionedValue current(String key) {
         VersionedValue pending = written.get(key);
-        return pending != null ? pending : get(key);
+        if (pending != null) {
+            return pending;
+        }
+        VersionedValue cached = committed.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        VersionedValue stored = get(key);
+        if (stored != null) {
+            committed.put(key, stored);
+        }
+        return stored;
     }
 
     /** The keys that hold a value. */
@@ -243,6 +258,7 @@ final class PartitionStore implements AutoCloseable {
         next.or(slots);
         stagedDisowned = next;
         batchPut(StoreLayout.DISOWNED_KEY, next.toByteArray());
+        committed.clear();
         for (int from = slots.nextSetBit(0); from >= 0; from = slots.nextSetBit(from)) {
             int to = slots.nextClearBit(from);
             batchDeleteRange(StoreLayout.slotStart(from), StoreLayout.slotStart(to));
@@ -272,6 +288,7 @@ final class PartitionStore implements AutoCloseable {
             int slot = StoreLayout.slotOfDataKey(key);
             batchDelete(key);
             batchDelete(StoreLayout.dataKeyOfTombstoneKey(key));
+            committed.clear();
             stageCount(slot, -1);
             stageTombstones(slot, -1);
             purged[0]++;
@@ -338,6 +355,7 @@ final class PartitionStore implements AutoCloseable {
     void writePending() throws IOException {
         db.write(batch);
         batch.clear();
+        written.publishTo(committed);
         written.clear();
         publishStaged();
     }
@@ -501,6 +519,7 @@ final class PartitionStore implements AutoCloseable {
     /** Reads the store's small records into memory, checking its format first. */
     private void load() throws IOException {
         discardStaged();
+        committed.clear();
         byte[] format = db.get(StoreLayout.FORMAT_KEY);
         byte[] appliedBytes = db.get(StoreLayout.APPLIED_KEY);
         if (format == null) {

@@ -451,6 +451,87 @@ class PartitionStoreTest {
         }
     }
 
+    /**
+     * Writes, deletes, merges, imports, slots given away and adopted again, purges, reopens and
+     * installed checkpoints, at random: after every entry, what the apply thread takes as a key's
+     * current value (its cache of committed values first) is what the store holds.
+     */
+    @Test
+    void theApplyThreadsCachedValuesAlwaysAgreeWithTheStore(@TempDir Path dir) throws IOException {
+        for (int seed = 0; seed < 12; seed++) {
+            Path storeDir = dir.resolve("store-" + seed);
+            Random random = new Random(seed);
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                keys.add("key" + i);
+            }
+            long index = 0;
+            long clock = 1_000;
+            PartitionStore store = open(storeDir);
+            Path saved = null;
+            try {
+                for (int step = 0; step < 300; step++) {
+                    index++;
+                    clock += random.nextInt(50);
+                    store.startEntry(index);
+                    // A slot given away or adopted, or a purge, is an entry of its own, as in the log.
+                    int bulk = random.nextInt(40);
+                    int writes = bulk < 3 ? 0 : 1 + random.nextInt(4);
+                    for (int w = 0; w < writes; w++) {
+                        String key = keys.get(random.nextInt(keys.size()));
+                        int slot = KeySlots.slotOf(key);
+                        if (store.isDisowned(slot)) {
+                            continue;
+                        }
+                        int action = random.nextInt(10);
+                        String value = random.nextInt(20) == 0 ? "x".repeat(CommittedValueCache.MAX_VALUE_CHARS + 1)
+                                : "v" + step + "_" + w;
+                        if (action < 5) {
+                            store.put(key, value, clock, "a:1", CausalPayload.empty());
+                        } else if (action < 6) {
+                            store.put(key, null, clock, "a:1", CausalPayload.empty());
+                        } else if (action < 8) {
+                            long counter = random.nextInt(1_000);
+                            store.merge(key, new VersionedValue(random.nextBoolean() ? value : null, clock - random.nextInt(100),
+                                    "b:1", VersionVector.of(random.nextInt((int) index + 1), Map.of("b:1", counter))));
+                        } else {
+                            store.importMoved(key, EncodedValue.of(new VersionedValue(value, clock - random.nextInt(100),
+                                    "c:1", VersionVector.of(random.nextInt((int) index + 1), Map.of("c:1", 1L)))));
+                        }
+                    }
+                    if (bulk == 0) {
+                        BitSet slots = new BitSet();
+                        slots.set(KeySlots.slotOf(keys.get(random.nextInt(keys.size()))));
+                        store.disown(slots);
+                    } else if (bulk == 1) {
+                        BitSet slots = new BitSet();
+                        keys.forEach(key -> slots.set(KeySlots.slotOf(key)));
+                        store.adopt(slots);
+                    } else if (bulk == 2) {
+                        store.purge(index, clock, 1 + random.nextInt(5));
+                    }
+                    store.commit(1, index);
+                    int restart = random.nextInt(60);
+                    if (restart == 0) {
+                        store.close();
+                        store = open(storeDir);
+                    } else if (restart < 4 && saved == null) {
+                        saved = dir.resolve("checkpoint-" + seed + "-" + step);
+                        store.checkpoint(saved);
+                    } else if (restart < 4) {
+                        store.replaceWith(saved); // a snapshot of an earlier state, installed
+                        saved = null;
+                    }
+                    for (String key : keys) {
+                        assertEquals(store.get(key), store.current(key), "seed " + seed + ", step " + step + ", " + key);
+                    }
+                }
+            } finally {
+                store.close();
+            }
+        }
+    }
+
     private static PartitionStore open(Path dir) throws IOException {
         return PartitionStore.open(dir, TestStoreMemory.SHARED);
     }
