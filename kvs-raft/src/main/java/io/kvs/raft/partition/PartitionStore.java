@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * batch and written at once with the entry's index ({@link #commit}), so the store always holds
  * the state after some whole entry. Other threads read it concurrently and see only committed
  * entries. The small records (slot counts, hint positions, slot states, recent write ids) are
- * mirrored in memory; values live only in the store. An entry's changes to the mirrors are staged
+ * mirrored in memory; values live in the store, and the apply thread keeps the committed values
+ * of hot keys ({@link CommittedValueCache}). An entry's changes to the mirrors are staged
  * with its batch and published only once the batch is written: a reader that sees a hint marked
  * applied must find its values in the store, or it would serve an older value to a client that
  * has seen the hinted one.
