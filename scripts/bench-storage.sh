@@ -66,11 +66,15 @@ FACTS="$OUT/storage-facts"
 : >"$FACTS"
 DIRS=()
 # The nodes' logs are kept (BENCH-RESULTS/storage-logs); their data, gigabytes, is not.
+wipe() {  # cluster-dir: stops its nodes and deletes their data, keeping their logs
+  mkdir -p "$OUT/storage-logs/$(basename "$1")"
+  cp "$1"/*.log "$OUT/storage-logs/$(basename "$1")/" 2>/dev/null || true
+  KVS_LOCAL_DIR="$1" ./kvs-local down --wipe >/dev/null 2>&1 || true
+}
 cleanup() {
+  local d
   for d in "${DIRS[@]}"; do
-    mkdir -p "$OUT/storage-logs/$(basename "$d")"
-    cp "$d"/*.log "$OUT/storage-logs/$(basename "$d")/" 2>/dev/null || true
-    KVS_LOCAL_DIR="$d" ./kvs-local down --wipe >/dev/null 2>&1 || true
+    wipe "$d"
   done
 }
 trap cleanup EXIT
@@ -89,6 +93,7 @@ t0=$(now_ms)
 load="$(bench --target kvs --endpoints "$EP" --workload load --keys "$VALUES" --value-bytes "$VALUE_BYTES" --clients 8 2>/dev/null)"
 ms=$(( $(now_ms) - t0 ))
 errors="$(echo "$load" | sed -n 's/.*"errors":\([0-9]*\).*/\1/p')"
+[ "${errors:-0}" -eq 0 ] || log "$label: the first refused write: $(echo "$load" | sed -n 's/.*"firstError":"\(.*\)".*/\1/p' | head -c 300)"
 fact "$label: load $gib GiB ($VALUES x $VALUE_BYTES B, 8 clients)" "$ms ms, $(awk -v n="$VALUES" -v b="$VALUE_BYTES" -v ms="$ms" 'BEGIN { printf "%.0f", n * b / 2^20 / (ms / 1000) }') MiB/s, ${errors:-?} writes failed"
 # shellcheck disable=SC2046
 fact "$label: largest node RSS after the load" "$(max_rss_mb $(pids_of "$dir")) MB"
@@ -125,7 +130,7 @@ keys="$(curl -s http://127.0.0.14:8080/metrics | sed -n 's/^kvs_partition_keys{[
 # The rate counts the values the cluster acknowledged (those the new replica holds), not those tried.
 fact "$label: a new replica catches up with the partition (update_view remove, the proxy joins)" \
   "$ms ms, $(awk -v n="${keys:-0}" -v b="$VALUE_BYTES" -v ms="$ms" 'BEGIN { printf "%.0f", n * b / 2^20 / (ms / 1000) }') MiB/s, it holds ${keys:-?} keys"
-KVS_LOCAL_DIR="$dir" ./kvs-local down --wipe >/dev/null
+wipe "$dir"
 unset KVS_JAVA_OPTS
 
 # ---------------------------------------------------------- a split with 1,000,000 small keys
