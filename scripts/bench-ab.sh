@@ -6,8 +6,8 @@
 # load until its JIT has compiled the hot path (as scripts/bench.sh does, for at most --warm
 # seconds) while the other idles; then PUT and GET at 64 clients are measured on A and B in
 # turn, --rounds times, alternating which goes first, so that drift of the machine falls on
-# both alike. Prints one line per run and a
-# table of medians with the ratio B/A. For a regression hunt: bisect with it.
+# both alike. Prints one line per run and a table of medians with the ratio B/A. For a
+# regression hunt: bisect with it.
 #
 #   scripts/bench-ab.sh A B [--rounds 3] [--warm 360] [--seconds 10]
 set -euo pipefail
@@ -54,7 +54,6 @@ prepare() {  # commit
   (cd "$tree" && ./kvs-local prepare >/dev/null 2>&1) || true  # older launchers make it on up
 }
 
-pids_of() { cat "$OUT/data-$1"/*.pid; }  # commit
 port_of() { [ "$1" = "$A" ] && echo 8080 || echo 8090; }
 endpoints_of() { local p; p="$(port_of "$1")"; echo "127.0.0.11:$p,127.0.0.12:$p,127.0.0.13:$p"; }
 local_cluster() {  # commit kvs-local-arguments...
@@ -69,7 +68,7 @@ start() {  # commit
   local commit="$1" spent
   local_cluster "$commit" down --wipe >/dev/null 2>&1 || true
   local_cluster "$commit" up 3 3 >/dev/null || die "$commit: the cluster did not start"
-  spent="$(JVM_WARMUP="$WARM" warm_jit "$(endpoints_of "$commit")" $(pids_of "$commit"))"
+  spent="$(JVM_WARMUP="$WARM" warm_jit "$(endpoints_of "$commit")" $(pids_of "$OUT/data-$commit"))"
   log "$commit: JIT warm-up took $spent s"
 }
 
@@ -77,7 +76,7 @@ measure() {  # commit round workload
   local commit="$1" round="$2" workload="$3" line
   line="$(bench --target kvs --endpoints "$(endpoints_of "$commit")" --label "$commit" --workload "$workload" \
     --clients 64 --seconds "$SECONDS_PER_RUN" --warmup-seconds 3 \
-    --server-pids "$(pids_of "$commit" | paste -sd, -)" 2>/dev/null)"
+    --server-pids "$(pids_of "$OUT/data-$commit" | paste -sd, -)" 2>/dev/null)"
   echo "$line" >>"$RESULTS"
   log "round $round, $commit, $workload: $(echo "$line" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p')/s"
 }

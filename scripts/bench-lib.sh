@@ -21,6 +21,13 @@ rounds_option() {
   done
 }
 
+# The pids of a ./kvs-local cluster's nodes, given its directory (KVS_LOCAL_DIR).
+pids_of() { cat "$1"/*.pid; }
+
+# The resident memory of processes, in MB, summed; and the largest of one process among them.
+rss_mb() { ps -o rss= -p "$(echo "$@" | tr ' ' ',')" | awk '{ s += $1 } END { printf "%d", s / 1024 }'; }
+max_rss_mb() { local max=0 p r; for p in "$@"; do r="$(rss_mb "$p")"; [ "$r" -gt "$max" ] && max="$r"; done; echo "$max"; }
+
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -71,8 +78,7 @@ c2_seconds() {
 }
 
 # A fresh JVM compiles the hot path with C2 over minutes of load, several JVMs sharing two cores
-# more slowly still, and measures far below its steady state meanwhile (3 nodes K=3, 64 clients:
-# about 1,600 writes/s after 60 s of load, 4,000 after 240 s). So each cluster runs mixed load
+# more slowly still, and measures far below its steady state meanwhile. So each cluster runs mixed load
 # in 30 s steps until its nodes' C2 threads used under 1 CPU second in a step, or for at most
 # $JVM_WARMUP seconds; prints the seconds it took.
 warm_jit() {  # endpoints pid...

@@ -29,15 +29,6 @@ LOG_TAG=bench-storage
 . scripts/bench-lib.sh
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 fact() { echo "$1|$2" >>"$FACTS"; log "$1: $2"; }
-pids_of() { cat "$1"/*.pid; }
-max_rss_mb() {  # pid...: the largest RSS among those still running, in MB
-  local max=0 p r
-  for p in "$@"; do
-    r="$(ps -o rss= -p "$p" | awk '{ print int($1 / 1024) }')"
-    [ -n "$r" ] && [ "$r" -gt "$max" ] && max="$r"
-  done
-  echo "$max"
-}
 
 # Reads every key bench0..bench<n-1> (or every <step>-th) through the given endpoints, 8 at a
 # time; prints how many did not answer 200 with a value of the expected length.

@@ -43,10 +43,6 @@ done
 LOG_TAG=bench
 . scripts/bench-lib.sh
 
-# The resident memory of processes, in MB, summed.
-rss_mb() { ps -o rss= -p "$(echo "$@" | tr ' ' ',')" | awk '{ s += $1 } END { printf "%d", s / 1024 }'; }
-max_rss_mb() { local max=0 p r; for p in "$@"; do r="$(rss_mb "$p")"; [ "$r" -gt "$max" ] && max="$r"; done; echo "$max"; }
-
 # Samples the largest single-process RSS of the given pids every second until stopped; prints it.
 sample_peak_rss() {
   local file="$1"
@@ -60,7 +56,6 @@ sample_peak_rss() {
   done
 }
 
-kvs_pids() { cat "$1"/*.pid; }
 endpoints_of() { local n="$1" i list=""; for i in $(seq 1 "$n"); do list="$list${list:+,}127.0.0.$((10 + i)):8080"; done; echo "$list"; }
 
 # run_matrix LABEL TARGET ENDPOINTS PIDS...: the servers' pids, for the RSS sample and for what
@@ -168,16 +163,16 @@ for shape in "3 3" "6 3" "4 2"; do
   echo "$label|slowest node: process start to HTTP listening|$listening ms" >>"$OUT/facts"
   sleep 2
   # shellcheck disable=SC2046
-  echo "$label|RSS of the largest idle node, fresh|$(max_rss_mb $(kvs_pids "$dir")) MB" >>"$OUT/facts"
+  echo "$label|RSS of the largest idle node, fresh|$(max_rss_mb $(pids_of "$dir")) MB" >>"$OUT/facts"
   log "$label: JIT warm-up, up to $JVM_WARMUP s of mixed load"
   # shellcheck disable=SC2046
-  warmed="$(warm_jit "$(endpoints_of "$n")" $(kvs_pids "$dir"))"
+  warmed="$(warm_jit "$(endpoints_of "$n")" $(pids_of "$dir"))"
   echo "$label|JIT warm-up before the runs (mixed load, 64 clients)|$warmed s" >>"$OUT/facts"
   # shellcheck disable=SC2046
-  run_matrix "$label" kvs "$(endpoints_of "$n")" $(kvs_pids "$dir")
+  run_matrix "$label" kvs "$(endpoints_of "$n")" $(pids_of "$dir")
   sleep 5
   # shellcheck disable=SC2046
-  echo "$label|RSS of the largest node, idle after the runs|$(max_rss_mb $(kvs_pids "$dir")) MB" >>"$OUT/facts"
+  echo "$label|RSS of the largest node, idle after the runs|$(max_rss_mb $(pids_of "$dir")) MB" >>"$OUT/facts"
   KVS_LOCAL_DIR="$dir" ./kvs-local down --wipe >/dev/null
 done
 
