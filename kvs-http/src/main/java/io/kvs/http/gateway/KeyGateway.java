@@ -38,9 +38,9 @@ public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
     static final Duration ANSWER_WITHIN = Duration.ofMillis(950);
     /**
-     * A write's time in a group that is in reach (it commits; the write queues behind others,
-     * load, not a lost majority): nearly the whole second. One that misses it is refused as
-     * BUSY, not written to a replica alone (see {@link #write}).
+     * A write's time in a group that is committing this node's writes while more queue behind
+     * them (load, not a lost majority): nearly the whole second. One that misses it is refused
+     * as BUSY, not written to a replica alone (see {@link #write}).
      */
     static final Duration BUSY_GROUP_BUDGET = Duration.ofMillis(850);
     /** A write tried again in its group needs this much time left, at least. */
@@ -118,23 +118,25 @@ public final class KeyGateway {
     }
 
     /**
-     * A write of {@code value}, or a delete if it is null: through the group; on a replica alone
-     * only if the group is out of reach. A group that is in reach but slow keeps the write for
-     * nearly the whole second ({@link #BUSY_GROUP_BUDGET}) and refuses it as BUSY if that is not
-     * enough; so does a group that has not applied yet the hinted writes the client has seen
-     * (their replay is under way). Accepted on a replica alone instead, the write would be a
-     * hint in a group that commits: every later write of its client must follow it, so the
-     * group refuses them until the hint is replayed, they become hints in turn, each costing a
-     * wasted round in the group and a replay, and under load the replica's backlog of hints
-     * fills up.
+     * A write of {@code value}, or a delete if it is null: through the group, else on a replica
+     * alone. A group that is committing this node's writes while more queue behind them is
+     * busy, not cut off: it keeps the write for nearly the whole second ({@link
+     * #BUSY_GROUP_BUDGET}), tries it again while it answers that it has not applied the client's
+     * hints yet (their replay is under way), and refuses it as BUSY if the time is not enough.
+     * Accepted on a replica alone instead, the write would be a hint in a group that commits:
+     * every later write of its client must follow it, so the group refuses them until the hint
+     * is replayed, they become hints in turn, each costing a wasted round in the group and a
+     * replay, and under load the replicas' backlogs of hints fill up. A group without that
+     * load is not judged by its slowness: a lone write that misses its time there goes to a
+     * replica alone, as in a group out of reach. Slow without load is a group in trouble (a
+     * follower held up by its dead peers, say), where the replica alone keeps it available.
      */
     private CompletableFuture<KeyWrite> write(Request request, String value) {
         long start = System.nanoTime();
         Partition first = engine.requireState().view().ownerOfKey(request.key());
         boolean busy = engine.partition(first).writesQueueBehindCommits(ANSWER_WITHIN);
         CompletableFuture<KeyWrite> viaGroup = inGroup(request, value, busy ? BUSY_GROUP_BUDGET : RoutedRequest.BUDGET)
-                // A group that answers NOT_CAUGHT_UP has just committed the write's entry: in reach.
-                .exceptionallyCompose(failure -> busy || notCaughtUp(failure) || groupInReach(first, start)
+                .exceptionallyCompose(failure -> busy
                         ? inGroupAgain(request, value, start, failure)
                         : CompletableFuture.failedFuture(failure));
         return orFromOneReplica(viaGroup, () -> {
@@ -153,7 +155,7 @@ public final class KeyGateway {
     }
 
     /**
-     * After {@code failure} in a group in reach: the write again, in what is left of the busy
+     * After {@code failure} in a busy group: the write again, in what is left of the busy
      * budget, while the group answers that it has not applied yet the client's hints (their
      * replay is under way: a short pause first) or that the time was not enough; BUSY once too
      * little is left. Other failures stand.
@@ -175,10 +177,6 @@ public final class KeyGateway {
                 .exceptionallyCompose(again -> inGroupAgain(request, value, start, again));
     }
 
-    private static boolean notCaughtUp(Throwable failure) {
-        return Failures.causeOf(failure) instanceof KvsException e && e.code() == ErrorCode.NOT_CAUGHT_UP;
-    }
-
     /** The write through the group that owns the key, within {@code budget}. */
     private CompletableFuture<KeyWrite> inGroup(Request request, String value, Duration budget) {
         String key = request.key();
@@ -196,16 +194,6 @@ public final class KeyGateway {
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
-    }
-
-    /**
-     * Whether {@code owner}'s group has shown, since {@code sinceNanos}, that it commits: it
-     * answered one of this node's batches meanwhile, or this node's replica is in touch with a
-     * leader that has a majority.
-     */
-    private boolean groupInReach(Partition owner, long sinceNanos) {
-        return engine.partition(owner).writesQueueBehindCommits(Duration.ofNanos(System.nanoTime() - sinceNanos))
-                || engine.replica(owner.group()).groupInReach();
     }
 
     private CompletableFuture<KeyRead> get(Request request) {

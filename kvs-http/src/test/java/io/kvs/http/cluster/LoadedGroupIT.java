@@ -22,10 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A group slowed by load, not cut off: sixteen clients writing values of a MiB all at once, each
  * carrying its causal payload from write to write, queue behind each other in the group, and
  * some writes take longer than a group's share of a request's second. Such a write stays with
- * the group (or is refused as busy); it never becomes a hint on a replica alone. A hint in a
- * group that commits made its client's next writes wait for the hint's replay: the group
- * refused them, they became hints in turn, and under load the replicas' hint backlogs filled
- * and writes were refused by the dozen.
+ * the busy group (or is refused as busy). It used to become a hint on a replica alone, and a
+ * hint in a group that commits made its client's next writes wait for its replay: the group
+ * refused them, they became hints in turn, and the replicas' hint backlogs filled until writes
+ * were refused as unavailable. A write that found its node idle may still miss its time and
+ * become a hint, as in a group out of reach; the chain must not follow.
  */
 class LoadedGroupIT {
     private static final int CLIENTS = 16;
@@ -78,14 +79,15 @@ class LoadedGroupIT {
         } finally {
             clients.shutdownNow();
         }
-        System.out.printf("%d writes of %d characters acknowledged, %d refused as busy, %d refused otherwise%n",
-                acked.size(), VALUE_CHARS, busy.get(), refused.size());
+        long hints = 0;
         for (NodeAddress node : nodes) {
-            assertEquals(0, cluster.client().metric(node, "kvs_hints_replayed_total"),
-                    node + " took writes as hints in a group that commits");
-            assertEquals(0, cluster.client().metric(node, "kvs_hints_pending{"), node + " holds hints");
+            hints += cluster.client().metric(node, "kvs_hints_replayed_total")
+                    + cluster.client().metric(node, "kvs_hints_pending{");
         }
+        System.out.printf("%d writes of %d characters acknowledged, %d refused as busy, %d refused otherwise, "
+                + "%d hints%n", acked.size(), VALUE_CHARS, busy.get(), refused.size(), hints);
         assertEquals(List.of(), refused.subList(0, Math.min(10, refused.size())), "refused other than as busy");
+        assertTrue(hints * 50 <= acked.size(), hints + " writes taken as hints, " + acked.size() + " acknowledged");
         // Twice as many clients as values the group commits in a second or two: the slowest
         // writes miss the second, and are refused as busy; the group still takes most of them.
         assertTrue(busy.get() * 4 <= acked.size(), busy + " refused as busy, " + acked.size() + " acknowledged");

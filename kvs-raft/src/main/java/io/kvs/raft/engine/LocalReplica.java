@@ -15,15 +15,12 @@ import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine.Access;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.server.GroupFences;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +40,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class LocalReplica {
     private static final Logger LOG = LoggerFactory.getLogger(LocalReplica.class);
-    /** Contact this recent, a few heartbeats' worth, shows a group in reach; older, it may be cut off. */
-    private static final Duration RECENT_CONTACT = Duration.ofMillis(300);
     private final String self;
     private final int group;
     /** The group's id in this node's cluster, null while the node is in none. */
@@ -184,26 +179,6 @@ public final class LocalReplica {
     private VersionedValue knownValue(PartitionStateMachine replica, String key) {
         VersionedValue pending = hints.overlay(group, key);
         return MergeRule.merge(replica.get(key), pending);
-    }
-
-    /**
-     * Whether this replica's group can commit, as far as this node sees now: it leads and heard
-     * from a majority lately, or it follows a leader it heard from lately. A write that timed
-     * out in such a group met a queue, not a lost majority.
-     */
-    public boolean groupInReach() {
-        if (division == null) {
-            return false;
-        }
-        RoleInfoProto role = division.getInfo().getRoleInfoProto();
-        long recent = RECENT_CONTACT.toMillis();
-        if (role.getRole() == RaftPeerRole.LEADER) {
-            long heard = role.getLeaderInfo().getFollowerInfoList().stream()
-                    .filter(follower -> follower.getLastRpcElapsedTimeMs() <= recent).count();
-            return 2 * (heard + 1) > division.getRaftConf().getCurrentPeers().size();
-        }
-        return role.getRole() == RaftPeerRole.FOLLOWER && division.getInfo().getLeaderId() != null
-                && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs() <= recent;
     }
 
     /**
