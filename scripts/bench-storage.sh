@@ -77,7 +77,7 @@ export KVS_JAVA_OPTS="-XX:+UseSerialGC -Xms32m -Xmx256m -XX:+ExitOnOutOfMemoryEr
 EP="127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080"
 gib="$(awk -v n="$VALUES" -v b="$VALUE_BYTES" 'BEGIN { printf "%.1f", n * b / 2^30 }')"
 label="3 nodes K=3, -Xmx256m"
-KVS_LOCAL_DIR="$dir" ./kvs-local down --wipe >/dev/null 2>&1 || true
+wipe "$dir"  # a cluster left by an interrupted run
 KVS_LOCAL_DIR="$dir" ./kvs-local up 3 3 >/dev/null
 log "$label: loading $VALUES values of $VALUE_BYTES bytes ($gib GiB)"
 t0=$(now_ms)
@@ -127,7 +127,7 @@ unset KVS_JAVA_OPTS
 # ---------------------------------------------------------- a split with 1,000,000 small keys
 dir="$OUT/kvs-storage-split"
 DIRS+=("$dir")
-KVS_LOCAL_DIR="$dir" ./kvs-local down --wipe >/dev/null 2>&1 || true
+wipe "$dir"  # a cluster left by an interrupted run
 KVS_LOCAL_DIR="$dir" ./kvs-local up 4 2 >/dev/null
 log "split: loading $SPLIT_KEYS keys of 100 B"
 bench --target kvs --endpoints "127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080,127.0.0.14:8080" --workload load \
