@@ -21,6 +21,12 @@ public enum ErrorCode {
     FORBIDDEN(403, "forbidden"),
     VIEW_CHANGE_IN_PROGRESS(409, "another view change is in progress"),
     UNAVAILABLE(503, "key value store is not available"),
+    /**
+     * The key's group commits, busy with other writes, but not this one within its second (it
+     * queued behind the others, or behind hinted writes its client has seen): refused rather
+     * than placed on a replica alone.
+     */
+    BUSY(503, "key value store is not available: the partition is busy, try again"),
     /** The node's disk has less room than its reserve: no new data until there is more. */
     INSUFFICIENT_STORAGE(507, "Insufficient storage: this node's disk is full"),
     NOT_IN_CLUSTER(503, "this node is not part of a cluster yet"),

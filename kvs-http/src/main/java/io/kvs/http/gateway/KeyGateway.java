@@ -22,25 +22,31 @@ import okhttp3.OkHttpClient;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * Turns a client's key request, received by any node, into a request to the Raft group of the
- * partition that owns the key ({@link RoutedRequest}); when the group cannot answer (no
- * majority, or it has not applied writes the client has seen), into a request to one replica on
- * its own ({@link DegradedPath}); and the answer into what the client sees.
+ * partition that owns the key ({@link RoutedRequest}); when the group cannot answer (a read: no
+ * majority, or it has not applied writes the client has seen; a write: the group is out of
+ * reach), into a request to one replica on its own ({@link DegradedPath}); and the answer into
+ * what the client sees.
  */
 public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
     static final Duration ANSWER_WITHIN = Duration.ofMillis(950);
     /**
      * A write's time in a group that is committing this node's writes while more queue behind
-     * them (load, not a lost majority): nearly the whole second. One that misses it is refused,
-     * not written to a replica alone: that would write it twice (alone, then again when the hint
-     * enters the log) into a group already short of time, and make the queue longer still.
+     * them (load, not a lost majority): nearly the whole second. One that misses it is refused
+     * as BUSY, not written to a replica alone (see {@link #write}).
      */
     static final Duration BUSY_GROUP_BUDGET = Duration.ofMillis(850);
+    /** A write tried again in its group needs this much time left, at least. */
+    private static final Duration RETRY_AT_LEAST = Duration.ofMillis(100);
+    /** The pause before a write the group found behind its client's hints is tried again. */
+    private static final Duration CAUGHT_UP_PAUSE = Duration.ofMillis(50);
     /** How long a node whose view is older than the client's payload waits to learn the newer one. */
     private static final long VIEW_CATCH_UP_MILLIS = 300;
 
@@ -111,13 +117,70 @@ public final class KeyGateway {
                 Request.of(key, payload.retainGroups(liveGroups(state)), deadlineNanos));
     }
 
-    /** A write of {@code value}, or a delete if it is null. */
+    /**
+     * A write of {@code value}, or a delete if it is null: through the group, else on a replica
+     * alone. A group that is committing this node's writes while more queue behind them is
+     * busy, not cut off: it keeps the write for nearly the whole second ({@link
+     * #BUSY_GROUP_BUDGET}), tries it again while it answers that it has not applied the client's
+     * hints yet (their replay is under way), and refuses it as BUSY if the time is not enough.
+     * Accepted on a replica alone instead, the write would be a hint in a group that commits:
+     * every later write of its client must follow it, so the group refuses them until the hint
+     * is replayed, they become hints in turn, each costing a wasted round in the group and a
+     * replay, and under load the replicas' backlogs of hints fill up. A group without that
+     * load is not judged by its slowness: a lone write that misses its time there goes to a
+     * replica alone, as in a group out of reach. Slow without load is a group in trouble (a
+     * follower held up by its dead peers, say), where the replica alone keeps it available.
+     */
     private CompletableFuture<KeyWrite> write(Request request, String value) {
+        long start = System.nanoTime();
+        Partition first = engine.requireState().view().ownerOfKey(request.key());
+        boolean busy = engine.partition(first).writesQueueBehindCommits(ANSWER_WITHIN);
+        CompletableFuture<KeyWrite> viaGroup = inGroup(request, value, busy ? BUSY_GROUP_BUDGET : RoutedRequest.BUDGET)
+                .exceptionallyCompose(failure -> busy
+                        ? inGroupAgain(request, value, start, failure)
+                        : CompletableFuture.failedFuture(failure));
+        return orFromOneReplica(viaGroup, () -> {
+            ClusterState state = engine.requireState();
+            Partition owner = state.view().ownerOfKey(request.key());
+            return degraded.write(owner, request.toReplica(owner, value, true), request.deadlineNanos())
+                    .thenApply(served -> {
+                        if (served.answer().status() == Outcome.NOT_FOUND) {
+                            throw new KvsException(ErrorCode.KEY_NOT_FOUND);
+                        }
+                        return new KeyWrite(served.answer().status() == Outcome.CREATED,
+                                owner.id(), encode(advance(request.seen(), owner, served), state),
+                                served.answer().value().timestampSeconds());
+                    });
+        });
+    }
+
+    /**
+     * After {@code failure} in a busy group: the write again, in what is left of the busy
+     * budget, while the group answers that it has not applied yet the client's hints (their
+     * replay is under way: a short pause first) or that the time was not enough; BUSY once too
+     * little is left. Other failures stand.
+     */
+    private CompletableFuture<KeyWrite> inGroupAgain(Request request, String value, long start, Throwable failure) {
+        Throwable cause = Failures.causeOf(failure);
+        if (!(cause instanceof KvsException e)
+                || e.code() != ErrorCode.NOT_CAUGHT_UP && e.code() != ErrorCode.UNAVAILABLE) {
+            return CompletableFuture.failedFuture(cause);
+        }
+        Duration pause = e.code() == ErrorCode.NOT_CAUGHT_UP ? CAUGHT_UP_PAUSE : Duration.ZERO;
+        Duration left = BUSY_GROUP_BUDGET.minusNanos(System.nanoTime() - start).minus(pause);
+        if (left.compareTo(RETRY_AT_LEAST) < 0) {
+            return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
+        }
+        Executor afterPause = CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
+        return CompletableFuture.supplyAsync(() -> null, afterPause)
+                .thenCompose(ignored -> inGroup(request, value, left))
+                .exceptionallyCompose(again -> inGroupAgain(request, value, start, again));
+    }
+
+    /** The write through the group that owns the key, within {@code budget}. */
+    private CompletableFuture<KeyWrite> inGroup(Request request, String value, Duration budget) {
         String key = request.key();
-        boolean busy = engine.partition(engine.requireState().view().ownerOfKey(key))
-                .writesQueueBehindCommits(ANSWER_WITHIN);
-        Duration budget = busy ? BUSY_GROUP_BUDGET : RoutedRequest.BUDGET;
-        CompletableFuture<KeyWrite> viaGroup = RoutedRequest.run(views, budget, (state, deadlineMillis) -> {
+        return RoutedRequest.run(views, budget, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
@@ -130,22 +193,6 @@ public final class KeyGateway {
                 case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                 default -> RoutedRequest.Step.refused(reply.status());
             });
-        });
-        if (busy) {
-            viaGroup = viaGroup.exceptionallyCompose(KeyGateway::busyIfUnavailable);
-        }
-        return orFromOneReplica(viaGroup, () -> {
-            ClusterState state = engine.requireState();
-            Partition owner = state.view().ownerOfKey(key);
-            return degraded.write(owner, request.toReplica(owner, value, true), request.deadlineNanos())
-                    .thenApply(served -> {
-                        if (served.answer().status() == Outcome.NOT_FOUND) {
-                            throw new KvsException(ErrorCode.KEY_NOT_FOUND);
-                        }
-                        return new KeyWrite(served.answer().status() == Outcome.CREATED,
-                                owner.id(), encode(advance(request.seen(), owner, served), state),
-                                served.answer().value().timestampSeconds());
-                    });
         });
     }
 
@@ -189,15 +236,6 @@ public final class KeyGateway {
             }
             return CompletableFuture.failedFuture(cause);
         });
-    }
-
-    /** A busy group's write that found no time is refused as such, rather than tried on a replica alone. */
-    private static <T> CompletableFuture<T> busyIfUnavailable(Throwable failure) {
-        Throwable cause = Failures.causeOf(failure);
-        return CompletableFuture.failedFuture(cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
-                ? new KvsException(ErrorCode.UNAVAILABLE, "key value store is not available: the partition is busy,"
-                + " try again")
-                : cause);
     }
 
     /** The client has now seen the replica's applied log and, if the value is a hint it holds, that hint. */

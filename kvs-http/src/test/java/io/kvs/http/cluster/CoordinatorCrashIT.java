@@ -67,9 +67,10 @@ class CoordinatorCrashIT {
                 "another node took the change over (it did not finish before its coordinator was killed)");
         acked.assertAllReadable(live, "after the takeover");
         acked.write("after_crash", 50, live);
-        // A write the busy group could not commit within its deadline is acknowledged as a hint
-        // and enters the group's log when replayed; these reads carry no causal payload, so they
-        // see it once no live node holds hints any more.
+        // A write its group could not take in time while out of reach (a new group still
+        // electing its leader) is acknowledged as a hint and enters the group's log when
+        // replayed; these reads carry no causal payload, so they see it once no live node holds
+        // hints any more.
         await("every hint to be replayed").atMost(Duration.ofSeconds(30))
                 .until(() -> live.stream().allMatch(n -> cluster.client().metric(n, "kvs_hints_pending{") == 0));
         acked.assertAllReadable(live, "after writing again");

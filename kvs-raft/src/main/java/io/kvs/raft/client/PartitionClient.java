@@ -74,9 +74,17 @@ public final class PartitionClient {
                 MAX_WAITING, MAX_WAITING_BYTES);
     }
 
-    /** A client's write, committed through the group's log (with whatever other writes go along). */
+    /**
+     * A client's write, committed through the group's log (with whatever other writes go along).
+     * Its caller gives up at the write's deadline, if it has one (the leader refuses it as late
+     * after that): from then on it no longer counts as load ({@link #writesQueueBehindCommits}).
+     */
     public CompletableFuture<WriteReply> put(RaftGroup group, PartitionCommand.Put put) {
-        return puts.submit(group, put);
+        CompletableFuture<WriteReply> reply = puts.submit(group, put);
+        if (put.notAfterMillis() == 0) {
+            return reply;
+        }
+        return reply.orTimeout(Math.max(0, put.notAfterMillis() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -92,7 +100,8 @@ public final class PartitionClient {
 
     /**
      * Whether this node's client writes to the group queue while the group commits them: some
-     * wait or are in flight, and a batch was answered within {@code within}.
+     * whose callers still wait are waiting or in flight, and a batch was answered within
+     * {@code within}.
      */
     public boolean writesQueueBehindCommits(RaftGroup group, Duration within) {
         return puts.busyAndAnswering(group.getGroupId(), within.toNanos());

@@ -63,12 +63,20 @@ final class RequestBatcher<I, O> {
     }
 
     private record Pending<I, O>(I request, CompletableFuture<O> reply) {
+        /** Whether the caller still waits for the reply: not answered yet, and not given up on (its future completed). */
+        boolean awaited() {
+            return !reply.isDone();
+        }
     }
 
-    /** A group's waiting requests and when each of its batches in flight was sent; guarded by itself. */
+    /** A batch in flight: when it was sent (System.nanoTime), and its requests. */
+    private record Sent<I, O>(long at, List<Pending<I, O>> batch) {
+    }
+
+    /** A group's waiting requests and its batches in flight; guarded by itself. */
     private final class GroupQueue {
         final ArrayDeque<Pending<I, O>> waiting = new ArrayDeque<>();
-        final ArrayDeque<Long> inFlight = new ArrayDeque<>();
+        final ArrayDeque<Sent<I, O>> inFlight = new ArrayDeque<>();
         long waitingBytes;
         RaftGroup group;
         /** When the group last answered a batch (System.nanoTime), or null if it never has. */
@@ -78,12 +86,12 @@ final class RequestBatcher<I, O> {
             if (inFlight.size() < maxInFlight) {
                 return true;
             }
-            long stalled = inFlight.stream().filter(sent -> now - sent > stallNanos).count();
+            long stalled = inFlight.stream().filter(sent -> now - sent.at() > stallNanos).count();
             return stalled > 0 && inFlight.size() < maxInFlight + Math.min(stalled, maxStalled);
         }
 
         /** The next batch to send, if a batch may go now; records it as in flight, sent at {@code now}. */
-        List<Pending<I, O>> nextBatch(long now) {
+        Sent<I, O> nextBatch(long now) {
             if (waiting.isEmpty() || !maySend(now)) {
                 return null;
             }
@@ -98,15 +106,24 @@ final class RequestBatcher<I, O> {
                 bytes += size;
                 waitingBytes -= size;
             }
-            inFlight.addLast(now);
-            return batch;
+            Sent<I, O> sent = new Sent<>(now, batch);
+            inFlight.addLast(sent);
+            return sent;
+        }
+
+        boolean anyAwaited() {
+            return waiting.stream().anyMatch(Pending::awaited)
+                    || inFlight.stream().anyMatch(sent -> sent.batch().stream().anyMatch(Pending::awaited));
         }
     }
 
     /**
-     * Whether {@code group} is busy but answering: this node has requests for it waiting or in
-     * flight, and the group answered a batch within the last {@code withinNanos}. Such a group
-     * has a majority; its requests are slow because they queue, not because it cannot commit.
+     * Whether {@code group} is busy but answering: this node has requests for it, waiting or in
+     * flight, whose callers still wait for them, and the group answered a batch within the last
+     * {@code withinNanos}. Such a group has a majority; its requests are slow because they queue,
+     * not because it cannot commit. A request its caller gave up on (completed its future) does
+     * not count: a lone client's earlier request, still out in a group that is slow for want of
+     * a healthy majority, is not load.
      */
     boolean busyAndAnswering(RaftGroupId group, long withinNanos) {
         GroupQueue queue = queues.get(group);
@@ -114,8 +131,8 @@ final class RequestBatcher<I, O> {
             return false;
         }
         synchronized (queue) {
-            return (!queue.waiting.isEmpty() || !queue.inFlight.isEmpty()) && queue.lastAnswered != null
-                    && System.nanoTime() - queue.lastAnswered < withinNanos;
+            return queue.lastAnswered != null && System.nanoTime() - queue.lastAnswered < withinNanos
+                    && queue.anyAwaited();
         }
     }
 
@@ -132,7 +149,7 @@ final class RequestBatcher<I, O> {
     List<CompletableFuture<O>> submitAll(RaftGroup group, List<I> requests) {
         GroupQueue queue = queues.computeIfAbsent(group.getGroupId(), id -> new GroupQueue());
         List<CompletableFuture<O>> replies = new ArrayList<>(requests.size());
-        List<Pending<I, O>> batch;
+        Sent<I, O> batch;
         RaftGroup target;
         long now = System.nanoTime();
         synchronized (queue) {
@@ -154,18 +171,18 @@ final class RequestBatcher<I, O> {
             target = queue.group;
         }
         if (batch != null) {
-            send(queue, target, batch, now);
+            send(queue, target, batch);
         }
         return replies;
     }
 
-    private void send(GroupQueue queue, RaftGroup group, List<Pending<I, O>> batch, long sentAt) {
-        answer(group, batch).whenComplete((answered, failure) -> {
-            List<Pending<I, O>> next;
+    private void send(GroupQueue queue, RaftGroup group, Sent<I, O> sent) {
+        answer(group, sent.batch()).whenComplete((answered, failure) -> {
+            Sent<I, O> next;
             RaftGroup target;
             long now = System.nanoTime();
             synchronized (queue) {
-                queue.inFlight.removeFirstOccurrence(sentAt);
+                queue.inFlight.removeIf(each -> each == sent);
                 if (answered) {
                     queue.lastAnswered = now;
                 }
@@ -173,7 +190,7 @@ final class RequestBatcher<I, O> {
                 target = queue.group;
             }
             if (next != null) {
-                send(queue, target, next, now);
+                send(queue, target, next);
             }
         });
     }

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,6 +118,22 @@ class RequestBatcherTest {
         batcher.submit(other, 4);
         sender.replies.get(2).completeExceptionally(new IllegalStateException("no leader"));
         assertFalse(batcher.busyAndAnswering(other.getGroupId(), second), "a failed batch is no answer");
+    }
+
+    @Test
+    void requestsGivenUpOnAreNoLoad() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 1, 1_000);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        batcher.submit(group, 1);
+        sender.answer(0);
+        CompletableFuture<String> inFlight = batcher.submit(group, 2);
+        CompletableFuture<String> waiting = batcher.submit(group, 3);
+        assertTrue(batcher.busyAndAnswering(group.getGroupId(), second), "one in flight, one waiting");
+        waiting.completeExceptionally(new TimeoutException("the caller gave up"));
+        assertTrue(batcher.busyAndAnswering(group.getGroupId(), second), "the one in flight is still awaited");
+        inFlight.completeExceptionally(new TimeoutException("the caller gave up"));
+        assertFalse(batcher.busyAndAnswering(group.getGroupId(), second), "a lone caller's abandoned request");
     }
 
     @Test
