@@ -6,6 +6,7 @@
 #
 #   scripts/docker-e2e.sh          # exit 0 only if every step passed
 #   KVS_SKIP_DOCKER=1 ./kvs-test   # the only way to leave this out of the test command
+#   E2E_LOG_DIR=/tmp/e2e-logs scripts/docker-e2e.sh   # also keep every container's whole log there
 #
 # Where no Docker engine runs, one is installed and started (scripts/docker/engine.sh) and
 # stopped again at the end. No registry is needed: local stand-ins for the Dockerfile's base
@@ -48,6 +49,15 @@ cleanup() {
       id="$("${COMPOSE[@]}" ps -q "$s" 2>/dev/null)"
       [ -n "$id" ] && docker logs --tail 15 "$id" 2>&1 | sed "s/^/  $s | /"
     done
+  fi
+  if [ -n "${E2E_LOG_DIR:-}" ] && docker info >/dev/null 2>&1; then
+    mkdir -p "$E2E_LOG_DIR"
+    for s in node1 node2 node3 node4 node5; do
+      local id
+      id="$("${COMPOSE[@]}" ps -aq "$s" 2>/dev/null)"
+      [ -n "$id" ] && docker logs -t "$id" >"$E2E_LOG_DIR/$s.log" 2>&1
+    done
+    say "whole logs of the containers kept in $E2E_LOG_DIR"
   fi
   if docker info >/dev/null 2>&1; then
     "${COMPOSE[@]}" down -v --remove-orphans --timeout 5 >/dev/null 2>&1
@@ -264,11 +274,13 @@ for key in $(keys_of 0); do
   expect_code "GET $key of the dead partition" 503
   [ "$MILLIS" -lt 1500 ] || fail "GET $key took $MILLIS ms"
 done
+SLOWEST=0
 for key in $(keys_of 1); do
   put_key "$UP_PORT" "$key" "after-kill-$key"
+  [ "$MILLIS" -gt "$SLOWEST" ] && SLOWEST=$MILLIS
   reads_back "$(port_of "${UP[1]}")" "$key" || fail "GET $key through ${UP[1]}: HTTP $CODE $BODY"
 done
-pass "${DOWN[*]} killed"
+pass "${DOWN[*]} killed; the slowest write to partition 1 took $SLOWEST ms"
 
 step "docker start them again: nothing lost"
 docker start "$(container_of "$(service_of "${DOWN[0]}")")" "$(container_of "$(service_of "${DOWN[1]}")")" >/dev/null
