@@ -9,11 +9,15 @@ import org.slf4j.LoggerFactory;
 public final class KvsMain {
     /**
      * The common pool's parallelism is one less than the cores; at 1 (a two-core machine or
-     * container) CompletableFuture's async stages, which Ratis and the gateway use on every
-     * request, start a new thread per task instead. Set before anything touches the pool.
+     * container) CompletableFuture's async stages start a new thread per task instead. Ratis
+     * runs a follower's appends there, and its clients close their connections to a peer that
+     * stopped answering there too, each close holding a thread for seconds: with a few threads,
+     * a node that clients ask about a dead partition stops answering its live partition's
+     * leader. Threads are made only when tasks wait and end when idle. Set before anything
+     * touches the pool.
      */
     private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
-    private static final int MIN_COMMON_POOL_PARALLELISM = 4;
+    private static final int MIN_COMMON_POOL_PARALLELISM = 64;
 
     private KvsMain() {
     }

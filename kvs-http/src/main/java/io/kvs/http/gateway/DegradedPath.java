@@ -7,6 +7,7 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.raft.client.Failures;
+import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
 import org.slf4j.Logger;
@@ -29,14 +30,16 @@ final class DegradedPath {
     private static final long RETRY_MILLIS = 50;
 
     private final StoreEngine engine;
+    private final RequestThreads threads;
     private final ReplicaAccess replicas;
 
     /** A replica's answer and which replica gave it. */
     record Served(NodeAddress replica, LocalReplica.Answer answer) {
     }
 
-    DegradedPath(StoreEngine engine, ReplicaAccess replicas) {
+    DegradedPath(StoreEngine engine, RequestThreads threads, ReplicaAccess replicas) {
         this.engine = engine;
+        this.threads = threads;
         this.replicas = replicas;
     }
 
@@ -88,8 +91,7 @@ final class DegradedPath {
             long remaining = deadlineNanos - System.nanoTime();
             if (someBehind && remaining > TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS)) {
                 // A reachable replica has not caught up with the client yet: it may in a moment.
-                CompletableFuture.delayedExecutor(RETRY_MILLIS, TimeUnit.MILLISECONDS)
-                        .execute(() -> tryReplicas(attempts, 0, false, request, deadlineNanos, ask, result));
+                threads.after(RETRY_MILLIS).execute(() -> tryReplicas(attempts, 0, false, request, deadlineNanos, ask, result));
             } else {
                 LOG.info("no replica of group {} served a request alone in {} ms: {}", request.group(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attempts.startNanos()), attempts.answers());

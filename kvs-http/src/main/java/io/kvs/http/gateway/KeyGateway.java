@@ -11,6 +11,7 @@ import io.kvs.core.view.Partition;
 import io.kvs.http.peer.InternalApi;
 import io.kvs.http.peer.InternalMessages;
 import io.kvs.raft.client.Failures;
+import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
@@ -22,9 +23,7 @@ import okhttp3.OkHttpClient;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -52,6 +51,7 @@ public final class KeyGateway {
 
     private final StoreEngine engine;
     private final ViewSource views;
+    private final RequestThreads threads;
     private final DegradedPath degraded;
     private final PayloadSeals seals = new PayloadSeals();
 
@@ -59,7 +59,8 @@ public final class KeyGateway {
     public KeyGateway(StoreEngine engine, OkHttpClient peerHttp, InternalApi api) {
         this.engine = engine;
         this.views = ViewSource.of(engine);
-        this.degraded = new DegradedPath(engine, new ReplicaAccess(engine, peerHttp, api));
+        this.threads = engine.requestThreads();
+        this.degraded = new DegradedPath(engine, threads, new ReplicaAccess(engine, peerHttp, api));
     }
 
     /**
@@ -171,8 +172,7 @@ public final class KeyGateway {
         if (left.compareTo(RETRY_AT_LEAST) < 0) {
             return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
         }
-        Executor afterPause = CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
-        return CompletableFuture.supplyAsync(() -> null, afterPause)
+        return CompletableFuture.supplyAsync(() -> null, threads.after(pause.toMillis()))
                 .thenCompose(ignored -> inGroup(request, value, left))
                 .exceptionallyCompose(again -> inGroupAgain(request, value, start, again));
     }
@@ -180,7 +180,7 @@ public final class KeyGateway {
     /** The write through the group that owns the key, within {@code budget}. */
     private CompletableFuture<KeyWrite> inGroup(Request request, String value, Duration budget) {
         String key = request.key();
-        return RoutedRequest.run(views, budget, (state, deadlineMillis) -> {
+        return RoutedRequest.run(views, threads, budget, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionCommand.Put put = new PartitionCommand.Put(request.slot(), key, value, seen.hintsOf(owner.group()),
@@ -198,7 +198,7 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyRead> get(Request request) {
         String key = request.key();
-        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) -> {
+        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(views, threads, RoutedRequest.BUDGET, (state, deadline) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));

@@ -3,6 +3,7 @@ package io.kvs.http.gateway;
 import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.raft.client.Failures;
+import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.Outcome;
 import org.slf4j.Logger;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,19 +67,22 @@ final class RoutedRequest<R> {
     }
 
     private final ViewSource views;
+    private final RequestThreads threads;
     private final Attempt<R> attempt;
     private final long start = System.nanoTime();
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private volatile long deadline;
 
-    private RoutedRequest(ViewSource views, Duration budget, Attempt<R> attempt) {
+    private RoutedRequest(ViewSource views, RequestThreads threads, Duration budget, Attempt<R> attempt) {
         this.views = views;
+        this.threads = threads;
         this.attempt = attempt;
         this.deadline = start + budget.toNanos();
     }
 
-    static <R> CompletableFuture<R> run(ViewSource views, Duration budget, Attempt<R> attempt) {
-        RoutedRequest<R> request = new RoutedRequest<>(views, budget, attempt);
+    /** Runs {@code attempt}, and again after a pause on {@code threads} while the answer says to. */
+    static <R> CompletableFuture<R> run(ViewSource views, RequestThreads threads, Duration budget, Attempt<R> attempt) {
+        RoutedRequest<R> request = new RoutedRequest<>(views, threads, budget, attempt);
         request.next(views.current());
         return request.result;
     }
@@ -141,8 +144,7 @@ final class RoutedRequest<R> {
     }
 
     private void after(Runnable action) {
-        Executor delayed = CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-        delayed.execute(() -> {
+        threads.after(RETRY_DELAY_MILLIS).execute(() -> {
             try {
                 action.run();
             } catch (KvsException e) {

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,6 +116,66 @@ class PartitionToleranceIT {
         Thread.sleep(1_000);
         Reply after = client.get(other, key, put.string("causal_payload"));
         assertEquals("during", after.string("value"), "a has the write b accepted alone: " + after);
+    }
+
+    /**
+     * A partition whose members are cut off (as after `docker kill`: packets go unanswered)
+     * does not slow a live one down, however many clients ask for its keys through the live
+     * partition's members: the live partition's writes still commit in its group, none falls
+     * back to a hint. Ratis' clients close their connections to the dead nodes on threads the
+     * live group's follower needs too; held there, the follower answered its leader late.
+     */
+    @Test
+    void aDeadPartitionAskedForDoesNotSlowALiveOne() throws Exception {
+        start("netns-dead-neighbour", 41, 4, 2);
+        List<NodeAddress> nodes = cluster.addresses();
+        String deadKey = cluster.keyIn(0, nodes.get(0));
+        Map<Integer, List<NodeAddress>> partitions = cluster.partitions(nodes.get(0));
+        List<NodeAddress> live = partitions.get(1);
+        List<String> liveKeys = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            liveKeys.add(cluster.keyIn(1, live.get(0)));
+        }
+        await("every probe write replayed or committed").atMost(CONVERGE).until(() -> live.stream()
+                .allMatch(n -> client.metric(n, "kvs_hints_pending{") == 0));
+        long hintsBefore = hintsTaken(live);
+        for (NodeAddress dead : partitions.get(0)) {
+            network.cut(dead);
+        }
+        AtomicBoolean asking = new AtomicBoolean(true);
+        List<Thread> askers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            NodeAddress via = live.get(i % live.size());
+            Thread asker = new Thread(() -> {
+                while (asking.get()) {
+                    client.get(via, deadKey, "");
+                }
+            }, "asker-" + i);
+            asker.start();
+            askers.add(asker);
+        }
+        try {
+            Thread.sleep(2_000); // the scenario: clients have asked for the dead keys a while
+            for (int round = 0; round < 3; round++) {
+                for (String key : liveKeys) {
+                    NodeAddress via = live.get(round % live.size());
+                    Reply put = client.put(via, key, "round " + round, "");
+                    assertTrue(put.isSuccess(), "a write to the live partition through " + via + ": " + put);
+                }
+            }
+        } finally {
+            asking.set(false);
+            for (Thread asker : askers) {
+                asker.join();
+            }
+        }
+        await("hints to be replayed, if any were taken").atMost(CONVERGE).until(() -> live.stream()
+                .allMatch(n -> client.metric(n, "kvs_hints_pending{") == 0));
+        assertEquals(hintsBefore, hintsTaken(live), "writes to the live partition that fell back to hints");
+    }
+
+    private long hintsTaken(List<NodeAddress> nodes) {
+        return nodes.stream().mapToLong(n -> client.metric(n, "kvs_hints_replayed_total")).sum();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.View;
+import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.Outcome;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The bounds of a routed request: its budget, the longer one while a view changes, and what ends it early. */
 class RoutedRequestTest {
     private static final View VIEW = View.initial(List.of(NodeAddress.parse("10.0.0.1:8080")), 1);
+    private static final RequestThreads THREADS = new RequestThreads("test");
 
     /** A node's view of the cluster: its state, whether a change runs, and a fresher state from the metadata group. */
     private static final class FakeViews implements ViewSource {
@@ -59,7 +61,7 @@ class RoutedRequestTest {
     @Test
     void anAnswerEndsIt() throws Exception {
         FakeViews views = new FakeViews();
-        assertEquals("done", await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) ->
+        assertEquals("done", await(RoutedRequest.run(views, THREADS, RoutedRequest.BUDGET, (state, deadline) ->
                 CompletableFuture.completedFuture(new RoutedRequest.Step.Done<>("done")))));
     }
 
@@ -68,7 +70,7 @@ class RoutedRequestTest {
         FakeViews views = new FakeViews();
         AtomicInteger attempts = new AtomicInteger();
         long start = System.nanoTime();
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, THREADS,
                 RoutedRequest.BUDGET,
                 (state, deadline) -> {
                     attempts.incrementAndGet();
@@ -88,7 +90,7 @@ class RoutedRequestTest {
         long startMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         AtomicLong firstDeadline = new AtomicLong();
-        assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, budget, (state, deadline) -> {
+        assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, THREADS, budget, (state, deadline) -> {
             firstDeadline.compareAndSet(0, deadline);
             return CompletableFuture.failedFuture(new IOException("no answer"));
         })));
@@ -102,7 +104,7 @@ class RoutedRequestTest {
     @Test
     void aStoreErrorEndsItAtOnce() {
         FakeViews views = new FakeViews();
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, THREADS,
                 RoutedRequest.BUDGET,
                 (state, deadline) -> CompletableFuture.failedFuture(new KvsException(ErrorCode.KEY_NOT_FOUND)))));
         assertInstanceOf(KvsException.class, failed.getCause());
@@ -115,7 +117,7 @@ class RoutedRequestTest {
         FakeViews views = new FakeViews();
         views.changing = true;
         long start = System.nanoTime();
-        String answer = await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) -> {
+        String answer = await(RoutedRequest.run(views, THREADS, RoutedRequest.BUDGET, (state, deadline) -> {
             if (millisSince(start) < 1_500) {
                 return CompletableFuture.completedFuture(new RoutedRequest.Step.Retry<>(Outcome.MOVING));
             }
@@ -132,7 +134,7 @@ class RoutedRequestTest {
         FakeViews views = new FakeViews();
         View next = new View(2, 1, VIEW.nodes(), VIEW.partitions(), VIEW.slots(), VIEW.nextGroup());
         views.fresher = new ClusterState("c", "t", next, null, null);
-        long epoch = await(RoutedRequest.run(views, RoutedRequest.BUDGET, (state, deadline) -> CompletableFuture
+        long epoch = await(RoutedRequest.run(views, THREADS, RoutedRequest.BUDGET, (state, deadline) -> CompletableFuture
                 .completedFuture(
                 state.view().epoch() == 1 ? new RoutedRequest.Step.Retry<>(Outcome.WRONG_OWNER)
                         : new RoutedRequest.Step.Done<>(state.view().epoch()))));
@@ -143,7 +145,7 @@ class RoutedRequestTest {
     void aViewThatStaysStaleOutsideAChangeGivesUpWithinTheBudget() {
         FakeViews views = new FakeViews();
         long start = System.nanoTime();
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views,
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, THREADS,
                 RoutedRequest.BUDGET,
                 (state, deadline) -> CompletableFuture.completedFuture(
                         new RoutedRequest.Step.Retry<>(Outcome.WRONG_OWNER)))));

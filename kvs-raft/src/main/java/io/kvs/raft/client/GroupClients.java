@@ -10,11 +10,9 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
-import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +29,7 @@ import java.util.function.Function;
  * same. Every client has a bounded retry policy and per-attempt timeout ({@link RaftTuning}).
  */
 public final class GroupClients implements Closeable {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
-
-    private static final long RETIRE_DELAY_SECONDS = 5;
+    private static final Duration RETIRE_DELAY = Duration.ofSeconds(5);
     private static final long STUCK_SECONDS = 2;
 
     private final RaftProperties properties = RaftTuning.client();
@@ -90,12 +86,9 @@ public final class GroupClients implements Closeable {
         }
     }
 
-    /**
-     * Closes a replaced client a little later, off the caller's thread: requests may still be
-     * using it, and closing waits for its connections to drain.
-     */
+    /** Closes a replaced client a little later: requests may still be using it. */
     private static void retire(RaftClient client) {
-        CompletableFuture.delayedExecutor(RETIRE_DELAY_SECONDS, TimeUnit.SECONDS).execute(() -> closeQuietly(client));
+        ClientCloser.closeAfter(client, RETIRE_DELAY);
     }
 
     /**
@@ -124,17 +117,9 @@ public final class GroupClients implements Closeable {
         });
     }
 
-    private static void closeQuietly(RaftClient client) {
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.debug("closing client of {}: {}", client.getGroupId(), e.toString());
-        }
-    }
-
     @Override
     public void close() {
-        clients.values().forEach(c -> closeQuietly(c.client()));
+        clients.values().forEach(c -> ClientCloser.close(c.client()));
         clients.clear();
     }
 }

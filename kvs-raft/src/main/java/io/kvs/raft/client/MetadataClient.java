@@ -8,10 +8,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -22,8 +19,6 @@ import java.util.function.Function;
  * committing), so each uses a client of its own: a client that failed never serves another.
  */
 public final class MetadataClient {
-    private static final Logger LOG = LoggerFactory.getLogger(MetadataClient.class);
-
     /** Commits {@code command}; completes with the state after it was applied. */
     public CompletableFuture<ClusterState> propose(RaftGroup group, MetaCommand command) {
         return call(group, client -> client.async().send(Message.valueOf(MetaJson.encode(command))));
@@ -42,13 +37,7 @@ public final class MetadataClient {
                 .build();
         return request.apply(client)
                 .thenApply(reply -> decode(RaftReplies.content(reply)))
-                .whenComplete((state, failure) -> CompletableFuture.runAsync(() -> {
-                    try {
-                        client.close();
-                    } catch (IOException e) {
-                        LOG.debug("closing metadata client: {}", e.toString());
-                    }
-                }));
+                .whenComplete((state, failure) -> ClientCloser.closeSoon(client));
     }
 
     private static ClusterState decode(byte[] json) {

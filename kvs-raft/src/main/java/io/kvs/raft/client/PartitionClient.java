@@ -53,15 +53,21 @@ public final class PartitionClient {
     private final LocalLeader localLeader;
     private final RaftPeerId self;
     private final LeaderRelay relay;
+    private final RequestThreads requestThreads;
     private final RequestBatcher<PartitionCommand.Put, WriteReply> puts;
     private final RequestBatcher<PartitionQuery.Get, ReadReply> gets;
     /** Batches relayed to a leader that took them, and those it did not take (sent through a Raft client instead). */
     private final LongAdder relaysTaken = new LongAdder();
     private final LongAdder relaysNotTaken = new LongAdder();
 
-    /** @param self this node's Raft server, which {@code localLeader} submits to */
-    public PartitionClient(GroupClients clients, LocalLeader localLeader, RaftPeerId self, LeaderRelay relay) {
+    /**
+     * @param self           this node's Raft server, which {@code localLeader} submits to
+     * @param requestThreads where a local leader's reply is handled, off its apply thread
+     */
+    public PartitionClient(GroupClients clients, LocalLeader localLeader, RaftPeerId self, LeaderRelay relay,
+                           RequestThreads requestThreads) {
         this.clients = clients;
+        this.requestThreads = requestThreads;
         this.localLeader = localLeader;
         this.self = self;
         this.relay = relay;
@@ -193,9 +199,9 @@ public final class PartitionClient {
             return clients.call(group, remote);
         }
         // The reply completes on the server's apply thread; what follows (the next batch's
-        // submission among it) must not run there, so it moves to the common pool.
+        // submission among it) must not run there.
         return local.thenComposeAsync(reply -> leadsNoLonger(reply) ? clients.call(group, remote)
-                : CompletableFuture.completedFuture(reply));
+                : CompletableFuture.completedFuture(reply), requestThreads);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.kvs.raft.client.GroupClients;
 import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetadataStateMachine;
@@ -66,6 +67,7 @@ public final class StoreEngine implements Closeable {
     private final ClusterMembership membership;
     private final HintStore hints;
     private final GroupClients clients = new GroupClients();
+    private final RequestThreads requestThreads;
     private final PartitionClient partitionClient;
     private final MetadataClient metadataClient = new MetadataClient();
     /** One thread: group changes and cluster joins and leaves happen one at a time, in order. */
@@ -102,7 +104,9 @@ public final class StoreEngine implements Closeable {
         this.raft = new NodeRaftServer(self, settings.bindHost(), dataDir, peers, this::newStateMachine,
                 settings.secret());
         this.membership = new ClusterMembership(self, peers, raft, clusterIdFile, metadataClient, clients, background);
-        this.partitionClient = new PartitionClient(clients, raft::submitIfLeader, RaftPeers.peerId(self), relay);
+        this.requestThreads = new RequestThreads(self.toString());
+        this.partitionClient = new PartitionClient(clients, raft::submitIfLeader, RaftPeers.peerId(self), relay,
+                requestThreads);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));
         raft.start();
@@ -197,6 +201,11 @@ public final class StoreEngine implements Closeable {
     /** Leaves the cluster now if the metadata group says this node has been removed (the coordinator asks). */
     public void leaveIfRemoved() throws ExecutionException, InterruptedException, TimeoutException {
         membership.leaveIfRemoved();
+    }
+
+    /** The node's threads for the next steps of client requests (not the common pool: see {@link RequestThreads}). */
+    public RequestThreads requestThreads() {
+        return requestThreads;
     }
 
     public NodeAddress self() {
@@ -323,6 +332,7 @@ public final class StoreEngine implements Closeable {
         hintReplay.shutdownNow();
         clients.close();
         raft.close();
+        requestThreads.close();
         hints.close();
         storeMemory.close();
     }

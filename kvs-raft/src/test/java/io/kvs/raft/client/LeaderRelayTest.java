@@ -48,7 +48,7 @@ class LeaderRelayTest {
                     GroupClients clients = new GroupClients();
                     groupClients.add(clients);
                     atServer.add(new PartitionClient(clients, cluster.servers[i]::submitIfLeader,
-                            RaftPeers.peerId(cluster.nodes.get(i)), LeaderRelay.NONE));
+                            RaftPeers.peerId(cluster.nodes.get(i)), LeaderRelay.NONE, LocalRaftCluster.REQUEST_THREADS));
                 }
                 PartitionClient atLeader = atServer.get(leader);
                 AtomicInteger relayed = new AtomicInteger();
@@ -65,7 +65,8 @@ class LeaderRelayTest {
                 GroupClients followerClients = new GroupClients();
                 groupClients.add(followerClients);
                 PartitionClient atFollower = new PartitionClient(followerClients, cluster.servers[follower]::submitIfLeader,
-                        RaftPeers.peerId(cluster.nodes.get(follower)), loopback);
+                        RaftPeers.peerId(cluster.nodes.get(follower)), loopback,
+                        LocalRaftCluster.REQUEST_THREADS);
                 learnLeader(atFollower, cluster);
 
                 List<CompletableFuture<WriteReply>> writes = new ArrayList<>();
@@ -98,7 +99,8 @@ class LeaderRelayTest {
             // the batch into its log but whose answer was lost: each write must still be applied once.
             try (GroupClients followerClients = new GroupClients(); GroupClients leaderClients = new GroupClients()) {
                 PartitionClient atLeader = new PartitionClient(leaderClients, cluster.servers[leader]::submitIfLeader,
-                        RaftPeers.peerId(cluster.nodes.get(leader)), LeaderRelay.NONE);
+                        RaftPeers.peerId(cluster.nodes.get(leader)), LeaderRelay.NONE,
+                        LocalRaftCluster.REQUEST_THREADS);
                 LeaderRelay failing = (to, group, encoded) -> {
                     int n = refused.incrementAndGet();
                     if (n % 2 == 0) {
@@ -108,7 +110,8 @@ class LeaderRelayTest {
                     return CompletableFuture.failedFuture(new IOException("503: leads no partition group"));
                 };
                 PartitionClient atFollower = new PartitionClient(followerClients, cluster.servers[follower]::submitIfLeader,
-                        RaftPeers.peerId(cluster.nodes.get(follower)), failing);
+                        RaftPeers.peerId(cluster.nodes.get(follower)), failing,
+                        LocalRaftCluster.REQUEST_THREADS);
                 learnLeader(atFollower, cluster);
                 List<CompletableFuture<WriteReply>> writes = new ArrayList<>();
                 for (int i = 0; i < WRITES; i++) {

@@ -36,7 +36,7 @@ class PartitionSnapshotTest {
         server.addGroup(group);
         try (GroupClients clients = new GroupClients()) {
             PartitionClient partition = new PartitionClient(clients, server::submitIfLeader, RaftPeers.peerId(self),
-                    io.kvs.raft.client.LeaderRelay.NONE); // the leader is here
+                    io.kvs.raft.client.LeaderRelay.NONE, LocalRaftCluster.REQUEST_THREADS); // the leader is here
             LocalRaftCluster.awaitLeader(partition, group);
             write(partition, group, 0, 500);
             long applied = server.stateMachine(group.getGroupId(), PartitionStateMachine.class).orElseThrow().appliedIndex();
@@ -55,7 +55,7 @@ class PartitionSnapshotTest {
         try (GroupClients clients = new GroupClients()) {
             assertTrue(restarted.hosts(group.getGroupId()), "the group is recovered from storage");
             PartitionClient partition = new PartitionClient(clients, restarted::submitIfLeader, RaftPeers.peerId(self),
-                    io.kvs.raft.client.LeaderRelay.NONE);
+                    io.kvs.raft.client.LeaderRelay.NONE, LocalRaftCluster.REQUEST_THREADS);
             LocalRaftCluster.awaitLeader(partition, group);
             for (int i = 0; i < 800; i++) {
                 ReadReply read = partition.read(group, new PartitionQuery.Get(0, "key" + i, Map.of())).get(10, TimeUnit.SECONDS);

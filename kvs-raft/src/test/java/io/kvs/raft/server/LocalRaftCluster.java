@@ -5,6 +5,7 @@ import io.kvs.raft.client.GroupClients;
 import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.client.LocalLeader;
 import io.kvs.raft.client.PartitionClient;
+import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.storage.TestStoreMemory;
@@ -22,6 +23,8 @@ import java.util.UUID;
 
 /** Raft servers in this JVM on distinct loopback addresses, each hosting one partition group. */
 public final class LocalRaftCluster implements AutoCloseable {
+    /** The threads every test's partition clients hand a local leader's replies to. */
+    public static final RequestThreads REQUEST_THREADS = new RequestThreads("test");
     public final List<NodeAddress> nodes = new ArrayList<>();
     public final NodeRaftServer[] servers;
     public final RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
@@ -42,7 +45,7 @@ public final class LocalRaftCluster implements AutoCloseable {
 
     /** A client of the group, once the group has elected a leader. */
     public PartitionClient awaitLeaderClient() {
-        PartitionClient client = new PartitionClient(clients, LocalLeader.NONE, null, LeaderRelay.NONE);
+        PartitionClient client = new PartitionClient(clients, LocalLeader.NONE, null, LeaderRelay.NONE, REQUEST_THREADS);
         awaitLeader(client, group);
         return client;
     }
