@@ -97,7 +97,9 @@ final class RoutedRequest<R> {
                     } else if (failure == null) {
                         retry(((Step.Retry<R>) step).stale());
                     } else {
-                        onFailure(Failures.causeOf(failure));
+                        // A timeout completes on the JVM's one timer thread; what follows (a
+                        // replica's hint write among it) must not hold every other timeout back.
+                        threads.execute(() -> onFailure(Failures.causeOf(failure)));
                     }
                 });
     }

@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * next batch once a leader's own server answered one. Not the common pool: Ratis runs a
  * follower's appends there, and its clients close connections to dead peers there, waiting
  * seconds for each; a request's next step queued behind those closes would miss its deadline,
- * and so would a follower's appends behind a node's own busy requests. Each task is short and
- * never blocks. Should more than {@value #MAX_QUEUED} wait, the one that finds no room runs on
- * the thread that hands it over, slower but never dropped: a dropped step would leave its
- * request unanswered.
+ * and so would a follower's appends behind a node's own busy requests. Tasks are short: the
+ * longest is a write to this node's replica alone, with its fsync. Should more than
+ * {@value #MAX_QUEUED} wait, the one that finds no room runs on the thread that hands it over,
+ * slower but never dropped: a dropped step would leave its request unanswered.
  */
 public final class RequestThreads implements Executor, Closeable {
     /** Tasks waiting for a thread: each is a request's step, so far more than the node ever has in flight. */
