@@ -90,7 +90,11 @@ final class RequestBatcher<I, O> {
             return stalled > 0 && inFlight.size() < maxInFlight + Math.min(stalled, maxStalled);
         }
 
-        /** The next batch to send, if a batch may go now; records it as in flight, sent at {@code now}. */
+        /**
+         * The next batch to send, if a batch may go now; records it as in flight, sent at
+         * {@code now}. Requests their callers gave up on while they waited are dropped, not
+         * sent: nobody would read their replies, and a write past its deadline would be refused.
+         */
         Sent<I, O> nextBatch(long now) {
             if (waiting.isEmpty() || !maySend(now)) {
                 return null;
@@ -99,12 +103,20 @@ final class RequestBatcher<I, O> {
             int bytes = 0;
             while (!waiting.isEmpty() && batch.size() < maxItems) {
                 int size = sizeOf.applyAsInt(waiting.peekFirst().request());
+                if (!waiting.peekFirst().awaited()) {
+                    waiting.pollFirst();
+                    waitingBytes -= size;
+                    continue;
+                }
                 if (!batch.isEmpty() && bytes + size > maxBytes) {
                     break;
                 }
                 batch.add(waiting.pollFirst());
                 bytes += size;
                 waitingBytes -= size;
+            }
+            if (batch.isEmpty()) {
+                return null;
             }
             Sent<I, O> sent = new Sent<>(now, batch);
             inFlight.addLast(sent);

@@ -134,6 +134,11 @@ class RequestBatcherTest {
         assertTrue(batcher.busyAndAnswering(group.getGroupId(), second), "the one in flight is still awaited");
         inFlight.completeExceptionally(new TimeoutException("the caller gave up"));
         assertFalse(batcher.busyAndAnswering(group.getGroupId(), second), "a lone caller's abandoned request");
+        CompletableFuture<String> next = batcher.submit(group, 4);
+        sender.answer(1);
+        assertEquals(List.of(4), sender.batches.get(2), "the request given up while it waited is not sent");
+        sender.answer(2);
+        assertEquals("r4", next.join());
     }
 
     @Test
