@@ -28,10 +28,10 @@ import java.util.stream.Collectors;
 
 /**
  * Turns a client's key request, received by any node, into a request to the Raft group of the
- * partition that owns the key ({@link RoutedRequest}); when the group cannot answer (a read: no
- * majority, or it has not applied writes the client has seen; a write: the group is out of
- * reach), into a request to one replica on its own ({@link DegradedPath}); and the answer into
- * what the client sees.
+ * partition that owns the key ({@link RoutedRequest}); when the group cannot answer in time (no
+ * majority, or it has not applied writes the client has seen), into a request to one replica on
+ * its own ({@link DegradedPath}), except for a write to a group busy with this node's writes,
+ * which is refused instead (see {@link #write}); and the answer into what the client sees.
  */
 public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */

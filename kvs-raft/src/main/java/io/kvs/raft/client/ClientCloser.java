@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Closes Ratis clients on threads of its own. Closing a client waits for its connections to
  * drain, up to five seconds for a peer that is down (gRPC's graceful, then forced, shutdown).
- * Nowhere else may wait that long: on the common pool (one thread on a two-core machine) it
- * would hold up every request's retry and every reply of a local leader queued behind it.
+ * Nowhere else may wait that long: on the common pool it would hold a thread Ratis needs for a
+ * follower's appends; on the node's {@link RequestThreads}, every request step queued behind it.
  */
 final class ClientCloser {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCloser.class);
