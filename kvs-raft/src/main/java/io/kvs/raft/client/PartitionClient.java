@@ -72,25 +72,22 @@ public final class PartitionClient {
         this.self = self;
         this.relay = relay;
         this.puts = new RequestBatcher<>((group, batch) -> sendPuts(group, new PartitionCommand.Puts(batch)),
-                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf, MAX_WAITING,
-                MAX_WAITING_BYTES);
+                MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, PartitionCodec::sizeOf,
+                PartitionCommand.Put::notAfterMillis, MAX_WAITING, MAX_WAITING_BYTES);
         this.gets = new RequestBatcher<>((group, batch) -> query(group, new PartitionQuery.Gets(batch))
                 .thenApply(PartitionCodec::decodeReadReplies),
                 MAX_IN_FLIGHT, STALL_NANOS, MAX_STALLED, MAX_BATCH_ITEMS, MAX_BATCH_BYTES, get -> get.key().length() + 64,
-                MAX_WAITING, MAX_WAITING_BYTES);
+                get -> 0, MAX_WAITING, MAX_WAITING_BYTES);
     }
 
     /**
      * A client's write, committed through the group's log (with whatever other writes go along).
-     * Its caller gives up at the write's deadline, if it has one (the leader refuses it as late
-     * after that): from then on it no longer counts as load ({@link #writesQueueBehindCommits}).
+     * Past the write's deadline, if it has one, it no longer counts as load
+     * ({@link #writesQueueBehindCommits}), and fails if it has not gone out yet: the leader would
+     * refuse it as late.
      */
     public CompletableFuture<WriteReply> put(RaftGroup group, PartitionCommand.Put put) {
-        CompletableFuture<WriteReply> reply = puts.submit(group, put);
-        if (put.notAfterMillis() == 0) {
-            return reply;
-        }
-        return reply.orTimeout(Math.max(0, put.notAfterMillis() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        return puts.submit(group, put);
     }
 
     /**

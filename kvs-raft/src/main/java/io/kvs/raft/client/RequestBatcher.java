@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Sends a group's requests in batches, one Raft request for many client requests. Nothing waits
@@ -25,6 +27,10 @@ import java.util.function.ToIntFunction;
  * <p>A batch out for longer than {@code stallNanos} (the group is electing a leader, or its
  * leader is gone) does not hold the next one back: up to {@code maxStalled} more may go, so
  * that requests behind a stalled batch still reach the group within their own deadline.
+ *
+ * <p>A request may carry a deadline ({@code deadlineOf}, wall-clock millis; 0 for none): its
+ * caller gives up on it then. Past it, a request still waiting is failed rather than sent, and
+ * no request counts as load any more ({@link #busyAndAnswering}).
  *
  * @param <I> a request
  * @param <O> its reply; the sender answers a batch with one reply per request, in order
@@ -43,6 +49,7 @@ final class RequestBatcher<I, O> {
     private final int maxItems;
     private final int maxBytes;
     private final ToIntFunction<I> sizeOf;
+    private final ToLongFunction<I> deadlineOf;
     /** Requests that may wait for a group at once; beyond, a request fails at once rather than queue. */
     private final int maxWaiting;
     private final long maxWaitingBytes;
@@ -50,7 +57,7 @@ final class RequestBatcher<I, O> {
     private final Map<RaftGroupId, GroupQueue> queues = new ConcurrentHashMap<>();
 
     RequestBatcher(Sender<I, O> sender, int maxInFlight, long stallNanos, int maxStalled, int maxItems, int maxBytes,
-                   ToIntFunction<I> sizeOf, int maxWaiting, long maxWaitingBytes) {
+                   ToIntFunction<I> sizeOf, ToLongFunction<I> deadlineOf, int maxWaiting, long maxWaitingBytes) {
         this.sender = sender;
         this.maxInFlight = maxInFlight;
         this.stallNanos = stallNanos;
@@ -58,14 +65,16 @@ final class RequestBatcher<I, O> {
         this.maxItems = maxItems;
         this.maxBytes = maxBytes;
         this.sizeOf = sizeOf;
+        this.deadlineOf = deadlineOf;
         this.maxWaiting = maxWaiting;
         this.maxWaitingBytes = maxWaitingBytes;
     }
 
-    private record Pending<I, O>(I request, CompletableFuture<O> reply) {
-        /** Whether the caller still waits for the reply: not answered yet, and not given up on (its future completed). */
-        boolean awaited() {
-            return !reply.isDone();
+    /** A request, its reply to be, and when its caller gives up on it (wall-clock millis; 0: never). */
+    private record Pending<I, O>(I request, CompletableFuture<O> reply, long deadlineMillis) {
+        /** Whether the caller still waits for the reply: not answered yet, and its deadline not passed. */
+        boolean awaited(long nowMillis) {
+            return !reply.isDone() && (deadlineMillis == 0 || nowMillis < deadlineMillis);
         }
     }
 
@@ -92,19 +101,21 @@ final class RequestBatcher<I, O> {
 
         /**
          * The next batch to send, if a batch may go now; records it as in flight, sent at
-         * {@code now}. Requests their callers gave up on while they waited are dropped, not
-         * sent: nobody would read their replies, and a write past its deadline would be refused.
+         * {@code now}. Requests their callers gave up on while they waited are not sent (nobody
+         * would read their replies, and a write past its deadline would be refused): they go to
+         * {@code expired}, to be failed once the queue's lock is released.
          */
-        Sent<I, O> nextBatch(long now) {
+        Sent<I, O> nextBatch(long now, List<Pending<I, O>> expired) {
             if (waiting.isEmpty() || !maySend(now)) {
                 return null;
             }
+            long nowMillis = System.currentTimeMillis();
             List<Pending<I, O>> batch = new ArrayList<>();
             int bytes = 0;
             while (!waiting.isEmpty() && batch.size() < maxItems) {
                 int size = sizeOf.applyAsInt(waiting.peekFirst().request());
-                if (!waiting.peekFirst().awaited()) {
-                    waiting.pollFirst();
+                if (!waiting.peekFirst().awaited(nowMillis)) {
+                    expired.add(waiting.pollFirst());
                     waitingBytes -= size;
                     continue;
                 }
@@ -123,9 +134,11 @@ final class RequestBatcher<I, O> {
             return sent;
         }
 
+        /** Whether any request waiting or in flight is still awaited; stops at the first, almost always the oldest. */
         boolean anyAwaited() {
-            return waiting.stream().anyMatch(Pending::awaited)
-                    || inFlight.stream().anyMatch(sent -> sent.batch().stream().anyMatch(Pending::awaited));
+            long nowMillis = System.currentTimeMillis();
+            return waiting.stream().anyMatch(pending -> pending.awaited(nowMillis))
+                    || inFlight.stream().anyMatch(sent -> sent.batch().stream().anyMatch(pending -> pending.awaited(nowMillis)));
         }
     }
 
@@ -133,9 +146,9 @@ final class RequestBatcher<I, O> {
      * Whether {@code group} is busy but answering: this node has requests for it, waiting or in
      * flight, whose callers still wait for them, and the group answered a batch within the last
      * {@code withinNanos}. Such a group has a majority; its requests are slow because they queue,
-     * not because it cannot commit. A request its caller gave up on (completed its future) does
-     * not count: a lone client's earlier request, still out in a group that is slow for want of
-     * a healthy majority, is not load.
+     * not because it cannot commit. A request past its deadline does not count: a lone client's
+     * earlier request, still out in a group that is slow for want of a healthy majority, is not
+     * load.
      */
     boolean busyAndAnswering(RaftGroupId group, long withinNanos) {
         GroupQueue queue = queues.get(group);
@@ -161,6 +174,7 @@ final class RequestBatcher<I, O> {
     List<CompletableFuture<O>> submitAll(RaftGroup group, List<I> requests) {
         GroupQueue queue = queues.computeIfAbsent(group.getGroupId(), id -> new GroupQueue());
         List<CompletableFuture<O>> replies = new ArrayList<>(requests.size());
+        List<Pending<I, O>> expired = new ArrayList<>(0);
         Sent<I, O> batch;
         RaftGroup target;
         long now = System.nanoTime();
@@ -176,12 +190,13 @@ final class RequestBatcher<I, O> {
                             + queue.waitingBytes + " bytes already wait for " + group.getGroupId()));
                     continue;
                 }
-                queue.waiting.addLast(new Pending<>(request, reply));
+                queue.waiting.addLast(new Pending<>(request, reply, deadlineOf.applyAsLong(request)));
                 queue.waitingBytes += size;
             }
-            batch = queue.nextBatch(now);
+            batch = queue.nextBatch(now, expired);
             target = queue.group;
         }
+        fail(expired);
         if (batch != null) {
             send(queue, target, batch);
         }
@@ -190,6 +205,7 @@ final class RequestBatcher<I, O> {
 
     private void send(GroupQueue queue, RaftGroup group, Sent<I, O> sent) {
         answer(group, sent.batch()).whenComplete((answered, failure) -> {
+            List<Pending<I, O>> expired = new ArrayList<>(0);
             Sent<I, O> next;
             RaftGroup target;
             long now = System.nanoTime();
@@ -198,21 +214,29 @@ final class RequestBatcher<I, O> {
                 if (answered) {
                     queue.lastAnswered = now;
                 }
-                next = queue.nextBatch(now);
+                next = queue.nextBatch(now, expired);
                 target = queue.group;
             }
+            fail(expired);
             if (next != null) {
                 send(queue, target, next);
             }
         });
     }
 
+    /** Fails requests whose deadlines passed while they waited; outside the queue's lock, as callers' steps may follow. */
+    private static <I, O> void fail(List<Pending<I, O>> expired) {
+        for (Pending<I, O> pending : expired) {
+            pending.reply().completeExceptionally(new TimeoutException("its deadline passed while it waited for a batch"));
+        }
+    }
+
     /**
-     * Sends a batch and completes each of its requests with its reply. A batch the sender
-     * refuses outright (a request it cannot encode) is sent again one request at a time, so that
-     * one client's bad request fails alone, never the others that shared its batch.
+     * Sends a batch and completes each of its requests with its reply; whether the group
+     * answered (any reply, whatever its outcome) rather than failed the batch. A batch the
+     * sender refuses outright (a request it cannot encode) is sent again one request at a time,
+     * so that one client's bad request fails alone, never the others that shared its batch.
      */
-    /** Whether the group answered (any reply, whatever its outcome), not failed the batch. */
     private CompletableFuture<Boolean> answer(RaftGroup group, List<Pending<I, O>> batch) {
         CompletableFuture<List<O>> replies;
         try {

@@ -42,7 +42,7 @@ class RequestBatcherTest {
 
     private static RequestBatcher<Integer, String> batcher(ManualSender sender, int maxInFlight, int maxItems,
                                                           int maxBytes) {
-        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i, 1_000, Long.MAX_VALUE);
+        return new RequestBatcher<>(sender, maxInFlight, Long.MAX_VALUE, 8, maxItems, maxBytes, i -> i, i -> 0, 1_000, Long.MAX_VALUE);
     }
 
     @Test
@@ -87,7 +87,7 @@ class RequestBatcherTest {
     void aFullQueueRefusesOnlyWhatDoesNotFit() {
         ManualSender sender = new ManualSender();
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
-                i -> i, 2, Long.MAX_VALUE);
+                i -> i, i -> 0, 2, Long.MAX_VALUE);
         batcher.submit(group, 1); // in flight: nothing waits
         List<CompletableFuture<String>> replies = batcher.submitAll(group, List.of(2, 3, 4));
         assertFalse(replies.get(0).isDone());
@@ -141,6 +141,36 @@ class RequestBatcherTest {
         assertEquals("r4", next.join());
     }
 
+    /** A request past its deadline is no load, and fails rather than go out once its turn comes. */
+    @Test
+    void requestsPastTheirDeadlineAreNoLoadAndAreNotSent() throws Exception {
+        ManualSender sender = new ManualSender();
+        long soon = System.currentTimeMillis() + 200;
+        // Requests of 100 and more are given up on in 200 ms; the others in an hour.
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
+                i -> i, i -> i >= 100 ? soon : soon + 3_600_000, 1_000, Long.MAX_VALUE);
+        long minute = TimeUnit.MINUTES.toNanos(1);
+        batcher.submit(group, 1);
+        sender.answer(0);
+        CompletableFuture<String> inFlight = batcher.submit(group, 100);
+        CompletableFuture<String> late = batcher.submit(group, 101);
+        assertTrue(batcher.busyAndAnswering(group.getGroupId(), minute), "both awaited until their deadline");
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (batcher.busyAndAnswering(group.getGroupId(), minute)) {
+            assertTrue(System.nanoTime() < giveUp, "still load 10 s after both deadlines passed");
+            Thread.sleep(10);
+        }
+        CompletableFuture<String> onTime = batcher.submit(group, 2);
+        assertTrue(batcher.busyAndAnswering(group.getGroupId(), minute), "an awaited request waits");
+        sender.answer(1);
+        assertEquals("r100", inFlight.join(), "a request already out is answered all the same");
+        assertEquals(List.of(2), sender.batches.get(2), "the late one waiting is not sent");
+        ExecutionException failed = assertThrows(ExecutionException.class, late::get);
+        assertInstanceOf(TimeoutException.class, failed.getCause());
+        sender.answer(2);
+        assertEquals("r2", onTime.join());
+    }
+
     @Test
     void batchesAreBoundedByCountAndBytesAndInFlight() {
         ManualSender sender = new ManualSender();
@@ -168,7 +198,7 @@ class RequestBatcherTest {
     void aStalledBatchDoesNotHoldTheNextOneBack() throws Exception {
         ManualSender sender = new ManualSender();
         long stall = TimeUnit.MILLISECONDS.toNanos(20);
-        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i, 1_000, Long.MAX_VALUE);
+        RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, stall, 1, 100, 1_000, i -> i, i -> 0, 1_000, Long.MAX_VALUE);
         batcher.submit(group, 1);
         batcher.submit(group, 2);
         assertEquals(1, sender.batches.size(), "the first batch is not stalled yet");
@@ -221,7 +251,7 @@ class RequestBatcherTest {
     void aSenderThatThrowsFailsTheBatch() {
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>((g, batch) -> {
             throw new IllegalArgumentException("cannot encode");
-        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000, Long.MAX_VALUE);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, i -> 0, 1_000, Long.MAX_VALUE);
         assertTrue(batcher.submit(group, 1).isCompletedExceptionally());
         assertTrue(batcher.submit(group, 2).isCompletedExceptionally(), "the queue is not left blocked");
     }
@@ -235,7 +265,7 @@ class RequestBatcherTest {
                 throw new IllegalArgumentException("cannot encode 13");
             }
             return accepted.send(g, batch);
-        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, 1_000, Long.MAX_VALUE);
+        }, 1, Long.MAX_VALUE, 8, 100, 1_000, i -> i, i -> 0, 1_000, Long.MAX_VALUE);
         CompletableFuture<String> first = batcher.submit(group, 1);
         CompletableFuture<String> second = batcher.submit(group, 2);
         CompletableFuture<String> bad = batcher.submit(group, 13);
@@ -254,7 +284,7 @@ class RequestBatcherTest {
     void requestsBeyondTheWaitingBoundFailAtOnce() {
         ManualSender sender = new ManualSender();
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
-                i -> i, 2, Long.MAX_VALUE);
+                i -> i, i -> 0, 2, Long.MAX_VALUE);
         CompletableFuture<String> sent = batcher.submit(group, 1);
         CompletableFuture<String> waiting1 = batcher.submit(group, 2);
         CompletableFuture<String> waiting2 = batcher.submit(group, 3);
@@ -271,7 +301,7 @@ class RequestBatcherTest {
     void requestsBeyondTheWaitingBytesFailAtOnceButOneLargeRequestMayAlwaysWait() {
         ManualSender sender = new ManualSender();
         RequestBatcher<Integer, String> batcher = new RequestBatcher<>(sender, 1, Long.MAX_VALUE, 8, 100, 1_000,
-                i -> i, 1_000, 100);
+                i -> i, i -> 0, 1_000, 100);
         CompletableFuture<String> sent = batcher.submit(group, 500);
         CompletableFuture<String> large = batcher.submit(group, 400);
         assertFalse(large.isDone(), "alone, a request larger than the bound waits");
