@@ -5,6 +5,7 @@ import io.kvs.http.gateway.KeyGateway;
 import io.kvs.http.peer.HttpLeaderRelay;
 import io.kvs.http.peer.HttpPeerNodes;
 import io.kvs.http.peer.InternalApi;
+import io.kvs.raft.concurrent.DaemonThreadFactory;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.engine.StoreSettings;
 import io.kvs.raft.migration.ViewChangeCoordinator;
@@ -45,11 +46,8 @@ public final class KvsNode implements AutoCloseable {
                 config.diskReserveBytes(), config.storeMemoryBytes(), config.tombstoneGrace(), () -> config.holdHintReplayWhile().map(java.nio.file.Files::exists).orElse(false)),
                 new HttpLeaderRelay(peerHttp, internalApi));
         ViewChangeCoordinator coordinator = new ViewChangeCoordinator(engine, new HttpPeerNodes(peerHttp, internalApi));
-        ScheduledExecutorService viewChanges = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "view-change");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService viewChanges = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreadFactory.single("view-change"));
         HttpApi http;
         try {
             http = new HttpApi(engine, new KeyGateway(engine, peerHttp, internalApi), coordinator, viewChanges,

@@ -1,5 +1,6 @@
 package io.kvs.raft.client;
 
+import io.kvs.raft.concurrent.DaemonThreadFactory;
 import org.apache.ratis.client.RaftClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Closes Ratis clients on threads of its own. Closing a client waits for its connections to
@@ -25,7 +25,6 @@ final class ClientCloser {
     private static final int THREADS = 8;
     /** Clients waiting to be closed; far more than view changes and lost peers ever retire at once. */
     private static final int MAX_PENDING = 10_000;
-    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
     private static final ThreadPoolExecutor CLOSING = newExecutor();
 
     private ClientCloser() {
@@ -33,11 +32,7 @@ final class ClientCloser {
 
     private static ThreadPoolExecutor newExecutor() {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(MAX_PENDING), task -> {
-                    Thread thread = new Thread(task, "raft-client-closer-" + THREAD_NUMBER.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                new LinkedBlockingQueue<>(MAX_PENDING), DaemonThreadFactory.numbered("raft-client-closer"));
         executor.allowCoreThreadTimeOut(true);
         return executor;
     }

@@ -1,12 +1,13 @@
 package io.kvs.raft.client;
 
+import io.kvs.raft.concurrent.DaemonThreadFactory;
+
 import java.io.Closeable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A node's threads for what follows a step of a client request: a retry after its pause, the
@@ -26,13 +27,8 @@ public final class RequestThreads implements Executor, Closeable {
     /** @param name the node, for the threads' names */
     public RequestThreads(String name) {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        AtomicInteger number = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(MAX_QUEUED),
-                task -> {
-                    Thread thread = new Thread(task, name + "-requests-" + number.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
+                DaemonThreadFactory.numbered(name + "-requests"), new ThreadPoolExecutor.CallerRunsPolicy());
         pool.allowCoreThreadTimeOut(true);
     }
 

@@ -10,6 +10,7 @@ import io.kvs.raft.client.LeaderRelay;
 import io.kvs.raft.client.MetadataClient;
 import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.client.RequestThreads;
+import io.kvs.raft.concurrent.DaemonThreadFactory;
 import io.kvs.raft.hint.HintStore;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.meta.MetadataStateMachine;
@@ -71,17 +72,11 @@ public final class StoreEngine implements Closeable {
     private final PartitionClient partitionClient;
     private final MetadataClient metadataClient = new MetadataClient();
     /** One thread: group changes and cluster joins and leaves happen one at a time, in order. */
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "store-engine");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.single("store-engine"));
     /** Its own thread: a replay waits on a group that may have no majority for a while. */
-    private final ScheduledExecutorService hintReplay = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hint-replay");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService hintReplay = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreadFactory.single("hint-replay"));
     private final DiskSpace disk;
     private final StoreMemory storeMemory;
     private final LogFailureRecovery logFailures;
