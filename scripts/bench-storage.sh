@@ -84,8 +84,9 @@ t0=$(now_ms)
 load="$(bench --target kvs --endpoints "$EP" --workload load --keys "$VALUES" --value-bytes "$VALUE_BYTES" --clients 8 2>/dev/null)"
 ms=$(( $(now_ms) - t0 ))
 errors="$(echo "$load" | sed -n 's/.*"errors":\([0-9]*\).*/\1/p')"
+retried="$(echo "$load" | sed -n 's/.*"retried":\([0-9]*\).*/\1/p')"
 [ "${errors:-0}" -eq 0 ] || log "$label: the first refused write: $(echo "$load" | sed -n 's/.*"firstError":"\(.*\)".*/\1/p' | head -c 300)"
-fact "$label: load $gib GiB ($VALUES x $VALUE_BYTES B, 8 clients)" "$ms ms, $(awk -v n="$VALUES" -v b="$VALUE_BYTES" -v ms="$ms" 'BEGIN { printf "%.0f", n * b / 2^20 / (ms / 1000) }') MiB/s, ${errors:-?} writes failed"
+fact "$label: load $gib GiB ($VALUES x $VALUE_BYTES B, 8 clients)" "$ms ms, $(awk -v n="$VALUES" -v b="$VALUE_BYTES" -v ms="$ms" 'BEGIN { printf "%.0f", n * b / 2^20 / (ms / 1000) }') MiB/s, ${errors:-?} writes failed, ${retried:-?} sent again when refused as busy"
 # shellcheck disable=SC2046
 fact "$label: largest node RSS after the load" "$(max_rss_mb $(pids_of "$dir")) MB"
 fact "$label: data directory of one node" "$(du -sm "$dir/127.0.0.11_8080" | cut -f1) MB"
@@ -158,7 +159,7 @@ fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions 
   echo
   echo "- 3 nodes K=3 from \`./kvs-local\`, JVM options \`-XX:+UseSerialGC -Xms32m -Xmx256m\`: 8 clients (\`kvs-bench --workload load\`) write $VALUES values of $VALUE_BYTES bytes, one repeated character (which RocksDB compresses); every value is read back; every node is killed with \`kill -9\` and started again; a 4th node is added and a member removed, so the proxy becomes a member and receives the whole partition."
   echo "- 4 nodes K=2 with $SPLIT_KEYS keys of 100 B, then two nodes added: the second add splits 2 -> 3 partitions."
-  echo "- Every process on this one machine; a write refused (503) counts as failed (it is not tried again), and its value as unreadable."
+  echo "- Every process on this one machine. A write refused as busy (503 with Retry-After: back-pressure) is sent again after the pause it names, at most 10 times, as a client honouring back-pressure does; any other refusal counts as failed, and its value as unreadable."
   echo
   cat "$OUT/storage.md"
 } >"$OUT/storage-section.md"

@@ -25,6 +25,11 @@ final class LoadGenerator {
     /** Preloading uses at least this many writers, however few clients the run has. */
     private static final int PRELOAD_WRITERS = 64;
     private static final int PRELOAD_ATTEMPTS = 5;
+    /**
+     * A write the store refuses with a {@code Retry-After} (back-pressure: its partition is busy)
+     * is sent again after that pause, as a well-behaved client does, at most this many times.
+     */
+    private static final int MAX_BACK_PRESSURE_RETRIES = 10;
     /** Latencies up to a minute, to three significant digits. */
     private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
 
@@ -62,14 +67,16 @@ final class LoadGenerator {
                     preload.errors.get());
         }
         Measured measured = options.workload() == Workload.LOAD ? load(options.clients(), 1) : timed();
-        return RunResult.of(options, measured.seconds, measured.errors.get(), measured.merged(),
-                measured.firstError.get(), measured.spent);
+        return RunResult.of(options, measured.seconds, measured.errors.get(), measured.retried.get(),
+                measured.merged(), measured.firstError.get(), measured.spent);
     }
 
     /** What the clients recorded. */
     private static final class Measured {
         final List<Histogram> histograms = new ArrayList<>();
         final AtomicLong errors = new AtomicLong();
+        /** Writes sent again because the store asked for it (Retry-After). */
+        final AtomicLong retried = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
         double seconds;
         /** What the servers spent on the measured part, if measured. */
@@ -81,9 +88,14 @@ final class LoadGenerator {
             return histogram;
         }
 
-        void failed(String why) {
-            errors.incrementAndGet();
-            firstError.compareAndSet(null, why);
+        /** Records a request of the measured part: its latency if it succeeded, else its failure. */
+        void record(Answer answer, Histogram histogram) {
+            if (answer.ok()) {
+                histogram.recordValue(Math.min(HIGHEST_MICROS, answer.micros()));
+            } else {
+                errors.incrementAndGet();
+                firstError.compareAndSet(null, answer.why());
+            }
         }
 
         Histogram merged() {
@@ -96,7 +108,8 @@ final class LoadGenerator {
     /**
      * Every key written once by {@code writers} clients, each taking every n-th key, a failed write
      * tried again up to {@code attempts} times in all: a preload that left a key out would show
-     * up later as a read of a missing key. Only the last attempt's failure counts as an error.
+     * up later as a read of a missing key. Only the last attempt counts, a failure as an error.
+     * Each attempt honours the store's back-pressure ({@link #putHonouringRetryAfter}).
      */
     private Measured load(int writers, int attempts) throws InterruptedException {
         Measured measured = new Measured();
@@ -106,13 +119,11 @@ final class LoadGenerator {
             Target.Session session = session(index);
             Histogram histogram = measured.newHistogram();
             for (int k = index; k < options.keys(); k += writers) {
-                int attempt = 1;
-                while (attempt < attempts && !send(session.put(key(k), value), session, null, measured)) {
-                    attempt++;
+                Answer answer = putHonouringRetryAfter(session, key(k), measured);
+                for (int attempt = 1; !answer.ok() && attempt < attempts; attempt++) {
+                    answer = putHonouringRetryAfter(session, key(k), measured);
                 }
-                if (attempt == attempts) {
-                    send(session.put(key(k), value), session, histogram, measured);
-                }
+                measured.record(answer, histogram);
             }
         }, () -> { });
         measured.seconds = (System.nanoTime() - start) / 1e9;
@@ -139,8 +150,10 @@ final class LoadGenerator {
                     case MIXED -> random.nextInt(100) < options.readPercent();
                     default -> false;
                 };
-                Request request = read ? session.get(key) : session.put(key, value);
-                send(request, session, now >= measureFrom ? histogram : null, measured);
+                Answer answer = send(read ? session.get(key) : session.put(key, value), session);
+                if (now >= measureFrom) {
+                    measured.record(answer, histogram);
+                }
             }
         }, () -> {
             if (cost != null) {
@@ -160,29 +173,49 @@ final class LoadGenerator {
     }
 
     /**
-     * Sends one request; whether it succeeded. With a histogram (the measured part) it records
-     * the latency of a success, or the failure.
+     * A request's answer as its client saw it: success or what went wrong, how long it took, and
+     * how long the store asked the client to wait before sending it again (0: it did not ask).
      */
-    private boolean send(Request request, Target.Session session, Histogram histogram, Measured measured) {
+    private record Answer(boolean ok, String why, long micros, long retryAfterMillis) {
+        Answer tookSince(long startNanos) {
+            return new Answer(ok, why, (System.nanoTime() - startNanos) / 1000, retryAfterMillis);
+        }
+    }
+
+    private Answer send(Request request, Target.Session session) {
         long start = System.nanoTime();
-        boolean ok;
-        String why = null;
+        String what = request.method() + " " + request.url().encodedPath() + ": ";
         try (Response response = http.newCall(request).execute()) {
             String failure = session.failure(response);
-            ok = failure == null;
-            if (!ok) {
-                why = request.method() + " " + request.url().encodedPath() + ": " + failure;
-            }
+            long retryAfter = failure == null ? 0 : retryAfterMillis(response.header("Retry-After"));
+            return new Answer(failure == null, failure == null ? null : what + failure, 0, retryAfter).tookSince(start);
         } catch (IOException e) {
-            ok = false;
-            why = request.method() + " " + request.url().encodedPath() + ": " + e;
+            return new Answer(false, what + e, 0, 0).tookSince(start);
         }
-        if (histogram != null && ok) {
-            histogram.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - start) / 1000));
-        } else if (histogram != null) {
-            measured.failed(why);
+    }
+
+    /** HTTP's Retry-After in whole seconds (the form kvs sends), in millis; 0 if absent or another form. */
+    static long retryAfterMillis(String header) {
+        if (header == null || !header.matches("[0-9]{1,4}")) {
+            return 0;
         }
-        return ok;
+        return TimeUnit.SECONDS.toMillis(Integer.parseInt(header));
+    }
+
+    /**
+     * A write, sent again after the pause the store asks for while it refuses it with a
+     * Retry-After, at most {@link #MAX_BACK_PRESSURE_RETRIES} times; its latency is the whole
+     * time until the last answer, pauses included.
+     */
+    private Answer putHonouringRetryAfter(Target.Session session, String key, Measured measured) {
+        long start = System.nanoTime();
+        Answer answer = send(session.put(key, value), session);
+        for (int retry = 0; !answer.ok() && answer.retryAfterMillis() > 0 && retry < MAX_BACK_PRESSURE_RETRIES; retry++) {
+            measured.retried.incrementAndGet();
+            sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(answer.retryAfterMillis()));
+            answer = send(session.put(key, value), session);
+        }
+        return answer.tookSince(start);
     }
 
     private interface ClientBody {

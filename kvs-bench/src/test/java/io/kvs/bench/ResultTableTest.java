@@ -9,13 +9,13 @@ class ResultTableTest {
 
     private static RunResult run(String label, String target, String workload, int clients, double throughput,
                                  double p99) {
-        return new RunResult(label, target, workload, clients, 10, 100, 10, (long) throughput * 10, 0, throughput,
+        return new RunResult(label, target, workload, clients, 10, 100, 10, (long) throughput * 10, 0, 0, throughput,
                 1, p99, 2 * p99, 3 * p99, null, null, null);
     }
 
     private static RunResult costed(String label, String target, double throughput, double cpuSeconds,
                                     Double allocatedBytes) {
-        return new RunResult(label, target, "put", 64, 10, 100, 10, (long) throughput * 10, 0, throughput,
+        return new RunResult(label, target, "put", 64, 10, 100, 10, (long) throughput * 10, 0, 0, throughput,
                 1, 2, 3, 4, null, cpuSeconds, allocatedBytes);
     }
 

@@ -24,9 +24,9 @@ public enum ErrorCode {
     /**
      * The key's group commits, busy with other writes, but not this one within its second (it
      * queued behind the others, or behind hinted writes its client has seen): refused rather
-     * than placed on a replica alone.
+     * than placed on a replica alone. Back-pressure: the client is told to try again in a second.
      */
-    BUSY(503, "key value store is not available: the partition is busy, try again"),
+    BUSY(503, "key value store is not available: the partition is busy, try again", 1),
     /** The node's disk has less room than its reserve: no new data until there is more. */
     INSUFFICIENT_STORAGE(507, "Insufficient storage: this node's disk is full"),
     NOT_IN_CLUSTER(503, "this node is not part of a cluster yet"),
@@ -36,10 +36,16 @@ public enum ErrorCode {
 
     private final int httpStatus;
     private final String defaultMessage;
+    private final int retryAfterSeconds;
 
     ErrorCode(int httpStatus, String defaultMessage) {
+        this(httpStatus, defaultMessage, 0);
+    }
+
+    ErrorCode(int httpStatus, String defaultMessage, int retryAfterSeconds) {
         this.httpStatus = httpStatus;
         this.defaultMessage = defaultMessage;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public int httpStatus() {
@@ -48,5 +54,13 @@ public enum ErrorCode {
 
     public String defaultMessage() {
         return defaultMessage;
+    }
+
+    /**
+     * When a client should try again, in seconds (HTTP's {@code Retry-After}), for an error that
+     * passes with time alone; 0 for the others, where trying again soon tells nothing new.
+     */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The two JSON shapes every response takes (CONTRACT.md §3):
  * {@code {"result":"success","msg":"success",...}} and
- * {@code {"result":"error","error":text,"msg":text}}.
+ * {@code {"result":"error","error":text,"msg":text}}; an error that passes with time alone
+ * (back-pressure) also says when to try again, in a {@code Retry-After} header.
  */
 public final class Replies {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
@@ -32,6 +33,9 @@ public final class Replies {
         body.put("result", "error");
         body.put("error", e.getMessage());
         body.put("msg", e.getMessage());
+        if (e.code().retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Integer.toString(e.code().retryAfterSeconds()));
+        }
         write(ctx, e.httpStatus(), body);
     }
 

@@ -30,8 +30,8 @@ public final class KvsClient {
         this.timeout = timeout;
     }
 
-    /** A response: its status, its JSON body and how long it took. */
-    public record Reply(int status, JsonObject json, Duration took) {
+    /** A response: its status, its JSON body, its Retry-After header (null if none) and how long it took. */
+    public record Reply(int status, JsonObject json, String retryAfter, Duration took) {
         public String string(String field) {
             return json.has(field) && !json.get(field).isJsonNull() ? json.get(field).getAsString() : null;
         }
@@ -85,12 +85,13 @@ public final class KvsClient {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            return new Reply(response.statusCode(), GSON.fromJson(response.body(), JsonObject.class), took);
+            return new Reply(response.statusCode(), GSON.fromJson(response.body(), JsonObject.class),
+                    response.headers().firstValue("Retry-After").orElse(null), took);
         } catch (IOException e) {
-            return new Reply(-1, errorJson(e.toString()), Duration.ofNanos(System.nanoTime() - start));
+            return new Reply(-1, errorJson(e.toString()), null, Duration.ofNanos(System.nanoTime() - start));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Reply(-1, errorJson("interrupted"), Duration.ofNanos(System.nanoTime() - start));
+            return new Reply(-1, errorJson("interrupted"), null, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 

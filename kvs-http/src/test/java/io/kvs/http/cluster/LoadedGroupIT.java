@@ -66,6 +66,9 @@ class LoadedGroupIT {
                             payload = put.string("causal_payload");
                         } else if (put.status() == 503 && BUSY.equals(put.string("error"))) {
                             busy.incrementAndGet();
+                            if (!"1".equals(put.retryAfter())) {
+                                refused.add(key + ": busy without Retry-After: 1, but " + put.retryAfter());
+                            }
                         } else {
                             refused.add(key + ": HTTP " + put.status() + " " + put.string("error"));
                         }
