@@ -1,6 +1,7 @@
 package io.kvs.raft.client;
 
 import io.kvs.raft.partition.ExportPage;
+import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.partition.PartitionCodec;
 import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
@@ -92,11 +93,17 @@ public final class PartitionClient {
 
     /**
      * Writes another node relayed to this one as the group's leader: they join this node's next
-     * batch for the group. Fails if any of them does (the relaying node then sends the batch
-     * through a Raft client; the writes that did enter the log are applied once, by their ids).
+     * batch for the group. One whose deadline passes while it waits here is answered late, as
+     * the log would have answered it. Fails if any of them fails otherwise (the relaying node
+     * then sends the batch through a Raft client; the writes that did enter the log are applied
+     * once, by their ids).
      */
     public CompletableFuture<List<WriteReply>> putAll(RaftGroup group, List<PartitionCommand.Put> relayed) {
-        List<CompletableFuture<WriteReply>> replies = puts.submitAll(group, relayed);
+        List<CompletableFuture<WriteReply>> replies = puts.submitAll(group, relayed).stream()
+                .map(reply -> reply.exceptionallyCompose(failure -> Failures.causeOf(failure) instanceof RequestBatcher.DeadlinePassed
+                        ? CompletableFuture.completedFuture(new WriteReply(Outcome.LATE, 0, 0))
+                        : CompletableFuture.failedFuture(failure)))
+                .toList();
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());
     }

@@ -71,6 +71,13 @@ final class RequestBatcher<I, O> {
     }
 
     /** A request, its reply to be, and when its caller gives up on it (wall-clock millis; 0: never). */
+    /** The failure of a request whose deadline passed while it waited: it was never sent. */
+    static final class DeadlinePassed extends TimeoutException {
+        DeadlinePassed() {
+            super("its deadline passed while it waited for a batch");
+        }
+    }
+
     private record Pending<I, O>(I request, CompletableFuture<O> reply, long deadlineMillis) {
         /** Whether the caller still waits for the reply: not answered yet, and its deadline not passed. */
         boolean awaited(long nowMillis) {
@@ -227,7 +234,7 @@ final class RequestBatcher<I, O> {
     /** Fails requests whose deadlines passed while they waited; outside the queue's lock, as callers' steps may follow. */
     private static <I, O> void fail(List<Pending<I, O>> expired) {
         for (Pending<I, O> pending : expired) {
-            pending.reply().completeExceptionally(new TimeoutException("its deadline passed while it waited for a batch"));
+            pending.reply().completeExceptionally(new DeadlinePassed());
         }
     }
 

@@ -166,7 +166,7 @@ class RequestBatcherTest {
         assertEquals("r100", inFlight.join(), "a request already out is answered all the same");
         assertEquals(List.of(2), sender.batches.get(2), "the late one waiting is not sent");
         ExecutionException failed = assertThrows(ExecutionException.class, late::get);
-        assertInstanceOf(TimeoutException.class, failed.getCause());
+        assertInstanceOf(RequestBatcher.DeadlinePassed.class, failed.getCause(), "failed as never sent");
         sender.answer(2);
         assertEquals("r2", onTime.join());
     }
