@@ -85,7 +85,7 @@ cat "$OUT/cold.md"
   echo "Written by \`scripts/bench-cold.sh --rounds $ROUNDS\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
   echo
   echo "- kvs: 3 nodes K=3 started by \`./kvs-local up 3 3\` (the launcher's JVM options, its class archive), measured from the moment \`up\` returns; etcd: $(etcd --version | sed -n 1p), 3 members started fresh, measured from its first accepted write. Nothing warms either first."
-  echo "- In each window 64 clients write for 10 s, then read for 10 s (the reads first write every one of the 10,000 keys, 100-byte values); the first window begins when the cluster serves, the second 30 s after. Medians of $ROUNDS rounds. The time a run began is in \`BENCH-RESULTS/cold.jsonl\`."
+  echo "- In each window 64 clients write for 10 s, then read for 10 s (the reads first write every one of the 10,000 keys, 100-byte values of random letters and digits); the first window begins when the cluster serves, the second 30 s after. Medians of $ROUNDS rounds. The time a run began is in \`BENCH-RESULTS/cold.jsonl\`."
   echo
   cat "$OUT/cold.md"
 } >"$OUT/cold-section.md"

@@ -42,7 +42,8 @@ def bad(i):
                                  data=b"causal_payload=", method="GET")
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
-            return len(json.load(r).get("value", "")) != size
+            value = json.load(r).get("value", "")
+            return len(value) != size or not value.startswith(f"bench{i}:")
     except Exception:
         return True
 with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -157,7 +158,7 @@ fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions 
   echo
   echo "Written by \`scripts/bench-storage.sh\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
   echo
-  echo "- 3 nodes K=3 from \`./kvs-local\`, JVM options \`-XX:+UseSerialGC -Xms32m -Xmx256m\`: 8 clients (\`kvs-bench --workload load\`) write $VALUES values of $VALUE_BYTES bytes, one repeated character (which RocksDB compresses); every value is read back; every node is killed with \`kill -9\` and started again; a 4th node is added and a member removed, so the proxy becomes a member and receives the whole partition."
+  echo "- 3 nodes K=3 from \`./kvs-local\`, JVM options \`-XX:+UseSerialGC -Xms32m -Xmx256m\`: 8 clients (\`kvs-bench --workload load\`) write $VALUES values of $VALUE_BYTES bytes, each its key and then random letters and digits (which compress no better than user data would); every value is read back and checked to be its key's; every node is killed with \`kill -9\` and started again; a 4th node is added and a member removed, so the proxy becomes a member and receives the whole partition."
   echo "- 4 nodes K=2 with $SPLIT_KEYS keys of 100 B, then two nodes added: the second add splits 2 -> 3 partitions."
   echo "- Every process on this one machine. A write refused as busy (503 with Retry-After: back-pressure) is sent again after the pause it names, at most 10 times, as a client honouring back-pressure does; any other refusal counts as failed, and its value as unreadable."
   echo

@@ -22,16 +22,6 @@ import java.util.Arrays;
 final class KvsTarget implements Target {
     private static final MediaType FORM = MediaType.get("application/x-www-form-urlencoded");
 
-    /**
-     * The form encoding of the value last written: a run writes one value over and over, and
-     * encoding a value of a megabyte for every request would make the load generator, not the
-     * store, the bottleneck.
-     */
-    private volatile EncodedValue lastValue;
-
-    private record EncodedValue(String value, byte[] field) {
-    }
-
     @Override
     public String allocatedBytesMetric() {
         return "jvm_gc_memory_allocated_bytes_total"; // Micrometer's JvmGcMetrics
@@ -43,14 +33,8 @@ final class KvsTarget implements Target {
     }
 
     /** {@code val=<value>}, form-encoded. */
-    private byte[] valueField(String value) {
-        EncodedValue last = lastValue;
-        if (last == null || !last.value().equals(value)) {
-            last = new EncodedValue(value, ("val=" + URLEncoder.encode(value, StandardCharsets.UTF_8))
-                    .getBytes(StandardCharsets.US_ASCII));
-            lastValue = last;
-        }
-        return last.field();
+    private static byte[] valueField(String value) {
+        return ("val=" + URLEncoder.encode(value, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private final class KvsSession implements Session {

@@ -36,7 +36,7 @@ final class LoadGenerator {
     private final BenchOptions options;
     private final Target target;
     private final OkHttpClient http;
-    private final String value;
+    private final KeyValues values;
     /** What the servers spend, if the run was given their pids; else null. */
     private final ServerCost cost;
 
@@ -47,7 +47,7 @@ final class LoadGenerator {
                 .connectionPool(new ConnectionPool(Math.max(PRELOAD_WRITERS, options.clients()) + 4, 5, TimeUnit.MINUTES))
                 .callTimeout(10, TimeUnit.SECONDS)
                 .build();
-        this.value = "v".repeat(options.valueBytes());
+        this.values = new KeyValues(options.valueBytes());
         this.cost = options.serverPids().isEmpty() ? null
                 : new ServerCost(options.serverPids(), http, options.endpoints(), target.allocatedBytesMetric());
     }
@@ -150,7 +150,7 @@ final class LoadGenerator {
                     case MIXED -> random.nextInt(100) < options.readPercent();
                     default -> false;
                 };
-                Answer answer = send(read ? session.get(key) : session.put(key, value), session);
+                Answer answer = send(read ? session.get(key) : session.put(key, values.of(key)), session);
                 if (now >= measureFrom) {
                     measured.record(answer, histogram);
                 }
@@ -209,6 +209,7 @@ final class LoadGenerator {
      */
     private Answer putHonouringRetryAfter(Target.Session session, String key, Measured measured) {
         long start = System.nanoTime();
+        String value = values.of(key);
         Answer answer = send(session.put(key, value), session);
         for (int retry = 0; !answer.ok() && answer.retryAfterMillis() > 0 && retry < MAX_BACK_PRESSURE_RETRIES; retry++) {
             measured.retried.incrementAndGet();
