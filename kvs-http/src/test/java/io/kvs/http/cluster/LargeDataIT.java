@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Data several times a node's heap: 200 MiB of values on nodes with a 64 MiB heap. A store in
  * the heap fails them all (the node exits on OutOfMemoryError); on disk every write is taken,
  * every node is killed and comes back serving everything, a new replica receives it all as a
- * snapshot, and a split and a merge move it.
+ * snapshot, and a split and a merge move it. The values are random characters: the store
+ * compresses its files, and a run of one letter would shrink 200 MiB to a few.
  */
 class LargeDataIT {
     private static final int VALUES = 800;
@@ -110,6 +112,11 @@ class LargeDataIT {
                 done.add(writers.submit(() -> {
                     for (int i = next.getAndIncrement(); i < VALUES; i = next.getAndIncrement()) {
                         Reply put = cluster.client().put(via.get(i % via.size()), key(i), value(i), "");
+                        // A busy partition asks to be tried again (back-pressure), as a client would.
+                        for (int retry = 0; put.status() == 503 && "1".equals(put.retryAfter()) && retry < 10; retry++) {
+                            Thread.sleep(1_000);
+                            put = cluster.client().put(via.get(i % via.size()), key(i), value(i), "");
+                        }
                         assertTrue(put.isSuccess(), key(i) + ": HTTP " + put.status() + " " + put.string("error"));
                     }
                     return null;
@@ -139,10 +146,15 @@ class LargeDataIT {
         return "large_" + i;
     }
 
-    /** A value of {@value #VALUE_CHARS} characters that only key i has. */
+    /** A value of {@value #VALUE_CHARS} random letters and digits that only key i has. */
     private static String value(int i) {
-        String unit = "value" + i + "-";
-        return unit.repeat(VALUE_CHARS / unit.length() + 1).substring(0, VALUE_CHARS);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        SplittableRandom random = new SplittableRandom(i);
+        char[] value = new char[VALUE_CHARS];
+        for (int c = 0; c < VALUE_CHARS; c++) {
+            value[c] = alphabet.charAt(random.nextInt(alphabet.length()));
+        }
+        return new String(value);
     }
 
     private static long residentBytes(NodeProcess node) throws IOException {

@@ -2,10 +2,12 @@ package io.kvs.raft.server;
 
 import org.apache.ratis.grpc.server.GrpcLogAppender;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * own thread only.
  *
  * <p>It also lets a follower's repeated "send from index n" win over a match index above what
- * the follower holds ({@link StaleMatchGuard}); Ratis alone would overrule it forever.
+ * the follower holds ({@link StaleMatchGuard}); Ratis alone would overrule it forever; and it
+ * sends a snapshot's data mapped from its files, not held in the heap ({@link MappedSnapshotChunks}).
  */
 final class CommitPushingLogAppender extends GrpcLogAppender {
     private static final Logger LOG = LoggerFactory.getLogger(CommitPushingLogAppender.class);
@@ -69,6 +72,12 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
             }
         }
         return request;
+    }
+
+    /** Ratis' requests for a snapshot, their data mapped from its files rather than held in the heap ({@link MappedSnapshotChunks}). */
+    @Override
+    public Iterable<InstallSnapshotRequestProto> newInstallSnapshotRequests(String requestId, SnapshotInfo snapshot) {
+        return MappedSnapshotChunks.of(super.newInstallSnapshotRequests(requestId, snapshot), snapshot);
     }
 
     @Override

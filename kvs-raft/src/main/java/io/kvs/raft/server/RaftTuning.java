@@ -78,6 +78,11 @@ public final class RaftTuning {
         // LOG_BYTES_BEFORE_SNAPSHOT and was snapshotted again every few entries.
         RaftServerConfigKeys.Log.setPurgeGap(p, 1);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        // A snapshot goes to a follower in chunks, each read into the leader's heap before it is
+        // mapped from its file instead (MappedSnapshotChunks): by default 16 MiB each with eight
+        // unanswered at once, 128 MiB, more than a small heap holds. 1 MiB, four at once.
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("1MB"));
+        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 4);
 
         // A member being added (a JVM that just started, or one behind by a snapshot) gets this
         // long to catch up before the membership change is given up; the default is a few
