@@ -21,7 +21,12 @@ import java.util.concurrent.TimeUnit;
  * takes longer than a client request: these calls have their own, longer, bounded timeout.
  */
 public final class GroupAdmin {
-    private static final TimeDuration CHANGE_TIMEOUT = TimeDuration.valueOf(20, TimeUnit.SECONDS);
+    /**
+     * Long enough for a new member to receive a group of gigabytes as a snapshot (4 GiB took
+     * longer than 20 s here). A new member that stops making progress fails the change sooner:
+     * Ratis gives it up once it has not answered for its staging timeout ({@code RaftTuning}).
+     */
+    private static final TimeDuration CHANGE_TIMEOUT = TimeDuration.valueOf(120, TimeUnit.SECONDS);
     private static final long LEADERSHIP_TRANSFER_MILLIS = 3_000;
 
     private GroupAdmin() {

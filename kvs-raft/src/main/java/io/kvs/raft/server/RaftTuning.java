@@ -80,9 +80,13 @@ public final class RaftTuning {
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
         // A snapshot goes to a follower in chunks, each read into the leader's heap before it is
         // mapped from its file instead (MappedSnapshotChunks): by default 16 MiB each with eight
-        // unanswered at once, 128 MiB, more than a small heap holds. 1 MiB, four at once.
-        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("1MB"));
-        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 4);
+        // unanswered at once, 128 MiB, more than a small heap holds. And a leader notices a
+        // follower that stopped answering (a new member whose log was not ready for the first
+        // chunk) only after its request timeout (3 s) times the chunks it may have unanswered:
+        // 24 s by default, beyond the staging timeout below, so the new member was given up
+        // instead of sent the snapshot again. 4 MiB, one at a time.
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("4MB"));
+        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(p, 1);
 
         // A member being added (a JVM that just started, or one behind by a snapshot) gets this
         // long to catch up before the membership change is given up; the default is a few
