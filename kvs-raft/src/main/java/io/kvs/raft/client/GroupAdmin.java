@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GroupAdmin {
     /**
-     * Long enough for a new member to receive a group of gigabytes as a snapshot (4 GiB took
-     * longer than 20 s here). A new member that stops making progress fails the change sooner:
+     * Long enough for a new member to receive a group of gigabytes as a snapshot. A new member that stops making progress fails the change sooner:
      * Ratis gives it up once it has not answered for its staging timeout ({@code RaftTuning}).
      */
     private static final TimeDuration CHANGE_TIMEOUT = TimeDuration.valueOf(120, TimeUnit.SECONDS);

@@ -101,7 +101,7 @@ public final class PartitionClient {
     public CompletableFuture<List<WriteReply>> putAll(RaftGroup group, List<PartitionCommand.Put> relayed) {
         List<CompletableFuture<WriteReply>> replies = puts.submitAll(group, relayed).stream()
                 .map(reply -> reply.exceptionallyCompose(failure -> Failures.causeOf(failure) instanceof RequestBatcher.DeadlinePassed
-                        ? CompletableFuture.completedFuture(new WriteReply(Outcome.LATE, 0, 0))
+                        ? CompletableFuture.completedFuture(WriteReply.withoutValue(Outcome.LATE, 0))
                         : CompletableFuture.failedFuture(failure)))
                 .toList();
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))

@@ -70,7 +70,6 @@ final class RequestBatcher<I, O> {
         this.maxWaitingBytes = maxWaitingBytes;
     }
 
-    /** A request, its reply to be, and when its caller gives up on it (wall-clock millis; 0: never). */
     /** The failure of a request whose deadline passed while it waited: it was never sent. */
     static final class DeadlinePassed extends TimeoutException {
         DeadlinePassed() {
@@ -78,6 +77,7 @@ final class RequestBatcher<I, O> {
         }
     }
 
+    /** A request, its reply to be, and when its caller gives up on it (wall-clock millis; 0: never). */
     private record Pending<I, O>(I request, CompletableFuture<O> reply, long deadlineMillis) {
         /** Whether the caller still waits for the reply: not answered yet, and its deadline not passed. */
         boolean awaited(long nowMillis) {

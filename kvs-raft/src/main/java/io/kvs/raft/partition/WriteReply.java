@@ -14,7 +14,7 @@ package io.kvs.raft.partition;
 public record WriteReply(Outcome status, long index, long timestampMillis) {
 
     /** A reply naming no stored value: the write was not applied, or the command stores no value. */
-    static WriteReply withoutValue(Outcome status, long index) {
+    public static WriteReply withoutValue(Outcome status, long index) {
         return new WriteReply(status, index, 0);
     }
 }

@@ -22,8 +22,7 @@ import java.util.List;
  * instead of held in the heap. Ratis keeps each request it sent reachable for its request
  * timeout (its timeout check holds it), so while a follower takes a snapshot, the chunks of the
  * last seconds stay in the leader's heap: at tens of megabytes a second, more than a small heap
- * holds (a node with a 64 MiB heap sending a checkpoint of 200 MiB ran out of memory). A mapped
- * chunk costs the heap a few small objects; its bytes are the file's pages in the OS cache.
+ * holds. A mapped chunk costs the heap a few small objects; its bytes are the file's pages in the OS cache.
  * Snapshot files are never changed once written (checkpoints are hard links to table files), so
  * a mapping stays valid while a request holds it, even if the snapshot is deleted meanwhile.
  */
