@@ -4,19 +4,17 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.javalin.http.Context;
 import org.eclipse.jetty.util.MultiMap;
-import org.eclipse.jetty.util.UrlEncoded;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 
 /**
  * Request parameters from a form body, on GET and PUT as on POST ({@code curl -X GET -d
  * 'partition_id=1'}), or else from the query string.
  *
- * <p>The body is read once per request ({@link Bodies}) and decoded by Jetty, or by
- * {@link PlainForm} when it holds no escapes: Javalin's own form parsing reads it through two
- * 8 KiB buffers, for bodies of a few hundred bytes. Multipart bodies are left to Javalin, within
- * the same limit.
+ * <p>The body is read once per request ({@link Bodies}) and decoded by {@link FormBody}:
+ * Javalin's own form parsing reads it through two 8 KiB buffers, for bodies of a few hundred
+ * bytes, and decodes it a byte at a time. Multipart bodies are left to Javalin, within the same
+ * limit.
  */
 final class Params {
     private static final String FORM = Params.class.getName() + ".form";
@@ -59,13 +57,8 @@ final class Params {
         int limit = (int) HttpApi.MAX_BODY_BYTES;
         byte[] body = Bodies.read(ctx, limit);
         try {
-            if (!PlainForm.hasEscapes(body)) {
-                return PlainForm.decode(body, MAX_FIELDS);
-            }
-            MultiMap<String> form = new MultiMap<>();
-            UrlEncoded.decodeUtf8To(new ByteArrayInputStream(body), form, limit, MAX_FIELDS);
-            return form;
-        } catch (IOException | IllegalArgumentException | IllegalStateException malformed) {
+            return FormBody.decode(body, MAX_FIELDS);
+        } catch (CharacterCodingException | IllegalArgumentException | IllegalStateException malformed) {
             // A bad %-escape, bytes that are not UTF-8, or too many fields.
             throw new KvsException(ErrorCode.BAD_REQUEST, "malformed form body: " + malformed.getMessage());
         }
