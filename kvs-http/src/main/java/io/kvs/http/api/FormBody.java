@@ -77,13 +77,11 @@ final class FormBody {
             if (b == '+') {
                 out[length++] = ' ';
             } else if (b == '%') {
-                if (to - i < 3) {
-                    throw new IllegalArgumentException("a '%' without two hex digits at the end of a field");
-                }
-                int high = hexValue(bytes[i + 1]);
-                int low = hexValue(bytes[i + 2]);
+                int high = to - i < 3 ? -1 : hexValue(bytes[i + 1]);
+                int low = to - i < 3 ? -1 : hexValue(bytes[i + 2]);
                 if (high < 0 || low < 0) {
-                    throw new IllegalArgumentException("'%' followed by something other than two hex digits");
+                    throw new IllegalArgumentException("not a valid escape '"
+                            + new String(bytes, i, Math.min(3, to - i), StandardCharsets.ISO_8859_1) + "'");
                 }
                 out[length++] = (byte) (high << 4 | low);
                 i += 2;

@@ -279,7 +279,7 @@ class KeyApiIT {
         assertEquals(200, client.sendBody("PUT", nodes.get(2), path, "val=h\u00e9llo&causal_payload=").status());
         assertEquals("h\u00e9llo", client.get(nodes.get(3), "form_body", "").string("value"));
 
-        assertError(client.sendBody("PUT", nodes.get(4), path, "val=%zz"), 400, "malformed form body: Not valid encoding '%zz'");
+        assertError(client.sendBody("PUT", nodes.get(4), path, "val=%zz"), 400, "malformed form body: not a valid escape '%zz'");
         assertError(client.sendBody("PUT", nodes.get(4), path, "val=" + "z".repeat(5 * 1024 * 1024)), 413,
                 "Object too large. Size limit is 1MB");
         assertEquals("h\u00e9llo", client.get(nodes.get(0), "form_body", "").string("value"));
