@@ -3,18 +3,19 @@ package io.kvs.http.api;
 import org.eclipse.jetty.util.MultiMap;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Decodes an {@code application/x-www-form-urlencoded} body as Jetty's {@code
- * UrlEncoded.decodeUtf8To} does, field for field, but a field at a time rather than a byte at a
- * time through a UTF-8 builder: Jetty's decoder runs at about a tenth of the speed of an array
- * copy, which for values of up to a MiB was the largest cost of a write. A field without escapes
- * is one array copy; one with escapes ({@code %XX}, {@code +}) is unescaped into bytes first,
- * then read as UTF-8.
+ * UrlEncoded.decodeUtf8To} does, but a field at a time rather than a byte at a time through a
+ * UTF-8 builder, because values reach a MiB and most of them are one run of plain characters: a
+ * field without escapes is one array copy; one with escapes ({@code %XX}, {@code +}) is
+ * unescaped into bytes first, then read as UTF-8. Where Jetty is lenient (a '%' followed by a
+ * character that is not a hex digit; an incomplete UTF-8 sequence at a field's end, which it
+ * makes U+FFFD or drops) this refuses: either would store something the client did not send.
  */
 final class FormBody {
     private FormBody() {
