@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -135,12 +136,11 @@ public final class KeyGateway {
     private CompletableFuture<KeyWrite> write(Request request, String value) {
         long start = System.nanoTime();
         Partition first = engine.requireState().view().ownerOfKey(request.key());
-        boolean busy = engine.partition(first).writesQueueBehindCommits(ANSWER_WITHIN);
-        CompletableFuture<KeyWrite> viaGroup = inGroup(request, value, busy ? BUSY_GROUP_BUDGET : RoutedRequest.BUDGET)
-                .exceptionallyCompose(failure -> busy
-                        ? inGroupAgain(request, value, start, failure)
-                        : CompletableFuture.failedFuture(failure));
-        return orFromOneReplica(viaGroup, () -> {
+        if (engine.partition(first).writesQueueBehindCommits(ANSWER_WITHIN)) {
+            return inGroup(request, value, BUSY_GROUP_BUDGET).answer()
+                    .exceptionallyCompose(failure -> inGroupAgain(request, value, start, failure));
+        }
+        return orFromOneReplica(inGroup(request, value, RoutedRequest.BUDGET), request, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(request.key());
             return degraded.write(owner, request.toReplica(owner, value, true), request.deadlineNanos())
@@ -173,12 +173,12 @@ public final class KeyGateway {
             return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
         }
         return CompletableFuture.supplyAsync(() -> null, threads.after(pause.toMillis()))
-                .thenCompose(ignored -> inGroup(request, value, left))
+                .thenCompose(ignored -> inGroup(request, value, left).answer())
                 .exceptionallyCompose(again -> inGroupAgain(request, value, start, again));
     }
 
     /** The write through the group that owns the key, within {@code budget}. */
-    private CompletableFuture<KeyWrite> inGroup(Request request, String value, Duration budget) {
+    private RoutedRequest.Routed<KeyWrite> inGroup(Request request, String value, Duration budget) {
         String key = request.key();
         return RoutedRequest.run(views, threads, budget, (state, deadlineMillis) -> {
             Partition owner = state.view().ownerOfKey(key);
@@ -198,7 +198,7 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyRead> get(Request request) {
         String key = request.key();
-        CompletableFuture<KeyRead> viaGroup = RoutedRequest.run(views, threads, RoutedRequest.BUDGET, (state, deadline) -> {
+        RoutedRequest.Routed<KeyRead> viaGroup = RoutedRequest.run(views, threads, RoutedRequest.BUDGET, (state, deadline) -> {
             Partition owner = state.view().ownerOfKey(key);
             CausalPayload seen = request.seen();
             PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
@@ -209,7 +209,7 @@ public final class KeyGateway {
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
-        return orFromOneReplica(viaGroup, () -> {
+        return orFromOneReplica(viaGroup, request, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
             return degraded.read(owner, request.toReplica(owner, null, false), request.deadlineNanos())
@@ -224,15 +224,15 @@ public final class KeyGateway {
 
     /**
      * The group's answer, or, when the group could not give one (no majority: unavailable; or
-     * behind the client's payload), the answer of a replica on its own.
+     * behind the client's payload), the answer of a replica on its own, unless the group's
+     * attempt the budget cut off succeeds first ({@link ReplicaOrLateGroup}).
      */
-    private static <T> CompletableFuture<T> orFromOneReplica(CompletableFuture<T> viaGroup,
-                                                             java.util.function.Supplier<CompletableFuture<T>> alone) {
-        return viaGroup.exceptionallyCompose(failure -> {
+    private static <T> CompletableFuture<T> orFromOneReplica(RoutedRequest.Routed<T> viaGroup, Request request,
+                                                             Supplier<CompletableFuture<T>> alone) {
+        return viaGroup.answer().exceptionallyCompose(failure -> {
             Throwable cause = Failures.causeOf(failure);
-            if (cause instanceof KvsException e
-                    && (e.code() == ErrorCode.UNAVAILABLE || e.code() == ErrorCode.NOT_CAUGHT_UP)) {
-                return alone.get();
+            if (ReplicaOrLateGroup.couldNotServe(cause)) {
+                return ReplicaOrLateGroup.first(alone.get(), viaGroup.lateAnswer(), request.deadlineNanos());
             }
             return CompletableFuture.failedFuture(cause);
         });

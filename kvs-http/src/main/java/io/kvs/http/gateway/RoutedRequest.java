@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sends a key request to the group that owns the key by the node's view, and tries again when
@@ -25,6 +26,10 @@ import java.util.concurrent.TimeUnit;
  * normal bound holds again: a group still electing a leader after it is served by its replicas
  * alone, like any group without a leader. A longer budget there would let a write the client has
  * given up on take effect seconds later, after the client's next write.
+ *
+ * <p>An attempt cut off by the budget may still be answered: a write that entered the group's
+ * log before its deadline commits when the group gets to it. Its answer is kept ({@link
+ * Routed#lateAnswer}) for a caller that goes on to try elsewhere within the request's second.
  */
 final class RoutedRequest<R> {
     private static final Logger LOG = LoggerFactory.getLogger(RoutedRequest.class);
@@ -71,6 +76,7 @@ final class RoutedRequest<R> {
     private final Attempt<R> attempt;
     private final long start = System.nanoTime();
     private final CompletableFuture<R> result = new CompletableFuture<>();
+    private final CompletableFuture<R> lateAnswer = new CompletableFuture<>();
     private volatile long deadline;
 
     private RoutedRequest(ViewSource views, RequestThreads threads, Duration budget, Attempt<R> attempt) {
@@ -80,42 +86,74 @@ final class RoutedRequest<R> {
         this.deadline = start + budget.toNanos();
     }
 
+    /**
+     * What a request through its group came to: its {@code answer} within the budget; and the
+     * answer of an attempt the budget cut off, should it come ({@code lateAnswer}, which fails if
+     * the request ended otherwise; unbounded in time: the caller bounds it).
+     */
+    record Routed<R>(CompletableFuture<R> answer, CompletableFuture<R> lateAnswer) {
+    }
+
     /** Runs {@code attempt}, and again after a pause on {@code threads} while the answer says to. */
-    static <R> CompletableFuture<R> run(ViewSource views, RequestThreads threads, Duration budget, Attempt<R> attempt) {
+    static <R> Routed<R> run(ViewSource views, RequestThreads threads, Duration budget, Attempt<R> attempt) {
         RoutedRequest<R> request = new RoutedRequest<>(views, threads, budget, attempt);
         request.next(views.current());
-        return request.result;
+        return new Routed<>(request.result, request.lateAnswer);
     }
 
     private void next(ClusterState state) {
         long timeout = Math.min(deadline - System.nanoTime(), ATTEMPT_TIMEOUT.toNanos());
-        attempt.run(state, System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(timeout))
-                .orTimeout(timeout, TimeUnit.NANOSECONDS)
+        CompletableFuture<Step<R>> answer = attempt.run(state,
+                System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(timeout));
+        // The timeout goes on a copy: the attempt's own answer may still come after it.
+        answer.copy().orTimeout(timeout, TimeUnit.NANOSECONDS)
                 .whenComplete((step, failure) -> {
                     if (failure == null && step instanceof Step.Done<R> done) {
-                        result.complete(done.result());
+                        succeed(done.result());
                     } else if (failure == null) {
                         retry(((Step.Retry<R>) step).stale());
                     } else {
                         // A timeout completes on the JVM's one timer thread; what follows (a
                         // replica's hint write among it) must not hold every other timeout back.
-                        threads.execute(() -> onFailure(Failures.causeOf(failure)));
+                        threads.execute(() -> onFailure(Failures.causeOf(failure), answer));
                     }
                 });
     }
 
-    private void onFailure(Throwable cause) {
+    private void onFailure(Throwable cause, CompletableFuture<Step<R>> answer) {
         LOG.debug("attempt failed after {} ms: {}", elapsedMillis(), cause.toString());
         if (cause instanceof KvsException e) {
-            result.completeExceptionally(e);
+            fail(e);
         } else if (views.changing()) {
             retry(false);
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {
             after(() -> next(views.current()));
         } else {
             LOG.info("key request unavailable after {} ms: {}", elapsedMillis(), cause.toString());
-            result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
+            if (cause instanceof TimeoutException) {
+                answer.whenComplete((step, failure) -> {
+                    if (failure == null && step instanceof Step.Done<R> done) {
+                        lateAnswer.complete(done.result());
+                    } else {
+                        lateAnswer.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
+                    }
+                });
+                result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
+            } else {
+                fail(new KvsException(ErrorCode.UNAVAILABLE));
+            }
         }
+    }
+
+    private void succeed(R value) {
+        result.complete(value);
+        lateAnswer.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
+    }
+
+    /** The request failed with no attempt left unanswered. */
+    private void fail(KvsException e) {
+        result.completeExceptionally(e);
+        lateAnswer.completeExceptionally(e);
     }
 
     /**
@@ -130,7 +168,7 @@ final class RoutedRequest<R> {
         }
         if (System.nanoTime() > deadline) {
             LOG.info("key request gave up after {} ms: its partition kept moving", elapsedMillis());
-            result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE,
+            fail(new KvsException(ErrorCode.UNAVAILABLE,
                     "key value store is not available: a view change did not finish in time"));
             return;
         }
@@ -150,7 +188,7 @@ final class RoutedRequest<R> {
             try {
                 action.run();
             } catch (KvsException e) {
-                result.completeExceptionally(e);
+                fail(e);
             }
         });
     }

@@ -54,6 +54,10 @@ class RoutedRequestTest {
         return future.get(40, TimeUnit.SECONDS);
     }
 
+    private static <R> R await(RoutedRequest.Routed<R> routed) throws Exception {
+        return await(routed.answer());
+    }
+
     private static long millisSince(long start) {
         return (System.nanoTime() - start) / 1_000_000;
     }
@@ -99,6 +103,25 @@ class RoutedRequestTest {
         long given = firstDeadline.get() - startMillis;
         assertTrue(given >= budget.toMillis() - 50 && given <= budget.toMillis() + 50,
                 "the leader's deadline: " + given);
+    }
+
+    /** An attempt the budget cut off is still heard: a write in the log commits after its client's budget. */
+    @Test
+    void anAttemptCutOffByTheBudgetMayStillBeAnswered() throws Exception {
+        FakeViews views = new FakeViews();
+        CompletableFuture<RoutedRequest.Step<String>> slow = new CompletableFuture<>();
+        RoutedRequest.Routed<String> routed = RoutedRequest.run(views, THREADS, Duration.ofMillis(200),
+                (state, deadline) -> slow);
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(routed));
+        assertEquals(ErrorCode.UNAVAILABLE, ((KvsException) failed.getCause()).code());
+        assertTrue(!routed.lateAnswer().isDone(), "the late answer waits for the attempt");
+        slow.complete(new RoutedRequest.Step.Done<>("committed"));
+        assertEquals("committed", await(routed.lateAnswer()));
+
+        RoutedRequest.Routed<String> answered = RoutedRequest.run(views, THREADS, RoutedRequest.BUDGET,
+                (state, deadline) -> CompletableFuture.completedFuture(new RoutedRequest.Step.Done<>("done")));
+        assertEquals("done", await(answered));
+        assertThrows(ExecutionException.class, () -> await(answered.lateAnswer()), "nothing is left to answer late");
     }
 
     @Test
