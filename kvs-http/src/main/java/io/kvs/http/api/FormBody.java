@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * Decodes an {@code application/x-www-form-urlencoded} body as Jetty's {@code
@@ -93,17 +94,9 @@ final class FormBody {
         return length == out.length ? out : Arrays.copyOf(out, length);
     }
 
+    /** The value of a hex digit, or -1 for any other byte. */
     private static int hexValue(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
+        return HexFormat.isHexDigit(b) ? HexFormat.fromHexDigit(b) : -1;
     }
 
     /** {@code [from, to)} as UTF-8, strictly: ASCII (the common case) is one array copy. */
