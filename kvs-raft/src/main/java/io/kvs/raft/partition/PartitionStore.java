@@ -20,6 +20,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -61,6 +62,9 @@ final class PartitionStore implements AutoCloseable {
     private RecentWriteIds recentWrites = new RecentWriteIds(RECENT_WRITES);
     /** The sequence number the next recent write id is stored under. */
     private long nextRecent;
+    /** The recent write ids of the entry being applied, for sequences {@code nextRecent - stagedRecentCount} on. */
+    private long[] stagedRecentIds = new long[256];
+    private int stagedRecentCount;
     private volatile TermIndex applied;
     /** The log index of the entry being applied: recorded with each tombstone it writes. */
     private long entryIndex;
@@ -72,7 +76,8 @@ final class PartitionStore implements AutoCloseable {
     private final CommittedValueCache committed = new CommittedValueCache(VALUE_CACHE_BYTES);
     /** The entry's changes to the mirrored records, published by {@link #writePending}. */
     private final Map<String, Long> stagedHints = new HashMap<>();
-    private final Map<Integer, Long> stagedCounts = new HashMap<>();
+    /** By slot, in key order: each slot's count record is written once per batch, whatever number of keys changed it. */
+    private final Map<Integer, Long> stagedCounts = new TreeMap<>();
     private final Map<Integer, Long> stagedTombstones = new HashMap<>();
     private BitSet stagedFrozen;
     private BitSet stagedDisowned;
@@ -219,10 +224,10 @@ final class PartitionStore implements AutoCloseable {
         if (!recentWrites.add(writeId)) {
             return false;
         }
-        batchPut(StoreLayout.recentKey(nextRecent), StoreLayout.longValue(writeId));
-        if (nextRecent >= RECENT_WRITES) {
-            batchDelete(StoreLayout.recentKey(nextRecent - RECENT_WRITES));
+        if (stagedRecentCount == stagedRecentIds.length) {
+            stagedRecentIds = Arrays.copyOf(stagedRecentIds, 2 * stagedRecentCount);
         }
+        stagedRecentIds[stagedRecentCount++] = writeId;
         nextRecent++;
         return true;
     }
@@ -267,7 +272,6 @@ final class PartitionStore implements AutoCloseable {
             for (int slot = from; slot < to; slot++) {
                 stagedCounts.put(slot, 0L);
                 stagedTombstones.put(slot, 0L);
-                batchDelete(StoreLayout.countKey(slot));
             }
             written.removeSlots(slots);
             from = to;
@@ -354,11 +358,38 @@ final class PartitionStore implements AutoCloseable {
      * for one batch, which counts as applied only at the {@link #commit} that ends it.
      */
     void writePending() throws IOException {
+        batchStagedRecords();
         db.write(batch);
         batch.clear();
         written.publishTo(committed);
         written.clear();
         publishStaged();
+    }
+
+    /**
+     * Adds the staged count and recent-write records to the batch, each kind in key order after
+     * the values: RocksDB inserts a batch into its memtable in order, and a record next to the
+     * one before it is found without a search from the top. A slot's count goes once, however
+     * many of its keys changed; a count of 0 is no record. A recent write id that leaves the
+     * window within this batch is never written.
+     */
+    private void batchStagedRecords() {
+        stagedCounts.forEach((slot, count) -> {
+            if (count == 0) {
+                batchDelete(StoreLayout.countKey(slot));
+            } else {
+                batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(count));
+            }
+        });
+        long first = nextRecent - stagedRecentCount;
+        long keptFrom = Math.max(first, nextRecent - RECENT_WRITES);
+        for (long gone = Math.max(0, first - RECENT_WRITES); gone < Math.min(first, nextRecent - RECENT_WRITES); gone++) {
+            batchDelete(StoreLayout.recentKey(gone));
+        }
+        for (long sequence = keptFrom; sequence < nextRecent; sequence++) {
+            batchPut(StoreLayout.recentKey(sequence), StoreLayout.longValue(stagedRecentIds[(int) (sequence - first)]));
+        }
+        stagedRecentCount = 0;
     }
 
     /** The frozen slots as the entry being applied left them. */
@@ -392,6 +423,7 @@ final class PartitionStore implements AutoCloseable {
     /** Forgets what the entry being applied has done so far: the store is being replaced or reloaded. */
     private void discardStaged() {
         batch.clear();
+        stagedRecentCount = 0;
         written.clear();
         stagedCounts.clear();
         stagedTombstones.clear();
@@ -477,9 +509,7 @@ final class PartitionStore implements AutoCloseable {
     }
 
     private void stageCount(int slot, long change) {
-        long count = stagedCounts.getOrDefault(slot, slotCounts.get(slot)) + change;
-        stagedCounts.put(slot, count);
-        batchPut(StoreLayout.countKey(slot), StoreLayout.longValue(count));
+        stagedCounts.put(slot, stagedCounts.getOrDefault(slot, slotCounts.get(slot)) + change);
     }
 
     /** The tombstone counts are not stored: they are counted again from the 't' records on open. */

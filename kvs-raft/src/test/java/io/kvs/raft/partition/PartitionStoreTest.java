@@ -201,6 +201,60 @@ class PartitionStoreTest {
     }
 
     @Test
+    void theCountAndRecentWriteRecordsOfEachBatchMatchWhatItWrote(@TempDir Path dir) throws IOException {
+        Random random = new Random(20261205);
+        Map<String, Boolean> live = new HashMap<>();
+        long writeId = 0;
+        try (PartitionStore store = open(dir)) {
+            for (int entry = 1; entry <= 40; entry++) {
+                store.startEntry(entry);
+                if (entry % 10 == 0) { // a purge is an entry of its own; the slots it empties lose their count record
+                    store.purge(Long.MAX_VALUE, Long.MAX_VALUE, 50);
+                    store.commit(1, entry);
+                    continue;
+                }
+                for (int i = random.nextInt(300); i > 0; i--) {
+                    String key = "k" + random.nextInt(2_000);
+                    boolean delete = random.nextInt(4) == 0;
+                    store.put(key, delete ? null : "v", entry, "a:1", CausalPayload.empty());
+                    live.put(key, !delete);
+                }
+                // Some entries carry more ids than the window holds: those leaving it within the batch are never written.
+                int ids = entry % 13 == 0 ? PartitionStore.RECENT_WRITES + random.nextInt(1_000) : random.nextInt(5_000);
+                for (int i = 0; i < ids; i++) {
+                    assertTrue(store.firstTimeApplied(++writeId));
+                }
+                store.commit(1, entry);
+            }
+        }
+        long expectedLive = live.values().stream().filter(isLive -> isLive).count();
+        try (ReplicaDb db = ReplicaDb.open(dir, TestStoreMemory.SHARED)) {
+            long[] recent = {0, Long.MAX_VALUE};
+            db.scan(StoreLayout.recentStart(), StoreLayout.recentEnd(), (key, value) -> {
+                recent[0]++;
+                recent[1] = Math.min(recent[1], StoreLayout.longOf(value));
+                return true;
+            });
+            assertEquals(PartitionStore.RECENT_WRITES, recent[0], "exactly the window's ids are stored");
+            assertEquals(writeId - PartitionStore.RECENT_WRITES + 1, recent[1], "the oldest id stored");
+            long[] dataRecords = new long[KeySlots.SLOT_COUNT];
+            db.scan(StoreLayout.slotStart(0), StoreLayout.slotStart(KeySlots.SLOT_COUNT), (key, value) -> {
+                dataRecords[StoreLayout.slotOfDataKey(key)]++;
+                return true;
+            });
+            for (int slot = 0; slot < KeySlots.SLOT_COUNT; slot++) {
+                byte[] count = db.get(StoreLayout.countKey(slot));
+                assertEquals(dataRecords[slot], count == null ? 0 : StoreLayout.longOf(count), "slot " + slot);
+            }
+        }
+        try (PartitionStore copy = open(dir)) {
+            assertEquals(expectedLive, copy.size());
+            assertFalse(copy.firstTimeApplied(writeId - PartitionStore.RECENT_WRITES + 1), "the oldest recent write");
+            assertTrue(copy.firstTimeApplied(writeId - PartitionStore.RECENT_WRITES), "forgotten");
+        }
+    }
+
+    @Test
     void aCheckpointReplacesTheContentAsItWas(@TempDir Path dir) throws IOException {
         try (PartitionStore store = open(dir.resolve("db"))) {
             for (int i = 0; i < 1_000; i++) {
