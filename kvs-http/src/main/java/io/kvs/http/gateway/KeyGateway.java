@@ -74,6 +74,11 @@ public final class KeyGateway {
                     ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
+        /** The time since the request came. */
+        Duration age() {
+            return Duration.ofNanos(System.nanoTime() - (deadlineNanos - ANSWER_WITHIN.toNanos()));
+        }
+
         /** The request to one replica alone: a read, a write of {@code value}, or (null for a write) a delete. */
         InternalMessages.DegradedRequest toReplica(Partition owner, String value, boolean write) {
             // A replica alone must hold what the client has seen, and every key moved into its group.
@@ -152,7 +157,24 @@ public final class KeyGateway {
                                 owner.id(), encode(advance(request.seen(), owner, served), state),
                                 served.answer().value().timestampSeconds());
                     });
-        });
+        }).exceptionallyCompose(failure -> busyIfCommitting(request, failure));
+    }
+
+    /**
+     * A write that neither its group nor a replica alone took within its second, unavailable, is
+     * BUSY instead if the group answered this node's writes while it was tried: the group has a
+     * majority and commits, slowly because the machine is loaded (large values, other clients),
+     * and the client is told to try again rather than that the store is down. A group that
+     * answered only before the write came may have lost its replicas since.
+     */
+    private CompletableFuture<KeyWrite> busyIfCommitting(Request request, Throwable failure) {
+        Throwable cause = Failures.causeOf(failure);
+        if (cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
+                && engine.partition(engine.requireState().view().ownerOfKey(request.key()))
+                .answeredWritesWithin(request.age())) {
+            return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
+        }
+        return CompletableFuture.failedFuture(cause);
     }
 
     /**

@@ -117,6 +117,11 @@ public final class PartitionClient {
         return puts.busyAndAnswering(group.getGroupId(), within.toNanos());
     }
 
+    /** Whether the group answered a batch of this node's client writes within {@code within}. */
+    public boolean answeredWritesWithin(RaftGroup group, Duration within) {
+        return puts.answeredWithin(group.getGroupId(), within.toNanos());
+    }
+
     /** Any other entry of the group's log, alone. */
     public CompletableFuture<WriteReply> write(RaftGroup group, PartitionCommand command) {
         return send(group, command).thenApply(replies -> replies.get(0));

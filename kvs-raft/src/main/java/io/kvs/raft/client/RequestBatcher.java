@@ -141,6 +141,10 @@ final class RequestBatcher<I, O> {
             return sent;
         }
 
+        boolean answeredWithin(long withinNanos) {
+            return lastAnswered != null && System.nanoTime() - lastAnswered < withinNanos;
+        }
+
         /** Whether any request waiting or in flight is still awaited; stops at the first, almost always the oldest. */
         boolean anyAwaited() {
             long nowMillis = System.currentTimeMillis();
@@ -163,8 +167,21 @@ final class RequestBatcher<I, O> {
             return false;
         }
         synchronized (queue) {
-            return queue.lastAnswered != null && System.nanoTime() - queue.lastAnswered < withinNanos
-                    && queue.anyAwaited();
+            return queue.answeredWithin(withinNanos) && queue.anyAwaited();
+        }
+    }
+
+    /**
+     * Whether {@code group} answered a batch of this node's within the last {@code withinNanos}:
+     * it had a leader that took requests then, whether or not any wait now.
+     */
+    boolean answeredWithin(RaftGroupId group, long withinNanos) {
+        GroupQueue queue = queues.get(group);
+        if (queue == null) {
+            return false;
+        }
+        synchronized (queue) {
+            return queue.answeredWithin(withinNanos);
         }
     }
 

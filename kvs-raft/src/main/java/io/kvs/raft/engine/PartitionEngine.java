@@ -51,6 +51,14 @@ public final class PartitionEngine {
         return client.writesQueueBehindCommits(group, within);
     }
 
+    /**
+     * Whether the group answered this node's writes within {@code within}: it had a leader and a
+     * majority then, so a write of this node's that found neither in time found them slow, not gone.
+     */
+    public boolean answeredWritesWithin(Duration within) {
+        return client.answeredWritesWithin(group, within);
+    }
+
     /** A linearizable read of one key (batched with others). */
     public CompletableFuture<ReadReply> read(PartitionQuery.Get get) {
         return client.read(group, get).exceptionallyCompose(failure -> movedOn(failure, new ReadReply(

@@ -121,6 +121,26 @@ class RequestBatcherTest {
     }
 
     @Test
+    void aGroupAnsweredWithinATimeWhetherOrNotAnythingWaits() {
+        ManualSender sender = new ManualSender();
+        RequestBatcher<Integer, String> batcher = batcher(sender, 1, 1, 1_000);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        assertFalse(batcher.answeredWithin(group.getGroupId(), second), "nothing sent yet");
+        batcher.submit(group, 1);
+        assertFalse(batcher.answeredWithin(group.getGroupId(), second), "sent, not answered");
+        sender.answer(0);
+        assertTrue(batcher.answeredWithin(group.getGroupId(), second), "answered, though nothing waits now");
+        assertFalse(batcher.busyAndAnswering(group.getGroupId(), second), "answered is not busy");
+        long answered = System.nanoTime();
+        assertFalse(batcher.answeredWithin(group.getGroupId(), System.nanoTime() - answered),
+                "not within less than the time since");
+        assertFalse(batcher.answeredWithin(other.getGroupId(), second), "another group");
+        batcher.submit(other, 2);
+        sender.replies.get(1).completeExceptionally(new IllegalStateException("no leader"));
+        assertFalse(batcher.answeredWithin(other.getGroupId(), second), "a failed batch is no answer");
+    }
+
+    @Test
     void requestsGivenUpOnAreNoLoad() {
         ManualSender sender = new ManualSender();
         RequestBatcher<Integer, String> batcher = batcher(sender, 1, 1, 1_000);
