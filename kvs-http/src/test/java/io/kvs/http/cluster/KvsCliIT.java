@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@code kvs} client as a user runs it (the shaded jar, one process per command) against a 4-node K=2 cluster. */
@@ -85,7 +86,7 @@ class KvsCliIT {
 
         JsonObject saved = new Gson().fromJson(Files.readString(session), JsonObject.class);
         assertEquals(1, saved.get("v").getAsInt());
-        assertTrue(!saved.get("causal_payload").getAsString().isEmpty(), "the session keeps the last payload");
+        assertFalse(saved.get("causal_payload").getAsString().isEmpty(), "the session keeps the last payload");
         Run json = kvs(session, all(), "-o", "json", "get", "cli_key");
         assertEquals("two", new Gson().fromJson(json.out(), JsonObject.class).get("value").getAsString(), json.out());
 

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** update_view on real nodes: layouts, agreement, and no key lost while nodes come and go. */
@@ -63,7 +64,7 @@ class ViewChangeIT {
             Reply reply = cluster.updateView(added.get(0), "remove", removed);
             assertEquals(200, reply.status(), reply.toString());
             assertEquals(partitionsAfterRemove[i], reply.integer("number_of_partitions"), reply.toString());
-            assertTrue(!reply.json().has("partition_id"), "a remove answers only the number of partitions: " + reply);
+            assertFalse(reply.json().has("partition_id"), "a remove answers only the number of partitions: " + reply);
             view.remove(removed);
             Reply gone = cluster.client().get(removed, "grow_1", "");
             assertEquals(503, gone.status(), "a removed node stops serving keys: " + gone);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -114,7 +115,7 @@ class RoutedRequestTest {
                 (state, deadline) -> slow);
         ExecutionException failed = assertThrows(ExecutionException.class, () -> await(routed));
         assertEquals(ErrorCode.UNAVAILABLE, ((KvsException) failed.getCause()).code());
-        assertTrue(!routed.lateAnswer().isDone(), "the late answer waits for the attempt");
+        assertFalse(routed.lateAnswer().isDone(), "the late answer waits for the attempt");
         slow.complete(new RoutedRequest.Step.Done<>("committed"));
         assertEquals("committed", await(routed.lateAnswer()));
 
