@@ -74,11 +74,6 @@ public final class KeyGateway {
                     ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         }
 
-        /** The time since the request came. */
-        Duration age() {
-            return Duration.ofNanos(System.nanoTime() - (deadlineNanos - ANSWER_WITHIN.toNanos()));
-        }
-
         /** The request to one replica alone: a read, a write of {@code value}, or (null for a write) a delete. */
         InternalMessages.DegradedRequest toReplica(Partition owner, String value, boolean write) {
             // A replica alone must hold what the client has seen, and every key moved into its group.
@@ -157,7 +152,7 @@ public final class KeyGateway {
                                 owner.id(), encode(advance(request.seen(), owner, served), state),
                                 served.answer().value().timestampSeconds());
                     });
-        }).exceptionallyCompose(failure -> busyIfCommitting(request, failure));
+        }).exceptionallyCompose(failure -> busyIfCommitting(request, start, failure));
     }
 
     /**
@@ -167,11 +162,11 @@ public final class KeyGateway {
      * and the client is told to try again rather than that the store is down. A group that
      * answered only before the write came may have lost its replicas since.
      */
-    private CompletableFuture<KeyWrite> busyIfCommitting(Request request, Throwable failure) {
+    private CompletableFuture<KeyWrite> busyIfCommitting(Request request, long start, Throwable failure) {
         Throwable cause = Failures.causeOf(failure);
         if (cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
                 && engine.partition(engine.requireState().view().ownerOfKey(request.key()))
-                .answeredWritesWithin(request.age())) {
+                .answeredWritesWithin(Duration.ofNanos(System.nanoTime() - start))) {
             return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
         }
         return CompletableFuture.failedFuture(cause);

@@ -95,8 +95,8 @@ class LoadedGroupIT {
         assertTrue(hints <= CLIENTS + acked.size() / 50, hints + " writes taken as hints, " + acked.size()
                 + " acknowledged: more than one per client and one in fifty");
         // Twice as many clients as values the group commits in a second or two: the slowest
-        // writes miss the second, and are refused as busy; the group still takes two in three
-        // (how many miss depends on the machine's speed: a fifth of them on a slow day).
+        // writes miss the second, and are refused as busy (how many depends on the machine's
+        // speed); the group still takes two in three.
         assertTrue(busy.get() * 2 <= acked.size(), busy + " refused as busy, " + acked.size() + " acknowledged");
         List<String> unreadable = new ArrayList<>();
         int i = 0;

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
@@ -162,13 +163,7 @@ final class RequestBatcher<I, O> {
      * load.
      */
     boolean busyAndAnswering(RaftGroupId group, long withinNanos) {
-        GroupQueue queue = queues.get(group);
-        if (queue == null) {
-            return false;
-        }
-        synchronized (queue) {
-            return queue.answeredWithin(withinNanos) && queue.anyAwaited();
-        }
+        return queueOf(group, queue -> queue.answeredWithin(withinNanos) && queue.anyAwaited());
     }
 
     /**
@@ -176,12 +171,17 @@ final class RequestBatcher<I, O> {
      * it had a leader that took requests then, whether or not any wait now.
      */
     boolean answeredWithin(RaftGroupId group, long withinNanos) {
+        return queueOf(group, queue -> queue.answeredWithin(withinNanos));
+    }
+
+    /** What {@code test} says of the group's queue, under its lock; false if this node never sent to the group. */
+    private boolean queueOf(RaftGroupId group, Predicate<GroupQueue> test) {
         GroupQueue queue = queues.get(group);
         if (queue == null) {
             return false;
         }
         synchronized (queue) {
-            return queue.answeredWithin(withinNanos);
+            return test.test(queue);
         }
     }
 
