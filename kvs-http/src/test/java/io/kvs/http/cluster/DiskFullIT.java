@@ -55,18 +55,7 @@ class DiskFullIT {
                 Map.of("DISK_RESERVE_MB", Integer.toString(reserveMegabytes)))) {
             check(cluster, dir, reserveMegabytes > 0);
         } finally {
-            keepLogs(dir, dir.resolveSibling(name + "-logs"));
             run("umount", "-l", dir.toString());
-        }
-    }
-
-    /** The nodes' logs, copied off the tmpfs before it goes. */
-    private static void keepLogs(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (java.util.stream.Stream<Path> files = Files.list(from)) {
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
-                Files.copy(log, to.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
         }
     }
 
@@ -123,7 +112,7 @@ class DiskFullIT {
         for (Map.Entry<String, Reply> entry : acked.entrySet()) {
             Reply get = client.get(nodes.get(i++ % nodes.size()), entry.getKey(),
                     entry.getValue().string("causal_payload"));
-            assertEquals(200, get.status(), entry.getKey() + " " + when + ": " + get.status());
+            assertEquals(200, get.status(), entry.getKey() + " " + when + ": " + get);
             assertTrue(values.get(entry.getKey()).equals(get.string("value")),
                     entry.getKey() + " has its last value " + when);
         }

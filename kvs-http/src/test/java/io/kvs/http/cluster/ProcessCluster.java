@@ -22,13 +22,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A cluster of kvs nodes as separate JVMs on loopback addresses {@code 127.0.<block>.1..n:8080}.
- * Each test class uses its own block, so clusters never share ports; data and logs go to
- * {@code target/cluster-tests/<name>}.
+ * Each test class uses its own block, so clusters never share ports; data goes to
+ * {@code target/cluster-tests/<name>}, logs to {@code target/cluster-tests/<name>-logs} (kept
+ * when a test unmounts a file system it put under the data), whose ends {@link FailedTestLogs}
+ * prints when a test fails.
  */
 public final class ProcessCluster implements AutoCloseable {
     public static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private final Path dir;
+    private final Path logDir;
     private final ClusterNetwork network;
     /** Every node of a test cluster shares it, as kvs-local's and the compose file's nodes do. */
     private final String secret;
@@ -43,8 +46,9 @@ public final class ProcessCluster implements AutoCloseable {
     /** What every node's environment has besides its own settings; spare nodes get it too. */
     private Map<String, String> commonEnv = Map.of();
 
-    private ProcessCluster(Path dir, ClusterNetwork network, String heap) {
+    private ProcessCluster(Path dir, Path logDir, ClusterNetwork network, String heap) {
         this.dir = dir;
+        this.logDir = logDir;
         this.network = network;
         this.heap = heap;
         this.secret = "secret-of-" + dir.getFileName() + "-" + System.nanoTime();
@@ -69,7 +73,8 @@ public final class ProcessCluster implements AutoCloseable {
     /** As {@link #start(String, ClusterNetwork, int, int, Map)}, each node (spares too) with at most {@code heap}. */
     public static ProcessCluster start(String name, ClusterNetwork network, int n, int k, Map<String, String> env,
                                        String heap) throws IOException {
-        ProcessCluster cluster = new ProcessCluster(freshDir(name), network, heap);
+        ProcessCluster cluster = new ProcessCluster(freshDir(name), freshDir(name + "-logs"), network, heap);
+        FailedTestLogs.started(cluster.logDir);
         cluster.commonEnv = Map.copyOf(env);
         List<NodeAddress> view = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
@@ -102,7 +107,7 @@ public final class ProcessCluster implements AutoCloseable {
         return new InternalApi(InternalApi.DEFAULT_PORT_OFFSET, ClusterSecret.of(secret));
     }
 
-    /** The directory of this cluster's data and logs. */
+    /** The directory of this cluster's data. */
     public Path dir() {
         return dir;
     }
@@ -142,7 +147,7 @@ public final class ProcessCluster implements AutoCloseable {
         withSecret.putAll(commonEnv);
         withSecret.putAll(env);
         String name = address.host() + "_" + address.port();
-        NodeProcess node = new NodeProcess(address, dir.resolve(name), dir.resolve(name + ".log"), withSecret,
+        NodeProcess node = new NodeProcess(address, dir.resolve(name), logDir.resolve(name + ".log"), withSecret,
                 network.launcher(address), heap);
         nodes.add(node);
         return node;
@@ -192,17 +197,9 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The end of each node's log, without stack frames: why a cluster did not start, in the test's output. */
+    /** The end of each node's log: why a cluster did not start, in the test's output. */
     private void printLogTails() {
-        for (NodeProcess node : nodes) {
-            try (Stream<String> lines = Files.lines(node.log())) {
-                List<String> events = lines.filter(l -> !l.startsWith("\t") && !l.startsWith("Caused by")).toList();
-                System.out.println("---- last lines of " + node.log());
-                events.subList(Math.max(0, events.size() - 20), events.size()).forEach(System.out::println);
-            } catch (IOException | java.io.UncheckedIOException e) {
-                System.out.println("---- no log of " + node + ": " + e);
-            }
-        }
+        NodeLogs.printTails(nodes.stream().map(NodeProcess::log).toList(), 20);
     }
 
     /** A fresh key owned by {@code partition}, found by writing candidates through {@code via} (no hashing in tests). */
