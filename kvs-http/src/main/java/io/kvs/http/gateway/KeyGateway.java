@@ -157,16 +157,17 @@ public final class KeyGateway {
 
     /**
      * A write that neither its group nor a replica alone took within its second, unavailable, is
-     * BUSY instead if the group answered this node's writes while it was tried: the group has a
-     * majority and commits, slowly because the machine is loaded (large values, other clients),
-     * and the client is told to try again rather than that the store is down. A group that
-     * answered only before the write came may have lost its replicas since.
+     * BUSY instead if the group committed while it was tried (it answered this node's writes, or
+     * this node's replica applied others'): the group has a majority and commits, slowly because
+     * the machine is loaded (large values, other clients), and the client is told to try again
+     * rather than that the store is down. A group that committed only before the write came may
+     * have lost its replicas since.
      */
     private CompletableFuture<KeyWrite> busyIfCommitting(Request request, long start, Throwable failure) {
         Throwable cause = Failures.causeOf(failure);
         if (cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
                 && engine.partition(engine.requireState().view().ownerOfKey(request.key()))
-                .answeredWritesWithin(Duration.ofNanos(System.nanoTime() - start))) {
+                .committedWithin(Duration.ofNanos(System.nanoTime() - start))) {
             return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
         }
         return CompletableFuture.failedFuture(cause);

@@ -6,13 +6,16 @@ import io.kvs.raft.client.PartitionClient;
 import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.partition.PartitionCommand;
 import io.kvs.raft.partition.PartitionQuery;
+import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * One partition of the view as this node reaches it: the partition's Raft group, and requests
@@ -25,11 +28,15 @@ public final class PartitionEngine {
     private final Partition partition;
     private final RaftGroup group;
     private final PartitionClient client;
+    /** This node's replica of the group, if it hosts one (looked up only when asked). */
+    private final Supplier<Optional<PartitionStateMachine>> localReplica;
 
-    PartitionEngine(Partition partition, RaftGroup group, PartitionClient client) {
+    PartitionEngine(Partition partition, RaftGroup group, PartitionClient client,
+                    Supplier<Optional<PartitionStateMachine>> localReplica) {
         this.partition = partition;
         this.group = group;
         this.client = client;
+        this.localReplica = localReplica;
     }
 
     public Partition partition() {
@@ -52,11 +59,14 @@ public final class PartitionEngine {
     }
 
     /**
-     * Whether the group answered this node's writes within {@code within}: it had a leader and a
-     * majority then, so a write of this node's that found neither in time found them slow, not gone.
+     * Whether the group committed within {@code within}, as this node sees it: it answered this
+     * node's writes, or this node's replica applied an entry (another node's writes). It had a
+     * leader and a majority then, so a write of this node's that found neither in time found
+     * them slow, not gone.
      */
-    public boolean answeredWritesWithin(Duration within) {
-        return client.answeredWritesWithin(group, within);
+    public boolean committedWithin(Duration within) {
+        return client.answeredWritesWithin(group, within)
+                || localReplica.get().map(replica -> replica.appliedWithin(within)).orElse(false);
     }
 
     /** A linearizable read of one key (batched with others). */

@@ -273,7 +273,7 @@ public final class StoreEngine implements Closeable {
     public PartitionEngine partition(Partition partition) {
         RaftGroup group = peers.group(RaftPeers.partitionGroup(requireState().clusterId(), partition.group()),
                 partition.members());
-        return new PartitionEngine(partition, group, partitionClient);
+        return new PartitionEngine(partition, group, partitionClient, () -> localReplica(partition.group()));
     }
 
     /**

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -59,6 +60,8 @@ public final class PartitionStateMachine extends GroupStateMachine {
     private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
     private volatile PartitionStore store;
     private volatile PartitionExports exports;
+    /** When this replica last applied a log entry ({@link System#nanoTime}); 0 before its first. */
+    private volatile long appliedAtNanos;
 
     /** A replica whose disk always has room (for tests). */
     public PartitionStateMachine(String self, LongSupplier clock, StoreMemory memory) {
@@ -263,6 +266,7 @@ public final class PartitionStateMachine extends GroupStateMachine {
         List<WriteReply> replies = apply(stamped, entry.getIndex());
         commitDurably(entry.getTerm(), entry.getIndex());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        appliedAtNanos = System.nanoTime();
         return CompletableFuture.completedFuture(Message.valueOf(
                 ByteString.copyFrom(PartitionCodec.encodeWriteReplies(replies))));
     }
@@ -427,6 +431,15 @@ public final class PartitionStateMachine extends GroupStateMachine {
 
     public long appliedIndex() {
         return getLastAppliedTermIndex().getIndex();
+    }
+
+    /**
+     * Whether this replica applied a log entry within the last {@code within}: its group
+     * committed one then, so it had a leader and a majority.
+     */
+    public boolean appliedWithin(Duration within) {
+        long at = appliedAtNanos;
+        return at != 0 && System.nanoTime() - at < within.toNanos();
     }
 
     @Override

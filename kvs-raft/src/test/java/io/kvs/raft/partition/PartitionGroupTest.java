@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A partition group of three real Ratis servers on loopback. */
@@ -52,6 +53,25 @@ class PartitionGroupTest {
                 int r = replica;
                 Awaitility.await("replica " + r + " to apply every write").atMost(Duration.ofSeconds(10))
                         .until(() -> cluster.stateMachine(r).size() == 201);
+            }
+        }
+    }
+
+    /** Each replica knows whether it applied an entry lately: a sign its group commits, even others' writes. */
+    @Test
+    void everyReplicaTellsWhetherItAppliedLately(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
+            PartitionClient client = cluster.awaitLeaderClient();
+            for (int replica = 0; replica < 3; replica++) {
+                assertFalse(cluster.stateMachine(replica).appliedWithin(Duration.ofHours(1)), "nothing applied yet");
+            }
+            client.put(cluster.group, new PartitionCommand.Put(5, "k", "v")).get(10, TimeUnit.SECONDS);
+            for (int replica = 0; replica < 3; replica++) {
+                int r = replica;
+                Awaitility.await("replica " + r + " to apply the write").atMost(Duration.ofSeconds(10))
+                        .until(() -> cluster.stateMachine(r).appliedWithin(Duration.ofSeconds(10)));
+                Awaitility.await("replica " + r + "'s last apply to age").atMost(Duration.ofSeconds(10))
+                        .until(() -> !cluster.stateMachine(r).appliedWithin(Duration.ofMillis(200)));
             }
         }
     }
