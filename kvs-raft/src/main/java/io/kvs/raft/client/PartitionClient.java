@@ -1,5 +1,7 @@
 package io.kvs.raft.client;
 
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
 import io.kvs.raft.partition.ExportPage;
 import io.kvs.raft.partition.Outcome;
 import io.kvs.raft.partition.PartitionCodec;
@@ -94,15 +96,21 @@ public final class PartitionClient {
     /**
      * Writes another node relayed to this one as the group's leader: they join this node's next
      * batch for the group. One whose deadline passes while it waits here is answered late, as
-     * the log would have answered it. Fails if any of them fails otherwise (the relaying node
-     * then sends the batch through a Raft client; the writes that did enter the log are applied
-     * once, by their ids).
+     * the log would have answered it. Fails, UNAVAILABLE, if any of them fails otherwise (this
+     * node lost the lead, the group its majority: expected, not an error of the node's; the
+     * relaying node then sends the batch through a Raft client, and the writes that did enter
+     * the log are applied once, by their ids).
      */
     public CompletableFuture<List<WriteReply>> putAll(RaftGroup group, List<PartitionCommand.Put> relayed) {
         List<CompletableFuture<WriteReply>> replies = puts.submitAll(group, relayed).stream()
-                .map(reply -> reply.exceptionallyCompose(failure -> Failures.causeOf(failure) instanceof RequestBatcher.DeadlinePassed
-                        ? CompletableFuture.completedFuture(WriteReply.withoutValue(Outcome.LATE, 0))
-                        : CompletableFuture.failedFuture(failure)))
+                .map(reply -> reply.exceptionallyCompose(failure -> {
+                    Throwable cause = Failures.causeOf(failure);
+                    if (cause instanceof RequestBatcher.DeadlinePassed) {
+                        return CompletableFuture.completedFuture(WriteReply.withoutValue(Outcome.LATE, 0));
+                    }
+                    return CompletableFuture.failedFuture(cause instanceof KvsException ? cause : new KvsException(
+                            ErrorCode.UNAVAILABLE, "group " + group.getGroupId() + " did not commit relayed writes: " + cause));
+                }))
                 .toList();
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());

@@ -57,6 +57,25 @@ class PartitionGroupTest {
         }
     }
 
+    /**
+     * Writes relayed to a node that cannot commit them (its group lost its majority) fail as
+     * UNAVAILABLE, what the relay's HTTP route answers as a 503, not as Ratis' own exceptions
+     * (which it would answer as an internal error).
+     */
+    @Test
+    void relayedWritesAGroupCannotCommitFailAsUnavailable(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
+            PartitionClient client = cluster.awaitLeaderClient();
+            cluster.stop(1);
+            cluster.stop(2);
+            java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> client.putAll(cluster.group, List.of(new PartitionCommand.Put(5, "k", "v"))).get(30, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof io.kvs.core.error.KvsException e
+                    && e.code() == io.kvs.core.error.ErrorCode.UNAVAILABLE, failed.getCause().toString());
+        }
+    }
+
     /** Each replica knows whether it applied an entry lately: a sign its group commits, even others' writes. */
     @Test
     void everyReplicaTellsWhetherItAppliedLately(@TempDir Path dir) throws Exception {
