@@ -4,6 +4,7 @@ import io.kvs.http.node.KvsNode;
 import io.kvs.http.node.NodeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts one node from the environment: {@code IPPORT}, {@code K}, {@code VIEW}, {@code DATA_DIR}. */
 public final class KvsMain {
@@ -27,6 +28,9 @@ public final class KvsMain {
             System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(
                     Math.max(MIN_COMMON_POOL_PARALLELISM, Runtime.getRuntime().availableProcessors())));
         }
+        // gRPC (inside Ratis) logs through java.util.logging: into SLF4J, one line per event in the node's log.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         Logger log = LoggerFactory.getLogger(KvsMain.class);
         NodeConfig config;
         try {

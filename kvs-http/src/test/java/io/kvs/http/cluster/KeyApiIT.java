@@ -36,6 +36,18 @@ class KeyApiIT {
         cluster.close();
     }
 
+    /**
+     * Every event is one line of a node's log, in SLF4J's format: the libraries that log through
+     * java.util.logging (gRPC, inside Ratis) included, whose own format takes two lines.
+     */
+    @Test
+    void everyEventIsOneLineOfTheNodesLog() {
+        java.util.regex.Pattern julFormat = java.util.regex.Pattern.compile("^[A-Z][a-z]{2} \\d{1,2}, \\d{4} ");
+        for (NodeProcess node : cluster.nodes()) {
+            assertEquals(List.of(), NodeLogs.matching(node, julFormat), node + "'s log");
+        }
+    }
+
     @Test
     void writesThroughAnyNodeAreReadThroughEveryNode() {
         for (int i = 0; i < 20; i++) {

@@ -23,6 +23,15 @@ public final class NodeLogs {
         }
     }
 
+    /** The lines of {@code node}'s log that match {@code pattern}, in order. */
+    public static List<String> matching(NodeProcess node, java.util.regex.Pattern pattern) {
+        try (Stream<String> lines = Files.lines(node.log(), StandardCharsets.ISO_8859_1)) {
+            return lines.filter(line -> pattern.matcher(line).find()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Prints the last {@code count} events of each log, without stack frames: why a cluster
      * did what it did, in the test's own output (where a CI run shows it).
