@@ -29,13 +29,7 @@ import java.util.function.Function;
  * same. Every client has a bounded retry policy and per-attempt timeout ({@link RaftTuning}).
  */
 public final class GroupClients implements Closeable {
-    /**
-     * A replaced client is closed once every request it may still be retrying is over: twice
-     * the longest, for a late timer. A retry that runs after the close opens a connection Ratis
-     * never shuts (gRPC reports the channel when the collector finds it).
-     */
-    private static final Duration RETIRE_DELAY = Duration.ofMillis(
-            RaftTuning.CLIENT_REQUEST_LONGEST.multiply(2).toLong(TimeUnit.MILLISECONDS));
+    private static final Duration RETIRE_DELAY = Duration.ofSeconds(5);
     private static final long STUCK_SECONDS = 2;
 
     private final RaftProperties properties = RaftTuning.client();

@@ -25,15 +25,12 @@ public final class RaftTuning {
     private static final int CLIENT_ATTEMPTS = 12;
     private static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
-    /** The longest a client keeps retrying one request: every attempt and every pause (5.4 s). */
-    public static final TimeDuration CLIENT_REQUEST_LONGEST = CLIENT_ATTEMPT_TIMEOUT.add(CLIENT_RETRY_SLEEP)
-            .multiply(CLIENT_ATTEMPTS);
-
     /**
      * How long a replica keeps a client request's reply, to answer a retry of that request
      * without applying it twice: twice the longest a client keeps retrying (10.8 s).
      */
-    static final TimeDuration RETRY_CACHE_EXPIRY = CLIENT_REQUEST_LONGEST.multiply(2);
+    static final TimeDuration RETRY_CACHE_EXPIRY = CLIENT_ATTEMPT_TIMEOUT.add(CLIENT_RETRY_SLEEP)
+            .multiply(2L * CLIENT_ATTEMPTS);
 
     /** Snapshot files a group keeps; older ones are deleted. */
     public static final int SNAPSHOTS_RETAINED = 2;
