@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -124,6 +125,11 @@ final class RoutedRequest<R> {
         LOG.debug("attempt failed after {} ms: {}", elapsedMillis(), cause.toString());
         if (cause instanceof KvsException e) {
             fail(e);
+        } else if (cause instanceof RejectedExecutionException) {
+            // This node already holds all the requests for the group it may: back-pressure. Tried
+            // again at once it would be refused again; on a replica alone it would be a hint in a
+            // group that commits.
+            fail(new KvsException(ErrorCode.BUSY));
         } else if (views.changing()) {
             retry(false);
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {

@@ -135,6 +135,22 @@ class RoutedRequestTest {
         assertEquals(ErrorCode.KEY_NOT_FOUND, ((KvsException) failed.getCause()).code());
     }
 
+    /** A node whose queue for the group is full refuses at once, as busy: no retry, no replica alone. */
+    @Test
+    void aFullQueueIsBusyAtOnce() {
+        FakeViews views = new FakeViews();
+        AtomicInteger attempts = new AtomicInteger();
+        long start = System.nanoTime();
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, THREADS,
+                RoutedRequest.BUDGET, (state, deadline) -> {
+                    attempts.incrementAndGet();
+                    return CompletableFuture.failedFuture(new java.util.concurrent.RejectedExecutionException("full"));
+                })));
+        assertEquals(ErrorCode.BUSY, ((KvsException) failed.getCause()).code());
+        assertEquals(1, attempts.get(), "not tried again");
+        assertTrue(millisSince(start) < 200, "at once: " + millisSince(start));
+    }
+
     /** A key being moved waits for the view change, past the normal budget, and is answered after it. */
     @Test
     void aMovingKeyWaitsForTheViewChange() throws Exception {
