@@ -100,7 +100,9 @@ final class DegradedPath {
             return;
         }
         NodeAddress replica = order.get(next);
-        ask.apply(replica, request)
+        // A replica that throws instead of answering (one restarting under this node) is one that
+        // failed: thrown out of a retry on the request threads, it would leave the request unanswered.
+        CompletableFuture.completedFuture(replica).thenCompose(r -> ask.apply(r, request))
                 .orTimeout(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)
                 .whenComplete((answer, failure) -> {
                     if (failure == null && answer.status().isFinal()) {

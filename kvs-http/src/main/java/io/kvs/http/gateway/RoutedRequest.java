@@ -195,6 +195,9 @@ final class RoutedRequest<R> {
                 action.run();
             } catch (KvsException e) {
                 fail(e);
+            } catch (RuntimeException e) { // thrown out of the request threads, it would leave the request unanswered
+                LOG.warn("key request failed: {}", e.toString());
+                fail(new KvsException(ErrorCode.UNAVAILABLE));
             }
         });
     }

@@ -85,9 +85,10 @@ public final class LocalReplica {
     }
 
     /** The replica's state machine, null if this node does not host the group. */
+    /** The replica's state machine, null if it has none here or none open yet (a replica Ratis is restarting). */
     private PartitionStateMachine machine() {
-        return division != null && division.getStateMachine() instanceof PartitionStateMachine machine ? machine
-                : null;
+        return division != null && division.getStateMachine() instanceof PartitionStateMachine machine
+                && machine.isOpen() ? machine : null;
     }
 
     private boolean ownedElsewhere(int slot) {

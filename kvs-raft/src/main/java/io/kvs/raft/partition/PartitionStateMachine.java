@@ -433,6 +433,11 @@ public final class PartitionStateMachine extends GroupStateMachine {
         return getLastAppliedTermIndex().getIndex();
     }
 
+    /** Whether the replica's store is open: not yet while Ratis starts (or restarts) the replica. */
+    public boolean isOpen() {
+        return store != null;
+    }
+
     /**
      * Whether this replica applied a log entry within the last {@code within}: its group
      * committed one then, so it had a leader and a majority.

@@ -82,8 +82,11 @@ class PartitionGroupTest {
         try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
             PartitionClient client = cluster.awaitLeaderClient();
             for (int replica = 0; replica < 3; replica++) {
+                assertTrue(cluster.stateMachine(replica).isOpen(), "a started replica's store is open");
                 assertFalse(cluster.stateMachine(replica).appliedWithin(Duration.ofHours(1)), "nothing applied yet");
             }
+            assertFalse(new PartitionStateMachine("n", System::currentTimeMillis, io.kvs.raft.storage.TestStoreMemory.SHARED)
+                    .isOpen(), "a replica Ratis has not started has no store to serve from");
             client.put(cluster.group, new PartitionCommand.Put(5, "k", "v")).get(10, TimeUnit.SECONDS);
             for (int replica = 0; replica < 3; replica++) {
                 int r = replica;
