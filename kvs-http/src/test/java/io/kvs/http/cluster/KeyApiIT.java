@@ -8,10 +8,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,7 +45,7 @@ class KeyApiIT {
      */
     @Test
     void everyEventIsOneLineOfTheNodesLog() {
-        java.util.regex.Pattern julFormat = java.util.regex.Pattern.compile("^[A-Z][a-z]{2} \\d{1,2}, \\d{4} ");
+        Pattern julFormat = Pattern.compile("^[A-Z][a-z]{2} \\d{1,2}, \\d{4} ");
         for (NodeProcess node : cluster.nodes()) {
             assertEquals(List.of(), NodeLogs.matching(node, julFormat), node + "'s log");
         }
@@ -100,7 +103,7 @@ class KeyApiIT {
             assertTrue(put.isSuccess(), put.toString());
             perPartition[put.integer("partition_id")]++;
         }
-        assertTrue(perPartition[0] > 60 && perPartition[1] > 60, java.util.Arrays.toString(perPartition));
+        assertTrue(perPartition[0] > 60 && perPartition[1] > 60, Arrays.toString(perPartition));
     }
 
     @Test
@@ -222,12 +225,12 @@ class KeyApiIT {
         okhttp3.OkHttpClient internal = io.kvs.http.peer.HttpPeerNodes.newClient(cluster.internalApi());
         try {
             NodeAddress node = nodes.get(0);
-            String group = java.util.UUID.randomUUID().toString();
+            String group = UUID.randomUUID().toString();
             byte[] batch = io.kvs.raft.partition.PartitionCodec.encode(new io.kvs.raft.partition.PartitionCommand.Puts(
                     List.of(new io.kvs.raft.partition.PartitionCommand.Put(0, "never_relayed", "x"))));
             assertEquals(400, relay(internal, node, "not-a-group", batch), "a malformed group id");
             assertEquals(400, relay(internal, node, group, "garbage".getBytes(StandardCharsets.UTF_8)), "not a batch");
-            assertEquals(400, relay(internal, node, group, java.util.Arrays.copyOf(batch, batch.length - 3)), "truncated");
+            assertEquals(400, relay(internal, node, group, Arrays.copyOf(batch, batch.length - 3)), "truncated");
             assertEquals(413, relay(internal, node, group, new byte[io.kvs.raft.client.LeaderRelay.MAX_BYTES + 1]),
                     "larger than any relayed batch");
             assertEquals(503, relay(internal, node, group, batch), "a group the node does not lead");

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** What a node's log says: tests wait for, and check, the events a node reports. */
@@ -16,20 +18,12 @@ public final class NodeLogs {
 
     /** Whether any line of {@code node}'s log contains {@code text}. */
     public static boolean mention(NodeProcess node, String text) {
-        try (Stream<String> lines = Files.lines(node.log(), StandardCharsets.ISO_8859_1)) {
-            return lines.anyMatch(line -> line.contains(text));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return !linesWhere(node.log(), line -> line.contains(text)).isEmpty();
     }
 
     /** The lines of {@code node}'s log that match {@code pattern}, in order. */
-    public static List<String> matching(NodeProcess node, java.util.regex.Pattern pattern) {
-        try (Stream<String> lines = Files.lines(node.log(), StandardCharsets.ISO_8859_1)) {
-            return lines.filter(line -> pattern.matcher(line).find()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public static List<String> matching(NodeProcess node, Pattern pattern) {
+        return linesWhere(node.log(), line -> pattern.matcher(line).find());
     }
 
     /**
@@ -38,13 +32,22 @@ public final class NodeLogs {
      */
     public static void printTails(Collection<Path> logs, int count) {
         for (Path log : logs) {
-            try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-                List<String> events = lines.filter(l -> !l.startsWith("\t") && !l.startsWith("Caused by")).toList();
+            try {
+                List<String> events = linesWhere(log, l -> !l.startsWith("\t") && !l.startsWith("Caused by"));
                 System.out.println("---- last lines of " + log);
                 events.subList(Math.max(0, events.size() - count), events.size()).forEach(System.out::println);
-            } catch (IOException | UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 System.out.println("---- no log at " + log + ": " + e);
             }
+        }
+    }
+
+    /** The lines of {@code log} that pass {@code test}, in order (ISO-8859-1: any byte reads). */
+    private static List<String> linesWhere(Path log, Predicate<String> test) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(test).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

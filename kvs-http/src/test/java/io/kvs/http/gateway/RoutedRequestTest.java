@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -144,7 +145,7 @@ class RoutedRequestTest {
         ExecutionException failed = assertThrows(ExecutionException.class, () -> await(RoutedRequest.run(views, THREADS,
                 RoutedRequest.BUDGET, (state, deadline) -> {
                     attempts.incrementAndGet();
-                    return CompletableFuture.failedFuture(new java.util.concurrent.RejectedExecutionException("full"));
+                    return CompletableFuture.failedFuture(new RejectedExecutionException("full"));
                 })));
         assertEquals(ErrorCode.BUSY, ((KvsException) failed.getCause()).code());
         assertEquals(1, attempts.get(), "not tried again");

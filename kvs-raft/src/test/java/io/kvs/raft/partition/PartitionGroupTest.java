@@ -12,12 +12,18 @@ import org.awaitility.Awaitility;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A partition group of three real Ratis servers on loopback. */
@@ -38,12 +44,12 @@ class PartitionGroupTest {
             assertEquals(read.value().timestampMillis(), second.timestampMillis(), "the reply names the stored value's time");
 
             // Concurrent writes share log entries (batches), each is applied, and every replica applies them all.
-            java.util.List<java.util.concurrent.CompletableFuture<WriteReply>> writes = new java.util.ArrayList<>();
+            List<CompletableFuture<WriteReply>> writes = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 writes.add(client.put(cluster.group, new PartitionCommand.Put(1, "k" + i, "v" + i)));
             }
-            java.util.Set<Long> indices = new java.util.HashSet<>();
-            for (java.util.concurrent.CompletableFuture<WriteReply> write : writes) {
+            Set<Long> indices = new HashSet<>();
+            for (CompletableFuture<WriteReply> write : writes) {
                 WriteReply reply = write.get(10, TimeUnit.SECONDS);
                 assertEquals(Outcome.CREATED, reply.status());
                 indices.add(reply.index());
@@ -68,8 +74,8 @@ class PartitionGroupTest {
             PartitionClient client = cluster.awaitLeaderClient();
             cluster.stop(1);
             cluster.stop(2);
-            java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
-                    java.util.concurrent.ExecutionException.class,
+            ExecutionException failed = assertThrows(
+                    ExecutionException.class,
                     () -> client.putAll(cluster.group, List.of(new PartitionCommand.Put(5, "k", "v"))).get(30, TimeUnit.SECONDS));
             assertTrue(failed.getCause() instanceof io.kvs.core.error.KvsException e
                     && e.code() == io.kvs.core.error.ErrorCode.UNAVAILABLE, failed.getCause().toString());
