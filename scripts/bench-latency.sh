@@ -43,7 +43,7 @@ lone_writer() {
   local system="$1" target="$2" endpoint="$3" path="$4" round="$5" before after line
   before="$(gc_offsets)"
   line="$(bench --target "$target" --endpoints "$endpoint" --label "$system" --workload put \
-    --clients 1 --seconds 10 --warmup-seconds 2 2>/dev/null | grep '^{')"
+    --clients 1 --seconds 10 --warmup-seconds 2 2>/dev/null | grep '^{')" || die "$system through $path: no result"
   after="$(gc_offsets)"
   echo "{\"system\":\"$system\",\"path\":\"$path\",\"round\":$round,\"gc_before\":{$before},\"gc_after\":{$after},\"run\":$line}" >>"$RESULTS"
   log "$system through $path ($endpoint), round $round: $(echo "$line" | sed -n 's/.*"p50":\([0-9.]*\).*"p99":\([0-9.]*\).*/p50 \1 ms, p99 \2 ms/p')"
