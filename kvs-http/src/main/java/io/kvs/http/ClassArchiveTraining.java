@@ -44,17 +44,26 @@ public final class ClassArchiveTraining {
     private ClassArchiveTraining() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("kvs-class-archive-training");
-        int status = 1;
+    public static void main(String[] args) {
+        // Exit whatever happened: the archive is written at exit, and a node's non-daemon threads
+        // (Ratis' group management among them) would otherwise keep a failed run alive for ever,
+        // and ./kvs-local, waiting for it, with it.
+        System.exit(trainedWithoutFailure() ? 0 : 1);
+    }
+
+    private static boolean trainedWithoutFailure() {
         try {
-            train(dir);
-            status = 0;
-        } finally {
-            FileUtils.deleteFully(dir);
+            Path dir = Files.createTempDirectory("kvs-class-archive-training");
+            try {
+                train(dir);
+                return true;
+            } finally {
+                FileUtils.deleteFully(dir);
+            }
+        } catch (Exception | LinkageError e) {
+            System.err.println("class archive training failed: " + e);
+            return false;
         }
-        // Exit now: the archive is written at exit, and a lingering non-daemon thread must not delay it.
-        System.exit(status);
     }
 
     /** Starts a one-node cluster with its data in {@code dir}, serves a few requests, stops it. */
