@@ -83,13 +83,15 @@ trap cleanup EXIT
 BODY=""
 CODE=""
 MILLIS=0
-# http METHOD PORT PATH [curl -d args...]: sets CODE, BODY and MILLIS; never fails itself.
+# http METHOD PORT PATH [curl -d args...]: sets CODE, BODY and MILLIS; never fails itself. A request
+# gets 5 s, or HTTP_TIMEOUT seconds: update_view answers only once the change is done (CONTRACT
+# section 5), which takes longer where a new member of a group must catch up first.
 http() {
   local method="$1" port="$2" path="$3" out
   shift 3
   local data=()
   for d in "$@"; do data+=(--data-urlencode "$d"); done
-  out="$(curl -s -m 5 -X "$method" -w '\n%{http_code} %{time_total}' "${data[@]}" \
+  out="$(curl -s -m "${HTTP_TIMEOUT:-5}" -X "$method" -w '\n%{http_code} %{time_total}' "${data[@]}" \
     "http://127.0.0.1:$port$path" 2>/dev/null)" || true
   BODY="$(printf '%s' "$out" | sed '$d')"
   CODE="$(printf '%s' "$out" | tail -n1 | cut -d' ' -f1)"
@@ -311,7 +313,7 @@ http GET 8085 /kv-store/key1 "causal_payload="
 expect_code "a node not yet added" 503
 http GET 8085 /ready
 expect_code "a node not yet added is not ready" 503
-http PUT 8082 "/kv-store/update_view?type=add" "ip_port=10.0.0.25:8080"
+HTTP_TIMEOUT=60 http PUT 8082 "/kv-store/update_view?type=add" "ip_port=10.0.0.25:8080"
 expect_code "update_view add" 200
 [ "$(json partition_id)" = -1 ] && [ "$(json number_of_partitions)" = 2 ] || fail "add answered $BODY"
 poll 20 "five nodes to agree on 2 partitions" views_agree 2 8081 8082 8083 8084 8085
@@ -320,7 +322,7 @@ all_read_back 8085 || fail "$MISS: HTTP $CODE $BODY"
 pass "a proxy; 2 partitions"
 
 step "remove a node"
-http PUT 8085 "/kv-store/update_view?type=remove" "ip_port=${DOWN[0]}:8080"
+HTTP_TIMEOUT=60 http PUT 8085 "/kv-store/update_view?type=remove" "ip_port=${DOWN[0]}:8080"
 expect_code "update_view remove" 200
 [ "$(json number_of_partitions)" = 2 ] || fail "remove answered $BODY"
 REMAINING=()
