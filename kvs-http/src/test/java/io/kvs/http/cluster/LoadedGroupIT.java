@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * become a hint, as in a group out of reach; the chain must not follow. A client refused as
  * busy waits the second the refusal asks for, as clients that honour back-pressure do: without
  * that pause a slower machine than the one the bounds below were set on sees the group refuse
- * ever more writes and take ever fewer (CI once: 206 refused, 244 taken).
+ * ever more writes and take ever fewer.
  */
 class LoadedGroupIT {
     private static final int CLIENTS = 16;

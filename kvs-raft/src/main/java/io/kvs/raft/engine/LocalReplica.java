@@ -84,7 +84,6 @@ public final class LocalReplica {
         this.diskHasRoom = diskHasRoom;
     }
 
-    /** The replica's state machine, null if this node does not host the group. */
     /** The replica's state machine, null if it has none here or none open yet (a replica Ratis is restarting). */
     private PartitionStateMachine machine() {
         return division != null && division.getStateMachine() instanceof PartitionStateMachine machine

@@ -7,6 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.kvs.core.causal.VersionVector;
 import io.kvs.core.causal.VersionedValue;
+import io.kvs.core.error.ErrorCode;
+import io.kvs.core.error.KvsException;
+import io.kvs.raft.storage.TestStoreMemory;
 
 import org.awaitility.Awaitility;
 
@@ -77,8 +80,8 @@ class PartitionGroupTest {
             ExecutionException failed = assertThrows(
                     ExecutionException.class,
                     () -> client.putAll(cluster.group, List.of(new PartitionCommand.Put(5, "k", "v"))).get(30, TimeUnit.SECONDS));
-            assertTrue(failed.getCause() instanceof io.kvs.core.error.KvsException e
-                    && e.code() == io.kvs.core.error.ErrorCode.UNAVAILABLE, failed.getCause().toString());
+            assertTrue(failed.getCause() instanceof KvsException e
+                    && e.code() == ErrorCode.UNAVAILABLE, failed.getCause().toString());
         }
     }
 
@@ -91,7 +94,7 @@ class PartitionGroupTest {
                 assertTrue(cluster.stateMachine(replica).isOpen(), "a started replica's store is open");
                 assertFalse(cluster.stateMachine(replica).appliedWithin(Duration.ofHours(1)), "nothing applied yet");
             }
-            assertFalse(new PartitionStateMachine("n", System::currentTimeMillis, io.kvs.raft.storage.TestStoreMemory.SHARED)
+            assertFalse(new PartitionStateMachine("n", System::currentTimeMillis, TestStoreMemory.SHARED)
                     .isOpen(), "a replica Ratis has not started has no store to serve from");
             client.put(cluster.group, new PartitionCommand.Put(5, "k", "v")).get(10, TimeUnit.SECONDS);
             for (int replica = 0; replica < 3; replica++) {
