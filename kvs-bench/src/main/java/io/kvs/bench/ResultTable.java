@@ -11,7 +11,9 @@ import java.util.Optional;
  * Renders run results as Markdown: one table per kvs cluster, each of its runs beside the etcd
  * run of the same workload and client count, with the ratios kvs/etcd. A throughput ratio above
  * 1 and a latency ratio below 1 favour kvs. Then, for the runs that measured what the servers
- * spent, one table of CPU and allocation per operation, where a ratio below 1 favours kvs.
+ * spent, one table of CPU and allocation per operation, where a ratio below 1 favours kvs. With
+ * more than one kvs cluster, a table of their writes side by side: what more nodes and partitions
+ * add to the first cluster's rate, and what each write costs the servers against etcd's.
  */
 final class ResultTable {
     private final List<RunResult> results;
@@ -51,12 +53,40 @@ final class ResultTable {
             }
             out.append('\n');
         });
+        appendScale(byCluster, out);
         appendEfficiency(out);
         return out.toString();
     }
 
+    /** Writes of every kvs cluster against the first one's at the same client count, and their cost against etcd's. */
+    private void appendScale(Map<String, List<RunResult>> byCluster, StringBuilder out) {
+        if (byCluster.size() < 2) {
+            return;
+        }
+        String first = byCluster.keySet().iterator().next();
+        out.append("### Scale: writes by cluster shape\n\n");
+        out.append("| cluster | clients | writes/s | vs ").append(first)
+                .append(" | server CPU s per 1,000 writes | CPU kvs/etcd |\n");
+        out.append("|---|---:|---:|---:|---:|---:|\n");
+        byCluster.forEach((label, runs) -> runs.stream().filter(r -> r.workload().equals("put")).forEach(run -> {
+            Optional<RunResult> base = byCluster.get(first).stream()
+                    .filter(r -> r.workload().equals("put") && r.clients() == run.clients()).findFirst();
+            Optional<RunResult> etcd = etcdRun(run).filter(ResultTable::costed);
+            boolean spent = costed(run);
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %s |\n", label, run.clients(),
+                    run.throughput(), base.map(b -> ratio(run.throughput(), b.throughput())).orElse("-"),
+                    spent ? String.format(Locale.ROOT, "%.3f", cpuPerThousand(run)) : "-",
+                    spent ? etcd.map(e -> ratio(cpuPerThousand(run), cpuPerThousand(e))).orElse("-") : "-"));
+        }));
+        out.append('\n');
+    }
+
+    private static boolean costed(RunResult run) {
+        return run.serverCpuSeconds() != null && run.ops() > 0;
+    }
+
     private void appendEfficiency(StringBuilder out) {
-        List<RunResult> costed = results.stream().filter(r -> r.serverCpuSeconds() != null && r.ops() > 0).toList();
+        List<RunResult> costed = results.stream().filter(ResultTable::costed).toList();
         if (costed.isEmpty()) {
             return;
         }

@@ -2,6 +2,8 @@ package io.kvs.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,7 @@ class ResultTableTest {
 
     @Test
     void runsThatMeasuredTheServersGetCpuAndAllocationPerOperation() {
-        String table = new ResultTable(java.util.List.of(
+        String table = new ResultTable(List.of(
                 costed("etcd", "etcd", 1000, 10, 10_240_000.0),
                 costed("kvs 3", "kvs", 2000, 10, 81_920_000.0),
                 run("kvs 3", "kvs", "get", 1, 800, 2))).render();
@@ -33,14 +35,37 @@ class ResultTableTest {
     }
 
     @Test
+    void writesOfEveryClusterShapeStandAgainstTheFirstAndTheirCostAgainstEtcds() {
+        String table = new ResultTable(List.of(
+                costed("etcd", "etcd", 1000, 10, null),
+                costed("kvs 3", "kvs", 2000, 10, null),
+                costed("kvs 6", "kvs", 1500, 15, null),
+                run("kvs 6", "kvs", "put", 1, 400, 2),
+                run("kvs 6", "kvs", "get", 64, 9000, 2))).render();
+        assertTrue(table.contains("### Scale: writes by cluster shape"), table);
+        assertTrue(table.contains("| cluster | clients | writes/s | vs kvs 3 |"), table);
+        // etcd: 1.0 CPU s per 1,000 writes; kvs 3: 0.5; kvs 6: 15 s over 15,000 writes, 1.0.
+        assertTrue(table.contains("| kvs 3 | 64 | 2000 | 1.00 | 0.500 | 0.50 |"), table);
+        assertTrue(table.contains("| kvs 6 | 64 | 1500 | 0.75 | 1.000 | 1.00 |"), table);
+        assertTrue(table.contains("| kvs 6 | 1 | 400 | - | - | - |"), "no twin in the first cluster, no cost: " + table);
+        assertFalse(table.contains("| kvs 6 | 64 | 9000 |"), "reads are not writes: " + table);
+    }
+
+    @Test
+    void oneClusterHasNoScaleTable() {
+        String table = new ResultTable(List.of(run("kvs 3", "kvs", "put", 64, 1500, 10))).render();
+        assertFalse(table.contains("Scale"), table);
+    }
+
+    @Test
     void withoutServerCostsThereIsNoEfficiencyTable() {
-        String table = new ResultTable(java.util.List.of(run("kvs 3", "kvs", "put", 64, 1500, 10))).render();
+        String table = new ResultTable(List.of(run("kvs 3", "kvs", "put", 64, 1500, 10))).render();
         assertFalse(table.contains("Efficiency"), table);
     }
 
     @Test
     void eachKvsRunStandsBesideTheEtcdRunOfItsWorkloadWithRatios() {
-        String table = new ResultTable(java.util.List.of(
+        String table = new ResultTable(List.of(
                 run("etcd", "etcd", "put", 64, 1000, 20),
                 run("kvs 3", "kvs", "put", 64, 1500, 10),
                 run("kvs 3", "kvs", "get", 1, 800, 2))).render();
