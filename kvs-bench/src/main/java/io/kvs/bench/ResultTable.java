@@ -10,10 +10,10 @@ import java.util.Optional;
 /**
  * Renders run results as Markdown: one table per kvs cluster, each of its runs beside the etcd
  * run of the same workload and client count, with the ratios kvs/etcd. A throughput ratio above
- * 1 and a latency ratio below 1 favour kvs. Then, for the runs that measured what the servers
- * spent, one table of CPU and allocation per operation, where a ratio below 1 favours kvs. With
- * more than one kvs cluster, a table of their writes side by side: what more nodes and partitions
- * add to the first cluster's rate, and what each write costs the servers against etcd's.
+ * 1 and a latency ratio below 1 favour kvs. Then, with more than one kvs cluster, a table of
+ * their writes side by side: what more nodes and partitions add to the first cluster's rate, and
+ * what each write costs the servers against etcd's. Last, for the runs that measured what the
+ * servers spent, one table of CPU and allocation per operation, where a ratio below 1 favours kvs.
  */
 final class ResultTable {
     private final List<RunResult> results;
