@@ -103,6 +103,16 @@ public final class NodeRaftServer implements Closeable {
         return ids;
     }
 
+    /** Whether {@code id} is among this server's groups, without building a set of them. */
+    private boolean listed(RaftGroupId id) {
+        for (RaftGroupId hosted : server.getGroupIds()) {
+            if (hosted.equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether this server runs {@code id} (a division that closed itself, e.g. after an error, does not count). */
     public boolean hosts(RaftGroupId id) {
         return division(id).map(d -> d.getInfo().isAlive()).orElse(false);
@@ -187,7 +197,7 @@ public final class NodeRaftServer implements Closeable {
     }
 
     public Optional<RaftServer.Division> division(RaftGroupId id) {
-        if (!groupIds().contains(id)) {
+        if (!listed(id)) {
             return Optional.empty();
         }
         try {
@@ -203,11 +213,14 @@ public final class NodeRaftServer implements Closeable {
      */
     public CompletableFuture<RaftClientReply> submitIfLeader(RaftGroupId id, Message message,
                                                              RaftClientRequest.Type type) {
+        if (!listed(id)) {
+            return null; // not hosted here (asked before Ratis, whose answer to that is an exception)
+        }
         RaftServer.Division division;
         try {
             division = server.getDivision(id);
         } catch (IOException e) {
-            return null; // not hosted here
+            return null; // left meanwhile
         }
         if (!division.getInfo().isLeader()) {
             return null;

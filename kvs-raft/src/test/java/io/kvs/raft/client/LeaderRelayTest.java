@@ -8,6 +8,9 @@ import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
 import io.kvs.raft.server.LocalRaftCluster;
 import io.kvs.raft.server.RaftPeers;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -131,6 +135,23 @@ class LeaderRelayTest {
                 assertEquals(1, cluster.stateMachine(leader).get("k0").version().raft(),
                         "a write both relayed and sent again is applied once");
             }
+        }
+    }
+
+    @Test
+    void aServerSubmitsOnlyToAGroupItHostsAndLeads(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
+            cluster.awaitLeaderClient();
+            int follower = (leaderIndex(cluster) + 1) % 3;
+            Message message = Message.valueOf("never applied");
+            RaftGroupId elsewhere = RaftGroupId.randomId();
+            for (int i = 0; i < 3; i++) {
+                assertNull(cluster.servers[i].submitIfLeader(elsewhere, message, RaftClientRequest.writeRequestType()),
+                        "a group the server does not host");
+                assertTrue(cluster.servers[i].division(elsewhere).isEmpty());
+            }
+            assertNull(cluster.servers[follower].submitIfLeader(cluster.group.getGroupId(), message,
+                    RaftClientRequest.writeRequestType()), "a group the server follows in");
         }
     }
 
