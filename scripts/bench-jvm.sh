@@ -4,8 +4,10 @@
 # 10 s, then read for 10 s, from the moment the cluster serves and again from 30 s after), then
 # under mixed load until 180 s after it served, then warm (write 20 s, read 20 s, with the
 # servers' CPU). Variants:
-#   java17      the launcher's default: Java 17, tiered compilation (C1, then C2), its class archive
-#   java17-c1   the same with C1 only (-XX:TieredStopAtLevel=1)
+#   java17      the launcher's default: Java 17, tiered compilation (C1, then C2) with C2 inlining
+#               less than by default, its class archive
+#   java17-inline  the same with the JVM's default inlining (the launcher's inlining options left out)
+#   java17-c1   the same as java17 with C1 only (-XX:TieredStopAtLevel=1)
 #   java25-aot  Java 25 ($KVS_JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64) with an ahead-of-time
 #               cache of classes and method profiles (JEP 483, 515), trained first on 3 nodes K=3
 #               under 40 s of mixed load
@@ -39,11 +41,16 @@ BASE_OPTS="$(launcher_java_opts)"
 ENDPOINTS="127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080"
 trap 'KVS_LOCAL_DIR="$DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true' EXIT
 
+# The JVM options given without the launcher's inlining options (-XX:FreqInlineSize=..., ...).
+without_inlining_options() { echo "$1" | sed -E 's/ -XX:(FreqInlineSize|InlineSmallCode|MaxInlineLevel)=[0-9]+//g'; }
+[ "$(without_inlining_options "$BASE_OPTS")" != "$BASE_OPTS" ] || die "the launcher's JVM options set no inlining"
+
 # variant NAME: runs the rest of the line with the variant's JVM (PATH, options, archive).
 variant() {
   local name="$1"; shift
   case "$name" in
     java17) KVS_JAVA_OPTS="$BASE_OPTS" "$@" ;;
+    java17-inline) KVS_JAVA_OPTS="$(without_inlining_options "$BASE_OPTS")" "$@" ;;
     java17-c1) KVS_JAVA_OPTS="$BASE_OPTS -XX:TieredStopAtLevel=1" "$@" ;;
     java25-aot) PATH="$JDK25/bin:$PATH" KVS_JAVA_OPTS="$BASE_OPTS" KVS_ARCHIVE_OPTS="-XX:AOTCache=$AOT/kvs.aot" "$@" ;;
   esac
@@ -104,7 +111,7 @@ measure() {
 
 train_aot
 for round in $(seq 1 "$ROUNDS"); do
-  for name in java17 java17-c1 java25-aot; do
+  for name in java17 java17-inline java17-c1 java25-aot; do
     measure "$name" "$round"
   done
 done
@@ -117,7 +124,7 @@ def med(name, phase, workload, col):
     values = [float(r[col]) for r in rows if r[0] == name and r[2] == phase and r[3] == workload and r[col]]
     return statistics.median(values) if values else float("nan")
 phases = (("cold0", "first 10 s"), ("cold30", "from 30 s"), ("warm", "warm (after 180 s)"))
-names = ("java17", "java17-c1", "java25-aot")
+names = ("java17", "java17-inline", "java17-c1", "java25-aot")
 print("| phase | workload | " + " | ".join(names) + " |")
 print("|---|---|" + "---:|" * len(names))
 for phase, label in phases:
@@ -135,7 +142,7 @@ cat "$OUT/jvm.md"
   echo "Written by \`scripts/bench-jvm.sh --rounds $ROUNDS\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
   echo
   echo "- Each variant: 3 nodes K=3 from \`./kvs-local up 3 3\`, measured from the moment it serves as in \"Cold start\" (64 clients, 10 s of writes, then 10 s of reads, at 0 s and at 30 s), then under mixed load until 180 s, then 20 s of writes and 20 s of reads. Medians of $ROUNDS round(s); ratios against java17 of the same run."
-  echo "- java17: the launcher's default (tiered compilation, its class archive); java17-c1: C1 only (\`-XX:TieredStopAtLevel=1\`); java25-aot: $("$JDK25/bin/java" -version 2>&1 | sed -n 1p) with an AOT cache of classes and method profiles (JEP 483, 515) trained on 3 nodes K=3 under 40 s of mixed load."
+  echo "- java17: the launcher's default (tiered compilation, C2 inlining less than by default: \`$(echo "$BASE_OPTS" | grep -oE -- '-XX:(FreqInlineSize|InlineSmallCode|MaxInlineLevel)=[0-9]+' | paste -sd' ')\`, its class archive); java17-inline: the JVM's default inlining; java17-c1: C1 only (\`-XX:TieredStopAtLevel=1\`); java25-aot: $("$JDK25/bin/java" -version 2>&1 | sed -n 1p) with an AOT cache of classes and method profiles (JEP 483, 515) trained on 3 nodes K=3 under 40 s of mixed load."
   echo
   cat "$OUT/jvm.md"
 } >"$OUT/jvm-section.md"
