@@ -41,8 +41,10 @@ BASE_OPTS="$(launcher_java_opts)"
 ENDPOINTS="127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080"
 trap 'KVS_LOCAL_DIR="$DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true' EXIT
 
-# The JVM options given without the launcher's inlining options (-XX:FreqInlineSize=..., ...).
-without_inlining_options() { echo "$1" | sed -E 's/ -XX:(FreqInlineSize|InlineSmallCode|MaxInlineLevel)=[0-9]+//g'; }
+# The launcher's inlining options, and the JVM options given without them.
+INLINING_OPTION='-XX:(FreqInlineSize|InlineSmallCode|MaxInlineLevel)=[0-9]+'
+inlining_options() { echo "$1" | grep -oE -- "$INLINING_OPTION" | paste -sd' '; }
+without_inlining_options() { echo "$1" | sed -E "s/ $INLINING_OPTION//g"; }
 [ "$(without_inlining_options "$BASE_OPTS")" != "$BASE_OPTS" ] || die "the launcher's JVM options set no inlining"
 
 # variant NAME: runs the rest of the line with the variant's JVM (PATH, options, archive).
@@ -142,7 +144,7 @@ cat "$OUT/jvm.md"
   echo "Written by \`scripts/bench-jvm.sh --rounds $ROUNDS\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
   echo
   echo "- Each variant: 3 nodes K=3 from \`./kvs-local up 3 3\`, measured from the moment it serves as in \"Cold start\" (64 clients, 10 s of writes, then 10 s of reads, at 0 s and at 30 s), then under mixed load until 180 s, then 20 s of writes and 20 s of reads. Medians of $ROUNDS round(s); ratios against java17 of the same run."
-  echo "- java17: the launcher's default (tiered compilation, C2 inlining less than by default: \`$(echo "$BASE_OPTS" | grep -oE -- '-XX:(FreqInlineSize|InlineSmallCode|MaxInlineLevel)=[0-9]+' | paste -sd' ')\`, its class archive); java17-inline: the JVM's default inlining; java17-c1: C1 only (\`-XX:TieredStopAtLevel=1\`); java25-aot: $("$JDK25/bin/java" -version 2>&1 | sed -n 1p) with an AOT cache of classes and method profiles (JEP 483, 515) trained on 3 nodes K=3 under 40 s of mixed load."
+  echo "- java17: the launcher's default (tiered compilation, C2 inlining less than by default: \`$(inlining_options "$BASE_OPTS")\`, its class archive); java17-inline: the JVM's default inlining; java17-c1: C1 only (\`-XX:TieredStopAtLevel=1\`); java25-aot: $("$JDK25/bin/java" -version 2>&1 | sed -n 1p) with an AOT cache of classes and method profiles (JEP 483, 515) trained on 3 nodes K=3 under 40 s of mixed load."
   echo
   cat "$OUT/jvm.md"
 } >"$OUT/jvm-section.md"

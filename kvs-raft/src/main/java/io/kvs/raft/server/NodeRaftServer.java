@@ -103,7 +103,10 @@ public final class NodeRaftServer implements Closeable {
         return ids;
     }
 
-    /** Whether {@code id} is among this server's groups, without building a set of them. */
+    /**
+     * Whether {@code id} is among this server's groups, without building a set of them; asked
+     * before Ratis, whose answer for a group it does not host is an exception.
+     */
     private boolean listed(RaftGroupId id) {
         for (RaftGroupId hosted : server.getGroupIds()) {
             if (hosted.equals(id)) {
@@ -124,7 +127,7 @@ public final class NodeRaftServer implements Closeable {
         if (hosts(id)) {
             return;
         }
-        if (groupIds().contains(id)) {
+        if (listed(id)) {
             // A division that stopped: take it out and start it again from its storage.
             LOG.info("group {} stopped on this server; restarting it from its storage", id);
             takeOut(id);
@@ -176,7 +179,7 @@ public final class NodeRaftServer implements Closeable {
 
     /** Leaves {@code id} on this server and deletes its storage. */
     public synchronized void removeGroup(RaftGroupId id) throws IOException {
-        if (!groupIds().contains(id)) {
+        if (!listed(id)) {
             return;
         }
         RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
@@ -213,16 +216,8 @@ public final class NodeRaftServer implements Closeable {
      */
     public CompletableFuture<RaftClientReply> submitIfLeader(RaftGroupId id, Message message,
                                                              RaftClientRequest.Type type) {
-        if (!listed(id)) {
-            return null; // not hosted here (asked before Ratis, whose answer to that is an exception)
-        }
-        RaftServer.Division division;
-        try {
-            division = server.getDivision(id);
-        } catch (IOException e) {
-            return null; // left meanwhile
-        }
-        if (!division.getInfo().isLeader()) {
+        RaftServer.Division division = division(id).orElse(null);
+        if (division == null || !division.getInfo().isLeader()) {
             return null;
         }
         RaftClientRequest request = RaftClientRequest.newBuilder()
