@@ -102,10 +102,12 @@ class ChaosIT {
         Converged converged = converge(nodes, CLIENTS * KEYS_PER_CLIENT, checker);
         HistoryChecker.Report report = checker.check(converged.values());
         history.writeTimeline(Path.of("target", "cluster-tests", "chaos-" + seed, "history.txt"));
-        System.out.printf("chaos seed %d, %d s: %d operations (%d ok), %d faults; converged %d ms after the heal;"
-                        + " anomalies: %d%n%s%n", seed, SECONDS, history.operations().size(),
-                history.operations().stream().filter(Op::ok).count(), history.faults().size(),
-                converged.afterMillis(), report.anomalies().size(), String.join("\n", report.anomalies()));
+        System.out.printf("chaos seed %d, %d s: %d operations (%d ok), %d faults; %d writes taken as hints (%d away"
+                        + " from any fault); converged %d ms after the heal; anomalies: %d%n%s%n", seed, SECONDS,
+                history.operations().size(), history.operations().stream().filter(Op::ok).count(),
+                history.faults().size(), history.operations().stream().filter(Op::hinted).count(),
+                checker.hintedAwayFromFaults(), converged.afterMillis(), report.anomalies().size(),
+                String.join("\n", report.anomalies()));
         assertEquals(List.of(), converged.divergent(), "replicas that disagree after the heal");
         assertEquals(List.of(), report.anomalies());
         assertTrue(history.operations().stream().filter(Op::ok).count() > 50, "the clients made progress");
@@ -156,9 +158,12 @@ class ChaosIT {
     /**
      * One recorded operation: a client's write (a delete is a write too) or read, when it ran,
      * and what it saw. A read that found no value has {@code absent} set and {@code readSeq} 0.
+     * A write acknowledged as a hint ({@code hinted}: a replica alone took it, its group could
+     * not take it in time) was made in degraded mode (CONTRACT.md §4).
      */
     record Op(int client, boolean write, boolean delete, String key, long seq, Map<String, Long> knowledge, long start,
-              long end, boolean ok, long readSeq, boolean absent, Map<String, Long> readKnowledge, NodeAddress via) {
+              long end, boolean ok, long readSeq, boolean absent, Map<String, Long> readKnowledge, NodeAddress via,
+              boolean hinted) {
     }
 
     /** A fault, while it lasted. */
@@ -174,10 +179,10 @@ class ChaosIT {
 
         void record(Op op) {
             ops.add(op);
-            timeline.add(Map.entry(op.start(), String.format("%s..%s client %d %s %s %s via %s%s",
+            timeline.add(Map.entry(op.start(), String.format("%s..%s client %d %s %s %s via %s%s%s",
                     wall(op.start()), wall(op.end()), op.client(), op.delete() ? "DELETE" : op.write() ? "PUT" : "GET",
                     op.key(), op.write() ? "#" + op.seq() : op.absent() ? "-> absent" : "-> #" + op.readSeq(), op.via(),
-                    op.ok() ? "" : " FAILED")));
+                    op.ok() ? "" : " FAILED", op.hinted() ? " (hint)" : "")));
         }
 
         void record(Fault fault) {
@@ -265,13 +270,16 @@ class ChaosIT {
             Reply reply = delete ? client.delete(via, key, payload) : client.put(via, key, encode(seq, known), payload);
             long end = System.nanoTime();
             boolean ok = reply.isSuccess() || (delete && reply.status() == 404);
+            boolean hinted = false;
             if (reply.isSuccess()) {
-                payload = reply.string("causal_payload");
+                String next = reply.string("causal_payload");
+                hinted = PayloadHints.newHint(payload, next);
+                payload = next;
             }
             if (ok) {
                 knowledge.put(key, seq);
             }
-            history.record(new Op(id, true, delete, key, seq, known, start, end, ok, 0, false, Map.of(), via));
+            history.record(new Op(id, true, delete, key, seq, known, start, end, ok, 0, false, Map.of(), via, hinted));
         }
 
         private void read(String key, NodeAddress via) {
@@ -288,7 +296,8 @@ class ChaosIT {
                 payload = get.string("causal_payload");
                 read.forEach((k, s) -> knowledge.merge(k, s, Math::max));
             }
-            history.record(new Op(id, false, false, key, 0, before, start, end, ok, seq, get.status() == 404, read, via));
+            history.record(new Op(id, false, false, key, 0, before, start, end, ok, seq, get.status() == 404, read, via,
+                    false));
         }
 
         /** A value: the key's sequence number and the writer's knowledge, as {@code key:seq,...}. */

@@ -17,10 +17,15 @@ import java.util.stream.Collectors;
  *   <li>causal consistency: no read returns a value older than what its client had seen, its
  *       own writes and what the writers of the values it read had seen included;</li>
  *   <li>linearizability where the cluster was healthy (no fault for five seconds before and
- *       during the read): a read returns at least every write acknowledged before it began,
- *       nothing not yet written when it ended, and never less than a read that ended before it
- *       began.</li>
+ *       during the read, and no write of the key acknowledged as a hint in that time): a read
+ *       returns at least every write acknowledged before it began, nothing not yet written when
+ *       it ended, and never less than a read that ended before it began.</li>
  * </ul>
+ *
+ * <p>A hinted write is degraded mode even where no fault was injected: the machine stalled its
+ * group for longer than a write may wait (seen in CI: a start on a loaded machine). Until the
+ * hint enters the group's log, the group's reads do not show it; CONTRACT.md §4 bounds that by
+ * the 5 s of staleness after the group has a majority again, as after a fault.
  *
  * <p>A delete is a write whose value is absence. A read that finds no value is taken to have
  * seen a delete of the key that had begun by the time the read ended: one of unknown outcome if
@@ -145,7 +150,8 @@ final class HistoryChecker {
     private void checkLinearizableWhereHealthy(List<ChaosIT.Op> ops, List<String> anomalies) {
         byKey(ops).forEach((key, keyOps) -> {
             List<ChaosIT.Op> writes = keyOps.stream().filter(ChaosIT.Op::write).toList();
-            List<ChaosIT.Op> reads = keyOps.stream().filter(op -> !op.write() && op.ok() && healthy(op))
+            List<ChaosIT.Op> hinted = writes.stream().filter(ChaosIT.Op::hinted).toList();
+            List<ChaosIT.Op> reads = keyOps.stream().filter(op -> !op.write() && op.ok() && healthy(op, hinted))
                     .sorted(Comparator.comparingLong(ChaosIT.Op::start)).toList();
             // What each read saw, found once: for a read that found no value it is looked up among the key's deletes.
             Map<ChaosIT.Op, Long> seenBy = new HashMap<>();
@@ -174,8 +180,21 @@ final class HistoryChecker {
         });
     }
 
-    /** No fault during the operation, and none for five seconds before it. */
-    private boolean healthy(ChaosIT.Op op) {
-        return history.faults().stream().noneMatch(f -> f.start() < op.end() && f.end() + SETTLED_NANOS > op.start());
+    /**
+     * Writes taken as hints with no fault during them or in the five seconds before: times the
+     * store fell back to degraded mode on its own (a stalled machine, a slow start), reported
+     * beside the faults.
+     */
+    long hintedAwayFromFaults() {
+        return history.operations().stream().filter(op -> op.hinted() && healthy(op, List.of())).count();
+    }
+
+    /**
+     * No fault during the operation and none for five seconds before it; nor a write of its key
+     * acknowledged as a hint.
+     */
+    private boolean healthy(ChaosIT.Op op, List<ChaosIT.Op> hintedWrites) {
+        return history.faults().stream().noneMatch(f -> f.start() < op.end() && f.end() + SETTLED_NANOS > op.start())
+                && hintedWrites.stream().noneMatch(w -> w.start() < op.end() && w.end() + SETTLED_NANOS > op.start());
     }
 }

@@ -15,20 +15,25 @@ class HistoryCheckerTest {
     private static final String KEY = "chaos_0";
 
     private static ChaosIT.Op put(long seq, long start, long end) {
-        return new ChaosIT.Op(0, true, false, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA);
+        return new ChaosIT.Op(0, true, false, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA, false);
+    }
+
+    /** A write a replica took alone, as a hint: its group's reads miss it until the hint enters its log. */
+    private static ChaosIT.Op hintedPut(long seq, long start, long end) {
+        return new ChaosIT.Op(0, true, false, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA, true);
     }
 
     private static ChaosIT.Op delete(long seq, long start, long end) {
-        return new ChaosIT.Op(0, true, true, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA);
+        return new ChaosIT.Op(0, true, true, KEY, seq, Map.of(KEY, seq), start, end, true, 0, false, Map.of(), VIA, false);
     }
 
     /** A delete whose client got no answer (its call timed out): it may take effect at any later time. */
     private static ChaosIT.Op unansweredDelete(long seq, long start, long end) {
-        return new ChaosIT.Op(0, true, true, KEY, seq, Map.of(KEY, seq), start, end, false, 0, false, Map.of(), VIA);
+        return new ChaosIT.Op(0, true, true, KEY, seq, Map.of(KEY, seq), start, end, false, 0, false, Map.of(), VIA, false);
     }
 
     private static ChaosIT.Op read(Map<String, Long> known, long readSeq, boolean absent, long start, long end) {
-        return new ChaosIT.Op(1, false, false, KEY, 0, known, start, end, true, readSeq, absent, Map.of(), VIA);
+        return new ChaosIT.Op(1, false, false, KEY, 0, known, start, end, true, readSeq, absent, Map.of(), VIA, false);
     }
 
     private static List<String> anomalies(Map<String, String> finals, ChaosIT.Op... ops) {
@@ -83,5 +88,29 @@ class HistoryCheckerTest {
         List<String> found = anomalies(Map.of(KEY, KEY + ":3"), put(1, 0, 10), delete(2, 20, 30), put(3, 40, 50),
                 read(Map.of(KEY, 3L), 0, true, 60, 70), unansweredDelete(4, 80, 3_080));
         assertTrue(found.stream().anyMatch(a -> a.startsWith("causality")), found.toString());
+    }
+
+    /**
+     * ChaosIT seed 1 in CI: at the start, with no fault injected, a group did not take writes in
+     * time and a replica took them as hints; for the next two seconds the group's reads, by
+     * clients that had not seen the hints, missed them. Degraded mode, whose staleness CONTRACT.md
+     * §4 bounds by 5 s: not judged as a stale read within them, judged after.
+     */
+    @Test
+    void aReadMissingAHintedWriteIsStaleOnlyFiveSecondsAfterIt() {
+        long second = 1_000_000_000L;
+        assertEquals(List.of(), anomalies(Map.of(KEY, KEY + ":2"), put(1, 0, 10), hintedPut(2, 20, 30),
+                read(Map.of(), 1, false, 2 * second, 2 * second + 10)));
+        List<String> found = anomalies(Map.of(KEY, KEY + ":2"), put(1, 0, 10), hintedPut(2, 20, 30),
+                read(Map.of(), 1, false, 6 * second, 6 * second + 10));
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("stale read")), found.toString());
+    }
+
+    /** The same read after a write its group committed is stale at once. */
+    @Test
+    void aReadMissingACommittedWriteIsStale() {
+        List<String> found = anomalies(Map.of(KEY, KEY + ":2"), put(1, 0, 10), put(2, 20, 30),
+                read(Map.of(), 1, false, 40, 50));
+        assertTrue(found.stream().anyMatch(a -> a.startsWith("stale read")), found.toString());
     }
 }
