@@ -10,6 +10,8 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.function.Function;
  * same. Every client has a bounded retry policy and per-attempt timeout ({@link RaftTuning}).
  */
 public final class GroupClients implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
     private static final Duration RETIRE_DELAY = Duration.ofSeconds(5);
     private static final long STUCK_SECONDS = 2;
 
@@ -111,6 +114,9 @@ public final class GroupClients implements Closeable {
                     || cause instanceof GroupMismatchException || cause instanceof TimeoutException) {
                 Cached cached = clients.get(group.getGroupId());
                 if (cached != null && cached.client() == client && clients.remove(group.getGroupId(), cached)) {
+                    // Once per client: its writes are ordered, so until now this node's writes to the group waited on it.
+                    LOG.info("{}: Raft client replaced after {}", group.getGroupId(), cause instanceof TimeoutException
+                            ? "a request waited " + STUCK_SECONDS + " s" : cause.getClass().getSimpleName());
                     retire(client);
                 }
             }
