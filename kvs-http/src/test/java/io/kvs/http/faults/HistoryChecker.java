@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>A hinted write is degraded mode even where no fault was injected: the machine stalled its
- * group for longer than a write may wait (seen in CI: a start on a loaded machine). Until the
+ * group for longer than a write may wait (a start on a loaded machine, say). Until the
  * hint enters the group's log, the group's reads do not show it; CONTRACT.md §4 bounds that by
  * the 5 s of staleness after the group has a majority again, as after a fault.
  *
@@ -191,7 +191,7 @@ final class HistoryChecker {
 
     /**
      * No fault during the operation and none for five seconds before it; nor a write of its key
-     * acknowledged as a hint.
+     * taken as a hint ({@code hintedWrites}) in that time.
      */
     private boolean healthy(ChaosIT.Op op, List<ChaosIT.Op> hintedWrites) {
         return history.faults().stream().noneMatch(f -> f.start() < op.end() && f.end() + SETTLED_NANOS > op.start())
