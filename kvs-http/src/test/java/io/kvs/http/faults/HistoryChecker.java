@@ -194,7 +194,12 @@ final class HistoryChecker {
      * taken as a hint ({@code hintedWrites}) in that time.
      */
     private boolean healthy(ChaosIT.Op op, List<ChaosIT.Op> hintedWrites) {
-        return history.faults().stream().noneMatch(f -> f.start() < op.end() && f.end() + SETTLED_NANOS > op.start())
-                && hintedWrites.stream().noneMatch(w -> w.start() < op.end() && w.end() + SETTLED_NANOS > op.start());
+        return history.faults().stream().noneMatch(f -> unsettledDuring(f.start(), f.end(), op))
+                && hintedWrites.stream().noneMatch(w -> unsettledDuring(w.start(), w.end(), op));
+    }
+
+    /** Whether something that lasted from {@code start} to {@code end} was under way or settling during {@code op}. */
+    private static boolean unsettledDuring(long start, long end, ChaosIT.Op op) {
+        return start < op.end() && end + SETTLED_NANOS > op.start();
     }
 }
