@@ -69,8 +69,14 @@ public final class FirstEntryConflictRepair {
         stuck.keySet().retainAll(raft.groupIds());
         for (RaftGroupId id : raft.groupIds()) {
             try {
-                Optional<RaftServer.Division> division = raft.division(id);
-                if (division.isEmpty() || !shouldRepair(id, progressOf(division.get()), now)) {
+                // A division that closed itself (this node was removed from the group) has no log to
+                // look at; whatever rejoins the group later starts it again.
+                Optional<RaftServer.Division> division = raft.division(id).filter(d -> d.getInfo().isAlive());
+                if (division.isEmpty()) {
+                    stuck.remove(id);
+                    continue;
+                }
+                if (!shouldRepair(id, progressOf(division.get()), now)) {
                     continue;
                 }
                 LOG.warn("group {}: this replica holds a first entry the group replaced, taken as committed "
