@@ -11,6 +11,7 @@ import org.apache.ratis.protocol.RaftGroup;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -19,6 +20,13 @@ import java.util.function.Function;
  * committing), so each uses a client of its own: a client that failed never serves another.
  */
 public final class MetadataClient {
+    /**
+     * The longest a request may take, longer than any caller waits for one. Ratis' retry policy
+     * alone is no bound: against peers that take connections but never answer, requests with
+     * 12 attempts of 400 ms were seen pending for 10 s to minutes.
+     */
+    static final long REQUEST_BOUND_SECONDS = 10;
+
     /** Commits {@code command}; completes with the state after it was applied. */
     public CompletableFuture<ClusterState> propose(RaftGroup group, MetaCommand command) {
         return call(group, client -> client.async().send(Message.valueOf(MetaJson.encode(command))));
@@ -35,7 +43,10 @@ public final class MetadataClient {
                 .setProperties(RaftTuning.client())
                 .setRetryPolicy(RaftTuning.clientRetry())
                 .build();
+        // The client is closed when its request ends, so the request must end: a client left to
+        // the garbage collector unclosed leaves its gRPC channels unclosed too.
         return request.apply(client)
+                .orTimeout(REQUEST_BOUND_SECONDS, TimeUnit.SECONDS)
                 .thenApply(reply -> decode(RaftReplies.content(reply)))
                 .whenComplete((state, failure) -> ClientCloser.closeSoon(client));
     }
