@@ -43,12 +43,14 @@ public final class MetadataClient {
                 .setProperties(RaftTuning.client())
                 .setRetryPolicy(RaftTuning.clientRetry())
                 .build();
-        // The client is closed when its request ends, so the request must end: a client left to
-        // the garbage collector unclosed leaves its gRPC channels unclosed too.
-        return request.apply(client)
-                .orTimeout(REQUEST_BOUND_SECONDS, TimeUnit.SECONDS)
-                .thenApply(reply -> decode(RaftReplies.content(reply)))
-                .whenComplete((state, failure) -> ClientCloser.closeSoon(client));
+        // The client is closed when its request ends, so the request must end, and the close
+        // must hang off the request itself, not the future callers get: a caller that completes
+        // that one first (its own shorter timeout) would skip a whenComplete on it. A client left
+        // to the garbage collector unclosed leaves its gRPC channels unclosed too.
+        CompletableFuture<RaftClientReply> sent = request.apply(client)
+                .orTimeout(REQUEST_BOUND_SECONDS, TimeUnit.SECONDS);
+        sent.whenComplete((reply, failure) -> ClientCloser.closeSoon(client));
+        return sent.thenApply(reply -> decode(RaftReplies.content(reply)));
     }
 
     private static ClusterState decode(byte[] json) {

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -16,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class MetadataClientTest {
@@ -38,6 +42,53 @@ class MetadataClientTest {
             assertThrows(ExecutionException.class,
                     () -> read.get(MetadataClient.REQUEST_BOUND_SECONDS + 3, TimeUnit.SECONDS));
         } finally {
+            for (ServerSocket socket : silent) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * Callers put their own, shorter deadline on the future they get (2 or 3 s): once that
+     * completes it, the request's own end must still close the client. Seen from the peers: every
+     * connection the client opened is closed by then.
+     */
+    @Test
+    void aCallerThatStopsWaitingFirstStillLeavesTheClientClosed() throws Exception {
+        RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
+        List<NodeAddress> nodes = TestAddresses.next(3);
+        List<ServerSocket> silent = new ArrayList<>();
+        List<Socket> accepted = new ArrayList<>();
+        try {
+            for (NodeAddress node : nodes) {
+                silent.add(new ServerSocket(peers.raftPort(node), 50, InetAddress.getByName(node.host())));
+            }
+            RaftGroup group = peers.group(RaftPeers.metadataGroup(UUID.randomUUID().toString()), nodes);
+            CompletableFuture<ClusterState> read = new MetadataClient().read(group).orTimeout(1, TimeUnit.SECONDS);
+            assertThrows(ExecutionException.class, () -> read.get(5, TimeUnit.SECONDS));
+
+            // The bound, then the client's close (gRPC waits up to 3 s for a graceful shutdown).
+            Thread.sleep(TimeUnit.SECONDS.toMillis(MetadataClient.REQUEST_BOUND_SECONDS + 6));
+            for (ServerSocket listener : silent) {
+                listener.setSoTimeout(200);
+                try {
+                    while (true) {
+                        accepted.add(listener.accept());
+                    }
+                } catch (SocketTimeoutException none) {
+                    // every connection made to this peer is taken
+                }
+            }
+            assertFalse(accepted.isEmpty(), "the client connected to no peer: the test shows nothing");
+            for (Socket connection : accepted) {
+                connection.setSoTimeout(2_000);
+                assertDoesNotThrow(() -> connection.getInputStream().readAllBytes(),
+                        "a connection the client left open"); // what the client sent, then its close
+            }
+        } finally {
+            for (Socket connection : accepted) {
+                connection.close();
+            }
             for (ServerSocket socket : silent) {
                 socket.close();
             }
