@@ -22,8 +22,8 @@ import java.util.function.Function;
 public final class MetadataClient {
     /**
      * The longest a request may take, longer than any caller waits for one. Ratis' retry policy
-     * alone is no bound: against peers that take connections but never answer, requests with
-     * 12 attempts of 400 ms were seen pending for 10 s to minutes.
+     * alone is no bound: against peers that take connections but never answer, a request can
+     * stay pending for minutes.
      */
     static final long REQUEST_BOUND_SECONDS = 10;
 

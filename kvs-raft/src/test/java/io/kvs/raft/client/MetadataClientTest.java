@@ -7,6 +7,7 @@ import io.kvs.raft.server.TestAddresses;
 import org.apache.ratis.protocol.RaftGroup;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -30,21 +31,10 @@ class MetadataClientTest {
      */
     @Test
     void aRequestToPeersThatNeverAnswerEndsWithinItsBound() throws Exception {
-        RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
-        List<NodeAddress> nodes = TestAddresses.next(3);
-        List<ServerSocket> silent = new ArrayList<>();
-        try {
-            for (NodeAddress node : nodes) {
-                silent.add(new ServerSocket(peers.raftPort(node), 50, InetAddress.getByName(node.host())));
-            }
-            RaftGroup group = peers.group(RaftPeers.metadataGroup(UUID.randomUUID().toString()), nodes);
-            CompletableFuture<ClusterState> read = new MetadataClient().read(group);
+        try (SilentPeers silent = new SilentPeers(3)) {
+            CompletableFuture<ClusterState> read = new MetadataClient().read(silent.group);
             assertThrows(ExecutionException.class,
                     () -> read.get(MetadataClient.REQUEST_BOUND_SECONDS + 3, TimeUnit.SECONDS));
-        } finally {
-            for (ServerSocket socket : silent) {
-                socket.close();
-            }
         }
     }
 
@@ -55,21 +45,14 @@ class MetadataClientTest {
      */
     @Test
     void aCallerThatStopsWaitingFirstStillLeavesTheClientClosed() throws Exception {
-        RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
-        List<NodeAddress> nodes = TestAddresses.next(3);
-        List<ServerSocket> silent = new ArrayList<>();
         List<Socket> accepted = new ArrayList<>();
-        try {
-            for (NodeAddress node : nodes) {
-                silent.add(new ServerSocket(peers.raftPort(node), 50, InetAddress.getByName(node.host())));
-            }
-            RaftGroup group = peers.group(RaftPeers.metadataGroup(UUID.randomUUID().toString()), nodes);
-            CompletableFuture<ClusterState> read = new MetadataClient().read(group).orTimeout(1, TimeUnit.SECONDS);
+        try (SilentPeers silent = new SilentPeers(3)) {
+            CompletableFuture<ClusterState> read = new MetadataClient().read(silent.group).orTimeout(1, TimeUnit.SECONDS);
             assertThrows(ExecutionException.class, () -> read.get(5, TimeUnit.SECONDS));
 
             // The bound, then the client's close (gRPC waits up to 3 s for a graceful shutdown).
             Thread.sleep(TimeUnit.SECONDS.toMillis(MetadataClient.REQUEST_BOUND_SECONDS + 6));
-            for (ServerSocket listener : silent) {
+            for (ServerSocket listener : silent.listeners) {
                 listener.setSoTimeout(200);
                 try {
                     while (true) {
@@ -89,8 +72,32 @@ class MetadataClientTest {
             for (Socket connection : accepted) {
                 connection.close();
             }
-            for (ServerSocket socket : silent) {
-                socket.close();
+        }
+    }
+
+    /** A metadata group of peers that take connections on their Raft ports and never answer. */
+    private static final class SilentPeers implements AutoCloseable {
+        final List<ServerSocket> listeners = new ArrayList<>();
+        final RaftGroup group;
+
+        SilentPeers(int count) throws IOException {
+            RaftPeers peers = new RaftPeers(RaftPeers.DEFAULT_PORT_OFFSET);
+            List<NodeAddress> nodes = TestAddresses.next(count);
+            try {
+                for (NodeAddress node : nodes) {
+                    listeners.add(new ServerSocket(peers.raftPort(node), 50, InetAddress.getByName(node.host())));
+                }
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+            group = peers.group(RaftPeers.metadataGroup(UUID.randomUUID().toString()), nodes);
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (ServerSocket listener : listeners) {
+                listener.close();
             }
         }
     }
