@@ -209,8 +209,8 @@ view_change "view change" 10000
 # ----------------------------------------------------------------------------- report
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)"
-# The sections other scripts write (bench-cold.sh, bench-storage.sh, bench-jvm.sh, bench-latency.sh)
-# are kept as they are.
+# The sections other scripts write (bench-cold.sh, bench-storage.sh, bench-jvm.sh, bench-latency.sh,
+# bench-profile.sh) are kept as they are.
 OTHER_SECTIONS="$(awk '/^## / { other = ($0 != "## Throughput and latency" && $0 != "## Start, memory, view changes") } other' \
   "$ROOT/BENCHMARKS.md" 2>/dev/null || true)"
 {
