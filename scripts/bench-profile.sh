@@ -49,15 +49,13 @@ agent() { local p; for p in $(pids_of "$KVS_DIR"); do jcmd "$p" JVMTI.agent_load
 
 # profiled RUN WORKLOAD SECONDS ENDPOINTS: one profiled load run on the cluster in KVS_DIR.
 profiled() {
-  local run="$1" workload="$2" seconds="$3" endpoints="$4" before after line p
+  local run="$1" workload="$2" seconds="$3" endpoints="$4" before after line
   agent "start,event=itimer,threads"
   before="$(server_cpu_ticks)"
   line="$(bench --target kvs --endpoints "$endpoints" --workload "$workload" --clients 64 \
     --seconds "$seconds" --warmup-seconds 0 2>/dev/null | grep '^{')" || die "$run $workload: no result"
   after="$(server_cpu_ticks)"
-  for p in $(pids_of "$KVS_DIR"); do
-    jcmd "$p" JVMTI.agent_load "$AGENT" "\"stop,file=$STACKS/$run-$workload-$p.collapsed,collapsed\"" >/dev/null
-  done
+  agent "stop,file=$STACKS/$run-$workload-%p.collapsed,collapsed"  # %p: the profiler writes each node's pid
   echo "{\"run\":\"$run\",\"workload\":\"$workload\",\"cpu_ticks\":$((after - before)),\"result\":$line}" >>"$RESULTS"
   log "$run $workload: $(echo "$line" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p') ops/s, server CPU $(((after - before) / 100)) s"
 }
