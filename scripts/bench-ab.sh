@@ -13,9 +13,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-OUT="$ROOT/BENCH-RESULTS/ab"
-BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 ROUNDS=3
 WARM=360
 SECONDS_PER_RUN=10
@@ -37,6 +34,7 @@ done
 
 LOG_TAG=bench-ab
 . scripts/bench-lib.sh
+OUT="$ROOT/BENCH-RESULTS/ab"
 
 [ -f "$BENCH_JAR" ] || die "build first: mvn -B -q -DskipTests package"
 mkdir -p "$OUT"

@@ -10,9 +10,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-OUT="$ROOT/BENCH-RESULTS"
-BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 LOG_TAG=bench-cold
 . scripts/bench-lib.sh
 rounds_option 2 9 "$@"

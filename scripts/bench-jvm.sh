@@ -18,9 +18,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-OUT="$ROOT/BENCH-RESULTS"
-BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 JDK25=${KVS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 LOG_TAG=bench-jvm
 . scripts/bench-lib.sh

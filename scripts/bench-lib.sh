@@ -1,5 +1,10 @@
-# Shared by the benchmark scripts (sourced, after they set BENCH_JAR and LOG_TAG): logging, the
-# load generator, and a 3-member etcd on 127.0.0.31-33 to measure against.
+# Shared by the benchmark scripts (sourced from the repository's root, after they set LOG_TAG):
+# where things are, logging, the load generator, and a 3-member etcd on 127.0.0.31-33 to measure
+# against.
+
+ROOT="$(pwd)"
+OUT="$ROOT/BENCH-RESULTS"
+BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 
 now_s() { date +%s.%N; }
 

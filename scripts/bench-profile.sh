@@ -14,9 +14,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-OUT="$ROOT/BENCH-RESULTS"
-BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 LOG_TAG=bench-profile
 JVM_WARMUP=${JVM_WARMUP:-360}
 PROFILER_VERSION=4.1

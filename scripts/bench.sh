@@ -19,10 +19,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-OUT="$ROOT/BENCH-RESULTS"
-RESULTS="$OUT/results.jsonl"
-BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 SECONDS_PER_RUN=10
 WARMUP=3
 JVM_WARMUP=360
@@ -42,6 +38,7 @@ done
 
 LOG_TAG=bench
 . scripts/bench-lib.sh
+RESULTS="$OUT/results.jsonl"
 
 # Samples the largest single-process RSS of the given pids every second until stopped; prints it.
 sample_peak_rss() {
