@@ -2,16 +2,13 @@
 # Storage beyond memory, measured on this machine: a 3-node K=3 cluster whose nodes have a
 # 256 MiB heap takes 4 GiB of values, is killed (kill -9, every node) and started again, and
 # gives a new replica the whole partition; then a 4-node K=2 cluster with 1,000,000 keys of
-# 100 bytes splits 2 -> 3. Prints a table, writes it to BENCH-RESULTS/storage.md and to the
-# "Storage beyond memory" section of BENCHMARKS.md.
+# 100 bytes splits 2 -> 3, merges back and splits again. Prints a table, writes it to
+# BENCH-RESULTS/storage.md and to the "Storage beyond memory" section of BENCHMARKS.md.
 #
 #   scripts/bench-storage.sh [--values 4096] [--value-bytes 1048576] [--split-keys 1000000]
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ROOT="$(pwd)"
-OUT="$ROOT/BENCH-RESULTS"
-BENCH_JAR="$ROOT/kvs-bench/target/kvs-bench.jar"
 VALUES=4096
 VALUE_BYTES=1048576
 SPLIT_KEYS=1000000
@@ -134,16 +131,33 @@ KVS_LOCAL_DIR="$dir" ./kvs-local up 4 2 >/dev/null
 log "split: loading $SPLIT_KEYS keys of 100 B"
 bench --target kvs --endpoints "127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080,127.0.0.14:8080" --workload load \
   --keys "$SPLIT_KEYS" --clients 64 >/dev/null 2>&1
+# view_change TYPE NODE: update_view on node 1 for 127.0.0.1NODE, timed; sets ms, partitions and cpu
+# (the CPU seconds every node used meanwhile, with the C2 compiler's share).
+view_change() {
+  local t0 answer pids cpu0 c20
+  pids="$(pids_of "$dir")"
+  # shellcheck disable=SC2086
+  cpu0="$(cpu_seconds $pids)" c20="$(c2_seconds $pids)"
+  t0=$(now_ms)
+  answer="$(curl -s -m 900 -X PUT "http://127.0.0.11:8080/kv-store/update_view?type=$1" -d "ip_port=127.0.0.1$2:8080")"
+  ms=$(( $(now_ms) - t0 ))
+  echo "$answer" | grep -q success || die "$1 node $2: $answer"
+  partitions="$(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p')"
+  # shellcheck disable=SC2086
+  cpu="$(awk -v a="$cpu0" -v b="$(cpu_seconds $pids)" -v c="$c20" -v d="$(c2_seconds $pids)" \
+    'BEGIN { printf "%.1f CPU-s on the nodes, %.1f of it C2", b - a, d - c }')"
+}
+moved_at() { grep -h "view epoch $1: [0-9]* keys moved" "$dir"/*.log | sed -n 1p | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p'; }
+label="4 nodes K=2, $SPLIT_KEYS keys of 100 B"
 for node in 5 6; do
   KVS_LOCAL_DIR="$dir" ./kvs-local add >/dev/null
-  t0=$(now_ms)
-  answer="$(curl -s -m 900 -X PUT 'http://127.0.0.11:8080/kv-store/update_view?type=add' -d "ip_port=127.0.0.1$node:8080")"
-  ms=$(( $(now_ms) - t0 ))
-  echo "$answer" | grep -q success || die "add node $node: $answer"
-  partitions="$(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p')"
+  view_change add "$node"
 done
-moved="$(grep -h "view epoch 3: [0-9]* keys moved" "$dir"/*.log | sed -n 1p | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p')"
-fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions (update_view add)" "$ms ms, ${moved:-?} keys moved"
+fact "$label: split 2 -> $partitions partitions (update_view add)" "$ms ms, $(moved_at 3) keys moved, $cpu"
+view_change remove 6
+fact "$label: merge 3 -> $partitions partitions (update_view remove of that node)" "$ms ms, $(moved_at 4) keys moved, $cpu"
+view_change add 6
+fact "$label: split 2 -> $partitions again, on nodes that have moved data once" "$ms ms, $(moved_at 5) keys moved, $cpu"
 
 {
   echo "| measure | value |"
@@ -159,7 +173,7 @@ fact "4 nodes K=2, $SPLIT_KEYS keys of 100 B: split 2 -> $partitions partitions 
   echo "Written by \`scripts/bench-storage.sh\` on $(date -u +%Y-%m-%d) (UTC) at commit $(git rev-parse --short HEAD); rerun it to replace this section."
   echo
   echo "- 3 nodes K=3 from \`./kvs-local\`, JVM options \`-XX:+UseSerialGC -Xms32m -Xmx256m\`: 8 clients (\`kvs-bench --workload load\`) write $VALUES values of $VALUE_BYTES bytes, each its key and then random letters and digits (which compress no better than user data would); every value is read back and checked to be its key's; every node is killed with \`kill -9\` and started again; a 4th node is added and a member removed, so the proxy becomes a member and receives the whole partition."
-  echo "- 4 nodes K=2 with $SPLIT_KEYS keys of 100 B, then two nodes added: the second add splits 2 -> 3 partitions."
+  echo "- 4 nodes K=2 with $SPLIT_KEYS keys of 100 B, then two nodes added: the second add splits 2 -> 3 partitions; that node is removed (a merge 3 -> 2) and added again (a split on JVMs that have moved data once). The CPU is that of every node's process while the change ran."
   echo "- Every process on this one machine. A write refused as busy (503 with Retry-After: back-pressure) is sent again after the pause it names, at most 10 times, as a client honouring back-pressure does; any other refusal counts as failed, and its value as unreadable."
   echo
   cat "$OUT/storage.md"
