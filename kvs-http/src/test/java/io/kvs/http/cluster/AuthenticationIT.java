@@ -6,7 +6,7 @@ import io.kvs.raft.auth.ClusterSecret;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,16 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class AuthenticationIT {
     private static final OkHttpClient HTTP = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
+    @AutoClose
     private static ProcessCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = ProcessCluster.start("authentication", 34, 3, 3);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     @Test

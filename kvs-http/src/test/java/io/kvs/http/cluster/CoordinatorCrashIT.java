@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,14 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The node coordinating a view change dies in the middle: another node finishes it, nothing is lost. */
 class CoordinatorCrashIT {
+    @AutoClose
     private ProcessCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aSplitWhoseCoordinatorIsKilledIsFinishedByAnotherNode() throws Exception {

@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a partition that keeps a majority keeps serving, one that has none answers 503 quickly.
  */
 class CrashRecoveryIT {
+    @AutoClose
     private ProcessCluster cluster;
     private KvsClient client;
     private List<NodeAddress> nodes;
@@ -34,11 +35,6 @@ class CrashRecoveryIT {
         client = cluster.client();
         nodes = cluster.addresses();
         partitions = cluster.partitions(nodes.get(0));
-    }
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        cluster.close();
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.kvs.http.cluster;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,16 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (its tombstone moves with its slot), and its tombstone is purged after the grace period.
  */
 class DeleteIT {
+    @AutoClose
     private ProcessCluster cluster;
     /** The replicas of keys the cluster held before the test wrote any. */
     private long baseline;
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void deletedKeysStayMissingThroughASplitAndAMerge() throws Exception {

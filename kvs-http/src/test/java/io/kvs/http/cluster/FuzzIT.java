@@ -3,7 +3,7 @@ package io.kvs.http.cluster;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
 import io.kvs.http.peer.InternalApi;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -56,14 +56,8 @@ class FuzzIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int unreachableAdds;
+    @AutoClose
     private ProcessCluster cluster;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void malformedAndRandomRequestsAreRefusedCleanlyAndChangeNothing() throws Exception {

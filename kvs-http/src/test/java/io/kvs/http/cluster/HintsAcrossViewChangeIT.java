@@ -3,6 +3,7 @@ package io.kvs.http.cluster;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HintsAcrossViewChangeIT {
     private Path hold;
+    @AutoClose
     private ProcessCluster cluster;
     private KvsClient client;
     private NodeAddress gateway;
@@ -51,9 +53,6 @@ class HintsAcrossViewChangeIT {
     @AfterEach
     void stop() throws Exception {
         Files.deleteIfExists(hold);
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     /** 4 nodes, K=2: removing the member that came back dissolves partition 1, moving its slots. */

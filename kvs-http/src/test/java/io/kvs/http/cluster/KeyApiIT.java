@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The key and partition API of CONTRACT.md §3 on five nodes, K=2: two partitions and a proxy. */
 class KeyApiIT {
+    @AutoClose
     private static ProcessCluster cluster;
     private static KvsClient client;
     private static List<NodeAddress> nodes;
@@ -32,11 +33,6 @@ class KeyApiIT {
         cluster = ProcessCluster.start("key-api", 21, 5, 2);
         client = cluster.client();
         nodes = cluster.addresses();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     /**

@@ -3,7 +3,7 @@ package io.kvs.http.cluster;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.kvs.core.view.NodeAddress;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The {@code kvs} client as a user runs it (the shaded jar, one process per command) against a 4-node K=2 cluster. */
 class KvsCliIT {
     private static final Path JAR = Path.of("..", "kvs-cli", "target", "kvs-cli.jar");
+    @AutoClose
     private static ProcessCluster cluster;
     private static List<NodeAddress> nodes;
 
@@ -31,11 +32,6 @@ class KvsCliIT {
         assertTrue(Files.exists(JAR), JAR + " is built by the reactor before kvs-http's tests (mvn verify)");
         cluster = ProcessCluster.start("kvs-cli", 39, 4, 2);
         nodes = cluster.addresses();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     private record Run(int exit, String out, String err) {

@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,14 +33,8 @@ class LargeDataIT {
     private static final int VALUES = 800;
     private static final int VALUE_CHARS = 256 << 10;
     private static final String HEAP = "64m";
+    @AutoClose
     private ProcessCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void holdsServesAndMovesDataFarLargerThanTheHeap() throws Exception {

@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -37,14 +37,8 @@ class LoadedGroupIT {
     private static final long LOAD_SECONDS = 20;
     private static final int VALUE_CHARS = 1_000_000;
     private static final String BUSY = "key value store is not available: the partition is busy, try again";
+    @AutoClose
     private ProcessCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void writesToAGroupSlowedByLoadStayInItsLog() throws Exception {

@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,14 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** update_view on real nodes: layouts, agreement, and no key lost while nodes come and go. */
 class ViewChangeIT {
+    @AutoClose
     private ProcessCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void addThreeThenRemoveThreeKeepsTheLayoutRulesAndEveryKey() throws Exception {

@@ -2,7 +2,7 @@ package io.kvs.http.cluster;
 
 import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient.Reply;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,14 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ViewChangeLoadIT {
     private static final int KEYS = 10_000;
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    @AutoClose
     private ProcessCluster cluster;
-
-    @AfterEach
-    void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /**
      * 10k keys: spread evenly over the partitions after every change, and each change moves

@@ -4,7 +4,7 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.http.cluster.KvsClient;
 import io.kvs.http.cluster.KvsClient.Reply;
 import io.kvs.http.cluster.ProcessCluster;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,19 +50,13 @@ class ChaosIT {
     private static final int KEYS_PER_CLIENT = 4;
     private static final Duration CONVERGENCE = Duration.ofSeconds(10);
 
+    @AutoClose
     private ProcessCluster cluster;
     private NamespaceNetwork network;
 
     @BeforeAll
     static void needsNamespaces() {
         NamespaceNetwork.assumeAvailable();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     static LongStream seeds() {

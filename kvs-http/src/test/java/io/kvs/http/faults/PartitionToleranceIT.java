@@ -6,7 +6,7 @@ import io.kvs.http.cluster.KvsClient;
 import io.kvs.http.cluster.KvsClient.Reply;
 import io.kvs.http.cluster.ProcessCluster;
 import io.kvs.raft.engine.LocalReplica;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PartitionToleranceIT {
     private static final Duration CONVERGE = Duration.ofSeconds(5);
+    @AutoClose
     private ProcessCluster cluster;
     private NamespaceNetwork network;
     private KvsClient client;
@@ -43,13 +44,6 @@ class PartitionToleranceIT {
         network = NamespaceNetwork.create(subnet);
         cluster = ProcessCluster.start(name, network, n, k);
         client = cluster.client();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
