@@ -71,16 +71,16 @@ start_etcd() {  # dir token
 }
 stop_etcd() { [ ${#ETCD_PIDS[@]} -gt 0 ] && kill "${ETCD_PIDS[@]}" 2>/dev/null; wait 2>/dev/null; ETCD_PIDS=(); }
 
-# CPU seconds (user and system, every thread) the given processes have used; the fields are
-# counted after the process name, which may have a space in it.
-cpu_seconds() { local p; for p in "$@"; do sed 's/.*) //' /proc/"$p"/stat; done | awk '{ s += $12 + $13 } END { printf "%.1f", s / 100 }'; }
+# CPU time (user and system, every thread) the given processes have used, in clock ticks
+# (1/100 s); the fields are counted after the process name, which may have a space in it.
+cpu_ticks() { local p; for p in "$@"; do sed 's/.*) //' /proc/"$p"/stat; done | awk '{ s += $12 + $13 } END { print s + 0 }'; }
 
 # CPU seconds the C2 JIT compiler threads of the given processes have used.
 c2_seconds() {
   local p t
   for p in "$@"; do
     for t in /proc/"$p"/task/*; do
-      # utime and stime, counted as in cpu_seconds
+      # utime and stime, counted as in cpu_ticks
       if [ "$(cat "$t/comm" 2>/dev/null)" = "C2 CompilerThre" ]; then
         sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }' || true  # a thread that just ended
       fi

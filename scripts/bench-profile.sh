@@ -41,7 +41,8 @@ fi
 cleanup() { KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-server_cpu_ticks() { local p; for p in $(pids_of "$KVS_DIR"); do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ s += $1 } END { print s }'; }
+# shellcheck disable=SC2046
+server_cpu_ticks() { cpu_ticks $(pids_of "$KVS_DIR"); }
 agent() { local p; for p in $(pids_of "$KVS_DIR"); do jcmd "$p" JVMTI.agent_load "$AGENT" "\"$1\"" >/dev/null; done; }
 
 # profiled RUN WORKLOAD SECONDS ENDPOINTS: one profiled load run on the cluster in KVS_DIR.

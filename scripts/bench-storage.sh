@@ -137,15 +137,15 @@ view_change() {
   local t0 answer pids cpu0 c20
   pids="$(pids_of "$dir")"
   # shellcheck disable=SC2086
-  cpu0="$(cpu_seconds $pids)" c20="$(c2_seconds $pids)"
+  cpu0="$(cpu_ticks $pids)" c20="$(c2_seconds $pids)"
   t0=$(now_ms)
   answer="$(curl -s -m 900 -X PUT "http://127.0.0.11:8080/kv-store/update_view?type=$1" -d "ip_port=127.0.0.1$2:8080")"
   ms=$(( $(now_ms) - t0 ))
   echo "$answer" | grep -q success || die "$1 node $2: $answer"
   partitions="$(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p')"
   # shellcheck disable=SC2086
-  cpu="$(awk -v a="$cpu0" -v b="$(cpu_seconds $pids)" -v c="$c20" -v d="$(c2_seconds $pids)" \
-    'BEGIN { printf "%.1f CPU-s on the nodes, %.1f of it C2", b - a, d - c }')"
+  cpu="$(awk -v a="$cpu0" -v b="$(cpu_ticks $pids)" -v c="$c20" -v d="$(c2_seconds $pids)" \
+    'BEGIN { printf "%.1f CPU-s on the nodes, %.1f of it C2", (b - a) / 100, d - c }')"
 }
 moved_at() { grep -h "view epoch $1: [0-9]* keys moved" "$dir"/*.log | sed -n 1p | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p'; }
 label="4 nodes K=2, $SPLIT_KEYS keys of 100 B"
