@@ -37,11 +37,14 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Whenever the state changes, the node joins and leaves groups to match it
  * ({@link GroupReconciler}); a node the state no longer names leaves the cluster altogether and
- * waits, like a fresh node, to be added again. Every join and leave runs on one thread, in order.
+ * waits, like a fresh node, to be added again. Every join and leave is decided on one thread, in
+ * order; a left group's replica closes in the background, and joining that group again waits for it.
  */
 final class ClusterMembership {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMembership.class);
     private static final long RETRY_MILLIS = 300;
+    /** Leaving every group runs the groups' closes side by side; each takes Ratis up to 3 s. */
+    private static final long LEAVE_DEADLINE_SECONDS = 8;
 
     private final NodeAddress self;
     private final RaftPeers peers;
@@ -131,16 +134,21 @@ final class ClusterMembership {
         LOG.info("{} joins cluster {}", self, id);
     }
 
-    /** Leaves every group and forgets the cluster: the node is as new, and can be added again. */
+    /**
+     * Leaves every group and forgets the cluster: the node is as new, and can be added again. The
+     * cluster is forgotten only once every group is left: a node that restarted in between would
+     * otherwise recover groups of a cluster it no longer knows.
+     */
     private synchronized void leave() {
         LOG.info("{} is no longer in the view of cluster {}: leaving every group", self, clusterId);
         try {
-            for (RaftGroupId group : raft.groupIds()) {
-                raft.removeGroup(group);
-            }
+            CompletableFuture.allOf(raft.groupIds().stream().map(raft::leave).toArray(CompletableFuture[]::new))
+                    .get(LEAVE_DEADLINE_SECONDS, TimeUnit.SECONDS);
             clusterIdFile.delete();
-        } catch (IOException e) {
+        } catch (IOException | ExecutionException | TimeoutException e) {
             LOG.warn("leaving the cluster: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         clusterId = null;
         state = null;

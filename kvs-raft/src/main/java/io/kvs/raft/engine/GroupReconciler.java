@@ -3,6 +3,7 @@ package io.kvs.raft.engine;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.core.view.Partition;
 import io.kvs.core.view.View;
+import io.kvs.core.view.ViewChange;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.server.NodeRaftServer;
 import io.kvs.raft.server.RaftPeers;
@@ -47,10 +48,14 @@ final class GroupReconciler {
 
     /**
      * Joins every group {@code state} wants this node in that it does not host yet: as a new
-     * member where the group already runs without it, as a founder where it forms now.
+     * member where the group already runs without it, as a founder where it forms now. The node
+     * being added campaigns in the groups it founds: it learns of the change last (it first joins
+     * the metadata group and catches up with its log), so the other founders host them already.
      */
     void joinWanted(ClusterState state) throws IOException {
         Set<RaftGroupId> running = groupsRunningWithoutSelf(state.view(), state.clusterId());
+        boolean added = state.change() != null && state.change().type() == ViewChange.Type.ADD
+                && state.change().node().equals(self);
         for (RaftGroup group : wantedGroups(state).values()) {
             if (raft.hosts(group.getGroupId())) {
                 continue;
@@ -58,7 +63,7 @@ final class GroupReconciler {
             if (running.contains(group.getGroupId())) {
                 raft.joinGroup(group);
             } else {
-                raft.addGroup(group);
+                raft.found(group, added);
             }
         }
     }
@@ -83,17 +88,18 @@ final class GroupReconciler {
     }
 
     /**
-     * Leaves (deleting their storage) the partition groups {@code confirmed} does not want this
-     * node in. The state must be the metadata leader's, not this node's replica: a node replaying
-     * its log after a restart passes through old views that do not name groups it serves now.
+     * Leaves (deleting their storage, in the background) the partition groups {@code confirmed}
+     * does not want this node in. The state must be the metadata leader's, not this node's
+     * replica: a node replaying its log after a restart passes through old views that do not
+     * name groups it serves now.
      */
-    void leaveUnwanted(ClusterState confirmed) throws IOException {
+    void leaveUnwanted(ClusterState confirmed) {
         if (confirmed.change() != null) {
             return; // a change may still read from any replica
         }
         for (RaftGroupId group : unwanted(confirmed)) {
             LOG.info("{} leaves group {}: it serves no partition of this node any more", self, group);
-            raft.removeGroup(group);
+            raft.leave(group);
         }
     }
 

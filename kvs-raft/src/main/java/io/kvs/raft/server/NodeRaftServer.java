@@ -4,6 +4,10 @@ import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.auth.RaftAuthentication;
 import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.proto.RaftProtos.RaftGroupIdProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.proto.RaftProtos.TermIndexProto;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 import org.apache.ratis.protocol.ClientId;
@@ -11,6 +15,7 @@ import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
@@ -45,6 +50,7 @@ public final class NodeRaftServer implements Closeable {
     private final ClientId localClient = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final GroupFences fences;
+    private final GroupChanges changes = new GroupChanges();
 
     /** A server whose Raft traffic is not authenticated. */
     public NodeRaftServer(NodeAddress self, String bindHost, Path dataDir, RaftPeers peers,
@@ -122,10 +128,28 @@ public final class NodeRaftServer implements Closeable {
     }
 
     /** Joins {@code group} on this server, unless it already hosts it. */
-    public synchronized void addGroup(RaftGroup group) throws IOException {
+    public void addGroup(RaftGroup group) throws IOException {
+        changes.run(group.getGroupId(), () -> join(group));
+    }
+
+    /**
+     * Joins {@code group}, which forms now, as one of its founders; with {@code campaign}, this
+     * replica then stands for election at once instead of after Ratis' first election timeout
+     * (half a second or more), which a view change forming the group would wait for. One founder
+     * only should campaign, the one that joins last: its vote requests find the others' replicas
+     * there. Should they not be, the election fails and the replica is a follower whose timer
+     * runs as it would have, so a campaign too early costs nothing. Returns whether this
+     * replica started an election.
+     */
+    public boolean found(RaftGroup group, boolean campaign) throws IOException {
+        return changes.run(group.getGroupId(), () -> join(group) && campaign && campaign(group.getGroupId()));
+    }
+
+    /** Joins {@code group} unless this server hosts it; whether it did, with empty storage. Run within a change of it. */
+    private boolean join(RaftGroup group) throws IOException {
         RaftGroupId id = group.getGroupId();
         if (hosts(id)) {
-            return;
+            return false;
         }
         if (listed(id)) {
             // A division that stopped: take it out and start it again from its storage.
@@ -140,21 +164,50 @@ public final class NodeRaftServer implements Closeable {
             throw new IOException("could not add group " + group.getGroupId() + ": " + reply.getException());
         }
         LOG.info("joined group {} with peers {}", group.getGroupId(), group.getPeers());
+        return fresh;
+    }
+
+    /**
+     * Starts an election of this server's fresh replica of {@code id} now. Ratis starts one on
+     * request only for a follower whose log is no longer than the requester's last entry, named
+     * here as (term 0, index 0): a replica that has seen no election and holds no entry.
+     * Whether it started one.
+     */
+    private boolean campaign(RaftGroupId id) {
+        RaftPeerId self = server.getId();
+        StartLeaderElectionRequestProto request = StartLeaderElectionRequestProto.newBuilder()
+                .setServerRequest(RaftRpcRequestProto.newBuilder()
+                        .setRequestorId(self.toByteString())
+                        .setReplyId(self.toByteString())
+                        .setRaftGroupId(RaftGroupIdProto.newBuilder().setId(id.toByteString()))
+                        .setCallId(callIds.incrementAndGet()))
+                .setLeaderLastEntry(TermIndexProto.newBuilder().setTerm(0).setIndex(0))
+                .build();
+        try {
+            boolean started = server.startLeaderElection(request).getServerReply().getSuccess();
+            LOG.info("group {}: {}", id, started ? "starts an election as a founder"
+                    : "no election started (the replica is past its first term)");
+            return started;
+        } catch (IOException e) {
+            LOG.info("group {}: no election started ({}); its election timer runs", id, e.toString());
+            return false;
+        }
     }
 
     /**
      * Starts this server's replica of {@code id} again from its storage, with a new state
      * machine: for a replica Ratis will not write to any more (its log failed on a full disk).
      */
-    public synchronized void restartFromStorage(RaftGroupId id) throws IOException {
-        Optional<RaftServer.Division> division = division(id);
-        if (division.isEmpty()) {
-            return;
-        }
-        RaftGroup group = division.get().getGroup();
-        LOG.info("group {}: restarting this replica from its storage", id);
-        takeOut(id);
-        addGroup(group);
+    public void restartFromStorage(RaftGroupId id) throws IOException {
+        changes.run(id, () -> {
+            Optional<RaftServer.Division> division = division(id);
+            if (division.isPresent()) {
+                LOG.info("group {}: restarting this replica from its storage", id);
+                takeOut(id);
+                join(division.get().getGroup());
+            }
+            return null;
+        });
     }
 
     /** Stops this server's replica of {@code id}, keeping its storage. */
@@ -172,13 +225,24 @@ public final class NodeRaftServer implements Closeable {
      * change took longer than an election timeout) finds itself outside its configuration, and
      * Ratis shuts it down for good.
      */
-    public synchronized void joinGroup(RaftGroup group) throws IOException {
+    public void joinGroup(RaftGroup group) throws IOException {
         addGroup(RaftGroup.valueOf(group.getGroupId(),
                 group.getPeers().stream().filter(p -> !p.getId().equals(server.getId())).toList()));
     }
 
-    /** Leaves {@code id} on this server and deletes its storage. */
-    public synchronized void removeGroup(RaftGroupId id) throws IOException {
+    /**
+     * Leaves {@code id} on this server and deletes its storage, in the background
+     * ({@link GroupChanges}); completes once it has. Joining the group again waits for it.
+     */
+    public CompletableFuture<Void> leave(RaftGroupId id) {
+        return changes.inBackground(id, () -> {
+            remove(id);
+            return null;
+        });
+    }
+
+    /** Leaves {@code id} and deletes its storage. Run within a change of it. */
+    private void remove(RaftGroupId id) throws IOException {
         if (!listed(id)) {
             return;
         }
@@ -194,9 +258,11 @@ public final class NodeRaftServer implements Closeable {
      * Deletes this server's replica of {@code group} and joins the group again with empty
      * storage, so that its leader sends the whole log (see {@link FirstEntryConflictRepair}).
      */
-    public synchronized void rejoinEmpty(RaftGroup group) throws IOException {
-        removeGroup(group.getGroupId());
-        addGroup(group);
+    public void rejoinEmpty(RaftGroup group) throws IOException {
+        changes.run(group.getGroupId(), () -> {
+            remove(group.getGroupId());
+            return join(group);
+        });
     }
 
     public Optional<RaftServer.Division> division(RaftGroupId id) {
@@ -251,6 +317,7 @@ public final class NodeRaftServer implements Closeable {
 
     @Override
     public void close() throws IOException {
+        changes.close();
         if (server != null) {
             server.close();
         }
