@@ -88,6 +88,27 @@ c2_seconds() {
   done | awk '{ s += $1 } END { printf "%.1f", s / 100 }'
 }
 
+# update_view_timed DIR TYPE N: update_view TYPE of node N (127.0.0.<10+N>:8080) through node 1 of
+# the ./kvs-local cluster in DIR, timed; dies if it fails. Sets VIEW_MS, VIEW_PARTITIONS (as the
+# answer gives them), VIEW_MOVED (the keys the change moved, from the coordinator's log: the line of
+# the highest epoch) and VIEW_CPU (the CPU seconds every node used meanwhile, with the C2 compiler's share).
+update_view_timed() {
+  local dir="$1" type="$2" node="127.0.0.$((10 + $3)):8080" pids cpu0 c20 t0 answer
+  pids="$(pids_of "$dir")"
+  # shellcheck disable=SC2086
+  cpu0="$(cpu_ticks $pids)" c20="$(c2_seconds $pids)"
+  t0=$(date +%s%N)
+  answer="$(curl -s -m 900 -X PUT "http://127.0.0.11:8080/kv-store/update_view?type=$type" -d "ip_port=$node")"
+  VIEW_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "$answer" | grep -q '"success"' || die "update_view $type $node: $answer"
+  # shellcheck disable=SC2086
+  VIEW_CPU="$(awk -v a="$cpu0" -v b="$(cpu_ticks $pids)" -v c="$c20" -v d="$(c2_seconds $pids)" \
+    'BEGIN { printf "%.1f CPU-s on the nodes, %.1f of it C2", (b - a) / 100, d - c }')"
+  VIEW_PARTITIONS="$(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p')"
+  VIEW_MOVED="$(grep -ho 'view epoch [0-9]*: [0-9]* keys moved' "$dir"/*.log |
+    awk '{ e = $3 + 0; if (e > max) { max = e; moved = $4 } } END { print moved + 0 }')"
+}
+
 # A fresh JVM compiles the hot path with C2 over minutes of load, several JVMs sharing two cores
 # more slowly still, and measures far below its steady state meanwhile. So each cluster runs mixed load
 # in 30 s steps until its nodes' C2 threads used under 1 CPU second in a step, or for at most

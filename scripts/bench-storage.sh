@@ -131,33 +131,16 @@ KVS_LOCAL_DIR="$dir" ./kvs-local up 4 2 >/dev/null
 log "split: loading $SPLIT_KEYS keys of 100 B"
 bench --target kvs --endpoints "127.0.0.11:8080,127.0.0.12:8080,127.0.0.13:8080,127.0.0.14:8080" --workload load \
   --keys "$SPLIT_KEYS" --clients 64 >/dev/null 2>&1
-# view_change TYPE NODE: update_view on node 1 for 127.0.0.1NODE, timed; sets ms, partitions and cpu
-# (the CPU seconds every node used meanwhile, with the C2 compiler's share).
-view_change() {
-  local t0 answer pids cpu0 c20
-  pids="$(pids_of "$dir")"
-  # shellcheck disable=SC2086
-  cpu0="$(cpu_ticks $pids)" c20="$(c2_seconds $pids)"
-  t0=$(now_ms)
-  answer="$(curl -s -m 900 -X PUT "http://127.0.0.11:8080/kv-store/update_view?type=$1" -d "ip_port=127.0.0.1$2:8080")"
-  ms=$(( $(now_ms) - t0 ))
-  echo "$answer" | grep -q success || die "$1 node $2: $answer"
-  partitions="$(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p')"
-  # shellcheck disable=SC2086
-  cpu="$(awk -v a="$cpu0" -v b="$(cpu_ticks $pids)" -v c="$c20" -v d="$(c2_seconds $pids)" \
-    'BEGIN { printf "%.1f CPU-s on the nodes, %.1f of it C2", (b - a) / 100, d - c }')"
-}
-moved_at() { grep -h "view epoch $1: [0-9]* keys moved" "$dir"/*.log | sed -n 1p | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p'; }
 label="4 nodes K=2, $SPLIT_KEYS keys of 100 B"
 for node in 5 6; do
   KVS_LOCAL_DIR="$dir" ./kvs-local add >/dev/null
-  view_change add "$node"
+  update_view_timed "$dir" add "$node"
 done
-fact "$label: split 2 -> $partitions partitions (update_view add)" "$ms ms, $(moved_at 3) keys moved, $cpu"
-view_change remove 6
-fact "$label: merge 3 -> $partitions partitions (update_view remove of that node)" "$ms ms, $(moved_at 4) keys moved, $cpu"
-view_change add 6
-fact "$label: split 2 -> $partitions again, on nodes that have moved data once" "$ms ms, $(moved_at 5) keys moved, $cpu"
+fact "$label: split 2 -> $VIEW_PARTITIONS partitions (update_view add)" "$VIEW_MS ms, $VIEW_MOVED keys moved, $VIEW_CPU"
+update_view_timed "$dir" remove 6
+fact "$label: merge 3 -> $VIEW_PARTITIONS partitions (update_view remove of that node)" "$VIEW_MS ms, $VIEW_MOVED keys moved, $VIEW_CPU"
+update_view_timed "$dir" add 6
+fact "$label: split 2 -> $VIEW_PARTITIONS again, on nodes that have moved data once" "$VIEW_MS ms, $VIEW_MOVED keys moved, $VIEW_CPU"
 
 {
   echo "| measure | value |"

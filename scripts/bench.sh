@@ -186,17 +186,11 @@ view_change() {  # label keys
   load="$(bench --target kvs --endpoints "$(endpoints_of 4)" --workload load --keys "$keys" --clients 64 2>/dev/null)"
   echo "$load" | sed 's/^/load: /' >&2
   echo "kvs 4 nodes K=2|load of $keys keys (100 B) with 64 clients|$(echo "$load" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p') writes/s" >>"$OUT/facts"
-  local node step t0 answer
+  local step
   for step in 5 6; do
     KVS_LOCAL_DIR="$dir" ./kvs-local add >/dev/null
-    node="127.0.0.$((10 + step)):8080"
-    t0=$(date +%s%N)
-    answer="$(curl -s -m 600 -X PUT 'http://127.0.0.11:8080/kv-store/update_view?type=add' -d "ip_port=$node")"
-    local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-    echo "$answer" | grep -q '"success"' || die "update_view add $node: $answer"
-    local moved epoch=$((step - 3))  # the first change makes epoch 2
-    moved="$(grep -h "view epoch $epoch: [0-9]* keys moved" "$dir"/*.log | sed -n 1p | sed -n 's/.*: \([0-9]*\) keys moved.*/\1/p')"
-    echo "kvs 4 nodes K=2|$label: add node $step ($(echo "$answer" | sed -n 's/.*"number_of_partitions":\([0-9]*\).*/\1/p') partitions), $keys keys|$ms ms, ${moved:-0} keys moved" >>"$OUT/facts"
+    update_view_timed "$dir" add "$step"
+    echo "kvs 4 nodes K=2|$label: add node $step ($VIEW_PARTITIONS partitions), $keys keys|$VIEW_MS ms, $VIEW_MOVED keys moved, $VIEW_CPU" >>"$OUT/facts"
   done
   KVS_LOCAL_DIR="$dir" ./kvs-local down --wipe >/dev/null
 }
