@@ -34,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * <p>It also lets a follower's repeated "send from index n" win over a match index above what
  * the follower holds ({@link StaleMatchGuard}); Ratis alone would overrule it forever; and it
  * sends a snapshot's data mapped from its files, not held in the heap ({@link MappedSnapshotChunks}).
+ *
+ * <p>And it tells the leader when a follower being added to the group has taken a snapshot. Ratis
+ * checks whether a new member has caught up (to commit the configuration that adds it) when its
+ * match index rises through an append, and otherwise only when the leader has had no event for a
+ * maximum election timeout; a follower that took a snapshot ending at the leader's last entry
+ * gets no append that raises it, so the change adding it would wait that half second.
  */
 final class CommitPushingLogAppender extends GrpcLogAppender {
     private static final Logger LOG = LoggerFactory.getLogger(CommitPushingLogAppender.class);
@@ -43,6 +49,8 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
     private long sentCommit = -1;
     /** When a commit index not yet sent is due to go alone; 0 if none is waiting. */
     private long pushAtNanos;
+    /** The match index at which the leader was last told of this follower while it was being added. */
+    private long reportedBootstrap = -1;
     /** Called on gRPC reply threads; it guards itself. */
     private final StaleMatchGuard staleMatch = new StaleMatchGuard();
 
@@ -95,11 +103,23 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
     /** Wakes the appender when a waiting commit index is due, if that is before its next heartbeat. */
     @Override
     public long getWaitTimeMs() {
+        reportSnapshotOfNewMember();
         long wait = super.getWaitTimeMs();
         if (pushAtNanos == 0) {
             return wait;
         }
         long untilPush = TimeUnit.NANOSECONDS.toMillis(pushAtNanos - System.nanoTime()) + 1;
         return Math.max(0, Math.min(wait, untilPush));
+    }
+
+    /** Has the leader check a member being added once a snapshot moved its match index (see the class comment). */
+    private void reportSnapshotOfNewMember() {
+        FollowerInfo follower = getFollower();
+        long match = follower.getMatchIndex();
+        if (match != reportedBootstrap && follower.hasAttemptedToInstallSnapshot()
+                && getLeaderState().isFollowerBootstrapping(follower)) {
+            reportedBootstrap = match;
+            getLeaderState().onFollowerSuccessAppendEntries(follower);
+        }
     }
 }
