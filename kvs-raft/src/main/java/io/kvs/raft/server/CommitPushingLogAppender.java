@@ -100,7 +100,11 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
         return next;
     }
 
-    /** Wakes the appender when a waiting commit index is due, if that is before its next heartbeat. */
+    /**
+     * Asked by the appender's loop before each wait: reports a new member's snapshot to the leader
+     * first, then wakes the appender when a waiting commit index is due, if that is before its
+     * next heartbeat.
+     */
     @Override
     public long getWaitTimeMs() {
         reportSnapshotOfNewMember();
