@@ -39,7 +39,10 @@ final class GroupChanges implements AutoCloseable {
     private final Object[] locks = new Object[LOCKS];
     private final ExecutorService leaving = Executors.newFixedThreadPool(LEAVING_THREADS,
             DaemonThreadFactory.numbered("group-leaving"));
-    /** The leaves of groups under way or queued; an entry goes before its future completes. */
+    /**
+     * The leaves of groups under way or queued; an entry goes before its future completes. At
+     * most one per group, so the leaving threads' queue holds no more than the groups hosted.
+     */
     private final Map<RaftGroupId, CompletableFuture<Void>> leaves = new ConcurrentHashMap<>();
 
     GroupChanges() {
