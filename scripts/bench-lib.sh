@@ -41,6 +41,28 @@ die() { log "error: $*"; exit 1; }
 # writes/s with C2 in the load generator, 3,000 with C1 only).
 bench() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$BENCH_JAR" "$@"; }
 
+# async-profiler's agent library, from its jar on Maven Central (fetched into BENCH-RESULTS once);
+# sets AGENT to its path.
+PROFILER_VERSION=4.1
+fetch_profiler() {
+  local dir="$OUT/profiler"
+  AGENT="$dir/linux-x64/libasyncProfiler.so"
+  [ -f "$AGENT" ] && return
+  log "fetching async-profiler $PROFILER_VERSION"
+  mkdir -p "$dir"
+  mvn -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION" \
+    -DoutputDirectory="$dir" >"$OUT/profiler-fetch.log" 2>&1 || die "cannot fetch async-profiler (log: $OUT/profiler-fetch.log)"
+  (cd "$dir" && jar xf "async-profiler-$PROFILER_VERSION.jar" linux-x64/libasyncProfiler.so)
+}
+
+# profile_nodes DIR COMMAND: gives async-profiler COMMAND (e.g. "start,event=itimer,threads", or
+# "stop,file=.../%p.collapsed,collapsed": %p is the node's pid) on every node of the ./kvs-local
+# cluster in DIR. fetch_profiler first.
+profile_nodes() {
+  local p
+  for p in $(pids_of "$1"); do jcmd "$p" JVMTI.agent_load "$AGENT" "\"$2\"" >/dev/null; done
+}
+
 # Debian's etcd-server, installed if missing; apt's output goes to the file given.
 install_etcd() {  # apt-log
   command -v etcd >/dev/null 2>&1 && return

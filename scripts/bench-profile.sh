@@ -16,7 +16,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LOG_TAG=bench-profile
 JVM_WARMUP=${JVM_WARMUP:-360}
-PROFILER_VERSION=4.1
 . scripts/bench-lib.sh
 [ $# -eq 0 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -28,32 +27,23 @@ rm -rf "$STACKS"
 mkdir -p "$STACKS"
 RESULTS="$STACKS/runs.jsonl"
 
-# The agent library, from the profiler's jar in the local Maven repository.
-PROFILER_DIR="$OUT/profiler"
-AGENT="$PROFILER_DIR/linux-x64/libasyncProfiler.so"
-if [ ! -f "$AGENT" ]; then
-  log "fetching async-profiler $PROFILER_VERSION"
-  mvn -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION" \
-    -DoutputDirectory="$PROFILER_DIR" >"$OUT/profiler-fetch.log" 2>&1 || die "cannot fetch async-profiler (log: $OUT/profiler-fetch.log)"
-  (cd "$PROFILER_DIR" && jar xf "async-profiler-$PROFILER_VERSION.jar" linux-x64/libasyncProfiler.so)
-fi
+fetch_profiler
 
 cleanup() { KVS_LOCAL_DIR="$KVS_DIR" ./kvs-local down --wipe >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 # shellcheck disable=SC2046
 server_cpu_ticks() { cpu_ticks $(pids_of "$KVS_DIR"); }
-agent() { local p; for p in $(pids_of "$KVS_DIR"); do jcmd "$p" JVMTI.agent_load "$AGENT" "\"$1\"" >/dev/null; done; }
 
 # profiled RUN WORKLOAD SECONDS ENDPOINTS: one profiled load run on the cluster in KVS_DIR.
 profiled() {
   local run="$1" workload="$2" seconds="$3" endpoints="$4" before after line
-  agent "start,event=itimer,threads"
+  profile_nodes "$KVS_DIR" "start,event=itimer,threads"
   before="$(server_cpu_ticks)"
   line="$(bench --target kvs --endpoints "$endpoints" --workload "$workload" --clients 64 \
     --seconds "$seconds" --warmup-seconds 0 2>/dev/null | grep '^{')" || die "$run $workload: no result"
   after="$(server_cpu_ticks)"
-  agent "stop,file=$STACKS/$run-$workload-%p.collapsed,collapsed"  # %p: the profiler writes each node's pid
+  profile_nodes "$KVS_DIR" "stop,file=$STACKS/$run-$workload-%p.collapsed,collapsed"  # %p: the profiler writes each node's pid
   echo "{\"run\":\"$run\",\"workload\":\"$workload\",\"cpu_ticks\":$((after - before)),\"result\":$line}" >>"$RESULTS"
   log "$run $workload: $(echo "$line" | sed -n 's/.*"throughput":\([0-9]*\).*/\1/p') ops/s, server CPU $(((after - before) / 100)) s"
 }
