@@ -31,8 +31,9 @@ import java.util.stream.Collectors;
  * Turns a client's key request, received by any node, into a request to the Raft group of the
  * partition that owns the key ({@link RoutedRequest}); when the group cannot answer in time (no
  * majority, or it has not applied writes the client has seen), into a request to one replica on
- * its own ({@link DegradedPath}), except for a write to a group busy with this node's writes,
- * which is refused instead (see {@link #write}); and the answer into what the client sees.
+ * its own ({@link DegradedPath}), except for a write to a group that commits, only slowly (under
+ * load): that write stays with the group and is refused as busy if it misses its time (see
+ * {@link #write}); and the answer into what the client sees.
  */
 public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
@@ -128,10 +129,12 @@ public final class KeyGateway {
      * Accepted on a replica alone instead, the write would be a hint in a group that commits:
      * every later write of its client must follow it, so the group refuses them until the hint
      * is replayed, they become hints in turn, each costing a wasted round in the group and a
-     * replay, and under load the replicas' backlogs of hints fill up. A group without that
-     * load is not judged by its slowness: a lone write that misses its time there goes to a
-     * replica alone, as in a group out of reach. Slow without load is a group in trouble (a
-     * follower held up by its dead peers, say), where the replica alone keeps it available.
+     * replay, and under load the replicas' backlogs of hints fill up. A write not judged busy
+     * when it came gets the group's share of the second ({@link RoutedRequest#BUDGET}); if the
+     * group did not take it then but showed meanwhile that it commits ({@link
+     * #groupCommitted}), it is busy after all and stays there. Only a group that showed nothing
+     * of the kind (no majority, a follower held up by its dead peers) leaves the write to a
+     * replica alone, which keeps the partition available.
      */
     private CompletableFuture<KeyWrite> write(Request request, String value) {
         long start = System.nanoTime();
@@ -140,7 +143,12 @@ public final class KeyGateway {
             return inGroup(request, value, BUSY_GROUP_BUDGET).answer()
                     .exceptionallyCompose(failure -> inGroupAgain(request, value, start, failure));
         }
-        return orFromOneReplica(inGroup(request, value, RoutedRequest.BUDGET), request, () -> {
+        RoutedRequest.Routed<KeyWrite> viaGroup = inGroup(request, value, RoutedRequest.BUDGET);
+        CompletableFuture<KeyWrite> unlessCutOff = viaGroup.answer().exceptionallyCompose(failure ->
+                groupCommitted(request, start, failure)
+                        ? inGroupAgain(request, value, start, failure)
+                        : CompletableFuture.failedFuture(failure));
+        return orFromOneReplica(unlessCutOff, viaGroup.lateAnswer(), request, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(request.key());
             return degraded.write(owner, request.toReplica(owner, value, true), request.deadlineNanos())
@@ -156,21 +164,40 @@ public final class KeyGateway {
     }
 
     /**
+     * Whether the write's group, though it did not take the write (it failed with {@code
+     * failure}), showed since the write came that it commits: it answered that it has not
+     * applied the client's hints yet (a write is judged as it is applied, so that one was
+     * committed), or it committed other writes ({@link #committedSince}). Such a group is slow,
+     * not gone, and a write that left it for a replica alone would start a chain of hints.
+     */
+    private boolean groupCommitted(Request request, long start, Throwable failure) {
+        return Failures.causeOf(failure) instanceof KvsException e
+                && (e.code() == ErrorCode.NOT_CAUGHT_UP
+                || e.code() == ErrorCode.UNAVAILABLE && committedSince(request, start));
+    }
+
+    /**
      * A write that neither its group nor a replica alone took within its second, unavailable, is
-     * BUSY instead if the group committed while it was tried (it answered this node's writes, or
-     * this node's replica applied others'): the group has a majority and commits, slowly because
-     * the machine is loaded (large values, other clients), and the client is told to try again
-     * rather than that the store is down. A group that committed only before the write came may
-     * have lost its replicas since.
+     * BUSY instead if the group committed while it was tried ({@link #committedSince}): the group
+     * has a majority and commits, slowly because the machine is loaded (large values, other
+     * clients), and the client is told to try again rather than that the store is down.
      */
     private CompletableFuture<KeyWrite> busyIfCommitting(Request request, long start, Throwable failure) {
         Throwable cause = Failures.causeOf(failure);
-        if (cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE
-                && engine.partition(engine.requireState().view().ownerOfKey(request.key()))
-                .committedWithin(Duration.ofNanos(System.nanoTime() - start))) {
+        if (cause instanceof KvsException e && e.code() == ErrorCode.UNAVAILABLE && committedSince(request, start)) {
             return CompletableFuture.failedFuture(new KvsException(ErrorCode.BUSY));
         }
         return CompletableFuture.failedFuture(cause);
+    }
+
+    /**
+     * Whether the key's group committed since {@code start} (System.nanoTime), as this node sees
+     * it: it answered this node's writes, or this node's replica applied others'. A group that
+     * committed only before the write came may have lost its replicas since.
+     */
+    private boolean committedSince(Request request, long start) {
+        return engine.partition(engine.requireState().view().ownerOfKey(request.key()))
+                .committedWithin(Duration.ofNanos(System.nanoTime() - start));
     }
 
     /**
@@ -227,7 +254,7 @@ public final class KeyGateway {
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
-        return orFromOneReplica(viaGroup, request, () -> {
+        return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request, () -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(key);
             return degraded.read(owner, request.toReplica(owner, null, false), request.deadlineNanos())
@@ -241,16 +268,17 @@ public final class KeyGateway {
     }
 
     /**
-     * The group's answer, or, when the group could not give one (no majority: unavailable; or
-     * behind the client's payload), the answer of a replica on its own, unless the group's
-     * attempt the budget cut off succeeds first ({@link ReplicaOrLateGroup}).
+     * The group's answer ({@code viaGroup}), or, when the group could not give one (no majority:
+     * unavailable; or behind the client's payload), the answer of a replica on its own, unless
+     * the group's attempt the budget cut off succeeds first ({@code lateGroup}, {@link
+     * ReplicaOrLateGroup}).
      */
-    private static <T> CompletableFuture<T> orFromOneReplica(RoutedRequest.Routed<T> viaGroup, Request request,
-                                                             Supplier<CompletableFuture<T>> alone) {
-        return viaGroup.answer().exceptionallyCompose(failure -> {
+    private static <T> CompletableFuture<T> orFromOneReplica(CompletableFuture<T> viaGroup, CompletableFuture<T> lateGroup,
+                                                             Request request, Supplier<CompletableFuture<T>> alone) {
+        return viaGroup.exceptionallyCompose(failure -> {
             Throwable cause = Failures.causeOf(failure);
             if (ReplicaOrLateGroup.couldNotServe(cause)) {
-                return ReplicaOrLateGroup.first(alone.get(), viaGroup.lateAnswer(), request.deadlineNanos());
+                return ReplicaOrLateGroup.first(alone.get(), lateGroup, request.deadlineNanos());
             }
             return CompletableFuture.failedFuture(cause);
         });

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -170,6 +171,46 @@ class PartitionToleranceIT {
 
     private long hintsTaken(List<NodeAddress> nodes) {
         return nodes.stream().mapToLong(n -> client.metric(n, "kvs_hints_replayed_total")).sum();
+    }
+
+    /**
+     * A client whose write became a hint on a replica cut off from its group, writing again
+     * through the majority's side while the hint waits for its replay: the group answers that
+     * it has not applied the hint yet, which shows it commits, so the write waits there for the
+     * replay (or is refused as busy) and never becomes a second hint on the replica that holds
+     * the first. A chain of hints would make each of the client's writes wait for a replay and
+     * take a wasted round in the group.
+     */
+    @Test
+    void aWriteAfterTheClientsHintWaitsForItsReplayInTheGroup() throws Exception {
+        start("netns-hint-chain", 44, 3, 3);
+        List<NodeAddress> nodes = cluster.addresses();
+        NodeAddress lonely = nodes.get(0);
+        NodeAddress majority = nodes.get(1);
+        network.partition(List.of(lonely), List.of(nodes.get(1), nodes.get(2)));
+        Reply hinted = client.put(lonely, "first", "taken alone", "");
+        assertTrue(hinted.isSuccess(), "accepted alone: " + hinted);
+        String payload = hinted.string("causal_payload");
+
+        AtomicReference<Reply> next = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Reply put = client.put(majority, "second", "after the hint", payload);
+            while (!put.isSuccess() && put.status() == 503 && System.nanoTime() < until) {
+                put = client.put(majority, "second", "after the hint", payload);
+            }
+            next.set(put);
+        }, "writer-after-hint");
+        writer.start();
+        Thread.sleep(1_000); // the scenario: the client has tried a while before the heal
+        network.healPartitions();
+        writer.join();
+        assertTrue(next.get().isSuccess(), "the write after the hint: " + next.get());
+        await("the hint to be replayed").atMost(CONVERGE).until(() -> nodes.stream()
+                .allMatch(n -> client.metric(n, "kvs_hints_pending{") == 0));
+        assertEquals(1, hintsTaken(nodes), "writes taken as hints: the first only");
+        Reply read = client.get(nodes.get(2), "first", next.get().string("causal_payload"));
+        assertEquals("taken alone", read.string("value"), read.toString());
     }
 
     /**
