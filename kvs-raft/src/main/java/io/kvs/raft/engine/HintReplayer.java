@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,12 @@ final class HintReplayer implements Runnable {
     private final IntFunction<Optional<PartitionStateMachine>> replicas;
     private final StoreEngine engine;
     private final AtomicLong replayed = new AtomicLong();
+    /**
+     * Per group, the last hint counted in {@link #replayed}: a hint is sent again while this
+     * node's replica has not applied it yet (it lags its group, after a partition say), and
+     * counts once. Touched by {@link #run} alone, which never runs twice at once.
+     */
+    private final Map<Integer, Long> countedUpTo = new HashMap<>();
 
     HintReplayer(String self, HintStore hints, Supplier<ClusterState> state,
                  IntFunction<Optional<PartitionStateMachine>> replicas, StoreEngine engine) {
@@ -58,7 +65,7 @@ final class HintReplayer implements Runnable {
         this.engine = engine;
     }
 
-    /** How many hinted writes this node has replayed into their groups' logs since it started. */
+    /** How many hinted writes this node has replayed into their groups' logs since it started, each once. */
     long replayed() {
         return replayed.get();
     }
@@ -146,7 +153,9 @@ final class HintReplayer implements Runnable {
             return 0;
         }
         LOG.info("{} hinted writes of group {} entered the log (up to hint {})", batch.size(), group, last);
-        replayed.addAndGet(batch.size());
+        long counted = countedUpTo.getOrDefault(group, 0L);
+        replayed.addAndGet(batch.stream().filter(write -> write.id() > counted).count());
+        countedUpTo.put(group, Math.max(counted, last));
         if (home.isEmpty() || replicas.apply(group).isEmpty()) {
             hints.applied(group, last); // no replica here to see them applied: nothing to wait for
         }
