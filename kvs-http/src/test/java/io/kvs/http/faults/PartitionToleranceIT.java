@@ -191,6 +191,10 @@ class PartitionToleranceIT {
         Reply hinted = client.put(lonely, "first", "taken alone", "");
         assertTrue(hinted.isSuccess(), "accepted alone: " + hinted);
         String payload = hinted.string("causal_payload");
+        // Had the cut node led the group, the other two elect a leader first; a group still
+        // without one after the heal would rightly leave the next write to a replica alone.
+        await("a leader on the majority's side").atMost(Duration.ofSeconds(10)).until(() -> nodes.subList(1, 3)
+                .stream().anyMatch(n -> client.metric(n, "kvs_raft_group_leader{group=\"0\"") == 1));
 
         AtomicReference<Reply> next = new AtomicReference<>();
         Thread writer = new Thread(() -> {
