@@ -33,6 +33,13 @@ public final class HttpApi implements AutoCloseable {
 
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
     private static final long IDLE_TIMEOUT_MILLIS = 30_000;
+    /** How long a stop waits for requests in flight to be answered. */
+    private static final long STOP_TIMEOUT_MILLIS = 1_000;
+    /**
+     * How long a connection may stay idle once a stop began: peers and clients keep connections
+     * open between requests, and the stop waits for every connection to close.
+     */
+    private static final long SHUTDOWN_IDLE_MILLIS = 100;
     /** Open connections beyond this wait to be accepted. */
     private static final int MAX_CONNECTIONS = 10_000;
     /** Requests being served at once; beyond this a request is answered 503 at once. */
@@ -75,7 +82,7 @@ public final class HttpApi implements AutoCloseable {
             // A client that stops sending is cut off; one that trickles its body, by Bodies.
             config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(IDLE_TIMEOUT_MILLIS));
             config.jetty.modifyServer(server -> {
-                server.setStopTimeout(1_000);
+                server.setStopTimeout(STOP_TIMEOUT_MILLIS);
                 server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
             });
             // Javalin opens no listener of its own once one is added: both are added here.
@@ -159,6 +166,7 @@ public final class HttpApi implements AutoCloseable {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
+        connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_MILLIS);
         return connector;
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -25,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrashRecoveryIT {
     @AutoClose
     private ProcessCluster cluster;
+    /** An error, a stack frame, or the node's report that its shutdown failed. */
+    private static final Pattern SHUTDOWN_TROUBLE = Pattern.compile(" ERROR |^\\s+at |shutdown: ");
+
     private KvsClient client;
     private List<NodeAddress> nodes;
     private Map<Integer, List<NodeAddress>> partitions;
@@ -100,6 +104,29 @@ class CrashRecoveryIT {
             assertEquals(1, filesIn(node.dataDir().resolve("native")).size(),
                     node + " must keep one copy of the store's native library, in its data directory");
         }
+    }
+
+    /**
+     * SIGTERM, as {@code docker stop} and {@code ./kvs-local down} send: each node exits by
+     * itself, reports no error on the way (peers' idle connections must not hold its HTTP
+     * server's stop until it fails), and comes back with every acknowledged write.
+     */
+    @Test
+    void everyNodeStoppedWithSigtermExitsCleanlyAndLosesNoAcknowledgedWrite() throws Exception {
+        AckedWrites acked = new AckedWrites(client);
+        acked.write("stopped", 60, nodes);
+        for (NodeProcess node : cluster.nodes()) {
+            assertTrue(node.stop(Duration.ofSeconds(15)), node + " must exit by itself on SIGTERM");
+        }
+        for (NodeProcess node : cluster.nodes()) {
+            assertEquals(List.of(), NodeLogs.matching(node, SHUTDOWN_TROUBLE),
+                    node + " must log no error and no stack trace while it stops");
+        }
+        for (NodeProcess node : cluster.nodes()) {
+            node.start();
+        }
+        cluster.awaitServing();
+        acked.assertAllReadable(nodes, "after every node stopped and started");
     }
 
     private static List<Path> filesIn(Path dir) throws IOException {

@@ -5,6 +5,7 @@ import io.kvs.core.view.NodeAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,22 @@ public final class NodeProcess {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * SIGTERM, as {@code docker stop} sends: the node shuts down by itself. Returns whether it
+     * exited within {@code deadline}; one that did not is killed.
+     */
+    public synchronized boolean stop(Duration deadline) throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(address + " is not running");
+        }
+        process.destroy();
+        boolean exited = process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        if (!exited) {
+            kill();
+        }
+        return exited;
     }
 
     /** SIGSTOP: the node stops answering anyone, as a hung machine does. */
