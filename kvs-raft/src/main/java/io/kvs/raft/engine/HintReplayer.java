@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,7 +53,9 @@ final class HintReplayer implements Runnable {
     /**
      * Per group, the last hint counted in {@link #replayed}: a hint is sent again while this
      * node's replica has not applied it yet (it lags its group, after a partition say), and
-     * counts once. Touched by {@link #run} alone, which never runs twice at once.
+     * counts once. A group with no hint left is forgotten (its later hints have higher ids), so
+     * the map holds no more groups than the hint store. Touched by {@link #run} alone, which
+     * never runs twice at once.
      */
     private final Map<Integer, Long> countedUpTo = new HashMap<>();
 
@@ -74,7 +77,9 @@ final class HintReplayer implements Runnable {
     public void run() {
         ClusterState current = state.get();
         try {
-            for (int group : hints.groupsWithHints()) {
+            Set<Integer> groups = hints.groupsWithHints();
+            countedUpTo.keySet().retainAll(groups);
+            for (int group : groups) {
                 dropApplied(group);
                 if (current != null) {
                     // Also during a view change: a group refuses hints for slots it is moving
