@@ -21,7 +21,8 @@ import java.util.Map;
  * starting node no configuration file to parse.
  */
 public final class NodeLogging extends ContextAwareBase implements Configurator {
-    private static final String LINE = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %level %logger{0} - %replace(%msg){'[\\r\\n]+', ' '}";
+    /** Control characters (line breaks, bytes of a request a library prints) become a space. */
+    private static final String LINE = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %level %logger{0} - %replace(%msg){'\\p{Cntrl}+', ' '}";
 
     /** Loggers of the libraries set apart from the root's INFO, and why. */
     private static final Map<String, Level> LIBRARY_LEVELS = Map.of(
@@ -29,8 +30,10 @@ public final class NodeLogging extends ContextAwareBase implements Configurator 
             "org.apache.ratis", Level.WARN,
             "org.eclipse.jetty", Level.WARN,
             "io.javalin", Level.WARN,
-            // Logs every failed request with its full content; kvs reports failures itself.
+            // The Raft client logs failed requests with their content (users' keys and values,
+            // as raw bytes); kvs reports failures itself.
             "org.apache.ratis.client.impl.OrderedAsync", Level.OFF,
+            "org.apache.ratis.grpc.client.GrpcClientRpc", Level.OFF,
             // A peer's request this node cannot serve (a vote or an append for a group it does not
             // host yet or any more, a replica that is restarting) is expected while groups move
             // and nodes restart, and the peer sends it again.

@@ -68,6 +68,17 @@ class NodeLoggingTest {
     }
 
     @Test
+    void controlCharactersInAMessageOrItsCauseAreSpaces() {
+        context.getLogger("org.apache.ratis.server.impl.RaftServerImpl").error("request Message:\u0001\u0000\u0000i\u0000",
+                new IllegalStateException("tab\there"));
+
+        List<String> lines = lines();
+        assertEquals(1, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).endsWith("ERROR RaftServerImpl - request Message: i  (java.lang.IllegalStateException: tab here)"),
+                lines.get(0));
+    }
+
+    @Test
     void kvsKeepsTheStackTraceOfWhatItDidNotExpect() {
         context.getLogger("io.kvs.http.api.HttpApi").error("request failed", new IllegalStateException("bug"));
 
@@ -82,6 +93,7 @@ class NodeLoggingTest {
         context.getLogger("org.apache.ratis.server.impl.RaftServerImpl").info("verbose");
         context.getLogger("org.apache.ratis.grpc.server.GrpcLogAppender").warn("follower down");
         context.getLogger("org.apache.ratis.client.impl.OrderedAsync").error("failed request with its content");
+        context.getLogger("org.apache.ratis.grpc.client.GrpcClientRpc").error("failed request with its content");
         context.getLogger("org.eclipse.jetty.server.Server").info("started");
         context.getLogger("io.kvs.raft.engine.StoreEngine").debug("detail");
         assertEquals(List.of(), lines());
