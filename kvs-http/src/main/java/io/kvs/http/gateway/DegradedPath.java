@@ -13,6 +13,7 @@ import io.kvs.raft.engine.StoreEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import java.util.function.BiFunction;
  */
 final class DegradedPath {
     private static final Logger LOG = LoggerFactory.getLogger(DegradedPath.class);
+    private static final RepeatedEventLog NO_REPLICA = new RepeatedEventLog(LOG, Duration.ofSeconds(10));
     private static final long RETRY_MILLIS = 50;
 
     private final StoreEngine engine;
@@ -93,7 +95,7 @@ final class DegradedPath {
                 // A reachable replica has not caught up with the client yet: it may in a moment.
                 threads.after(RETRY_MILLIS).execute(() -> tryReplicas(attempts, 0, false, request, deadlineNanos, ask, result));
             } else {
-                LOG.info("no replica of group {} served a request alone in {} ms: {}", request.group(),
+                NO_REPLICA.record("no replica of group {} served a request alone in {} ms: {}", request.group(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attempts.startNanos()), attempts.answers());
                 result.completeExceptionally(new KvsException(ErrorCode.UNAVAILABLE));
             }

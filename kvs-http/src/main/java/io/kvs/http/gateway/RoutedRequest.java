@@ -34,6 +34,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class RoutedRequest<R> {
     private static final Logger LOG = LoggerFactory.getLogger(RoutedRequest.class);
+    private static final RepeatedEventLog GROUP_UNAVAILABLE = new RepeatedEventLog(LOG, Duration.ofSeconds(10));
     /** The group's share of a request's second; the rest is for reaching a replica on its own. */
     static final Duration BUDGET = Duration.ofMillis(450);
     static final Duration VIEW_CHANGE_BUDGET = Duration.ofSeconds(30);
@@ -135,7 +136,8 @@ final class RoutedRequest<R> {
         } else if (deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(150)) {
             after(() -> next(views.current()));
         } else {
-            LOG.info("key request unavailable after {} ms: {}", elapsedMillis(), cause.toString());
+            GROUP_UNAVAILABLE.record("a key request's group did not serve it in {} ms: {}", elapsedMillis(),
+                    cause.toString());
             if (cause instanceof TimeoutException) {
                 answer.whenComplete((step, failure) -> {
                     if (failure == null && step instanceof Step.Done<R> done) {
