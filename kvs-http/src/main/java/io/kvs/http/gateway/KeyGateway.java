@@ -24,7 +24,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -50,6 +50,13 @@ public final class KeyGateway {
     private static final Duration CAUGHT_UP_PAUSE = Duration.ofMillis(50);
     /** How long a node whose view is older than the client's payload waits to learn the newer one. */
     private static final long VIEW_CATCH_UP_MILLIS = 300;
+    /**
+     * A read's least time with its replicas alone, past its second if need be: a node that
+     * stalled (a long GC pause, a starved CPU) while the group had the read would otherwise answer
+     * 503 without asking a replica. A read served late changes nothing; a write gets no such
+     * time, since its client may have given up on it and written again (see {@link RoutedRequest}).
+     */
+    private static final Duration READ_ALONE_AT_LEAST = Duration.ofMillis(400);
 
     private final StoreEngine engine;
     private final ViewSource views;
@@ -148,10 +155,10 @@ public final class KeyGateway {
                 groupCommitted(request, start, failure)
                         ? inGroupAgain(request, value, start, failure)
                         : CompletableFuture.failedFuture(failure));
-        return orFromOneReplica(unlessCutOff, viaGroup.lateAnswer(), request, () -> {
+        return orFromOneReplica(unlessCutOff, viaGroup.lateAnswer(), request.deadlineNanos(), Duration.ZERO, deadline -> {
             ClusterState state = engine.requireState();
             Partition owner = state.view().ownerOfKey(request.key());
-            return degraded.write(owner, request.toReplica(owner, value, true), request.deadlineNanos())
+            return degraded.write(owner, request.toReplica(owner, value, true), deadline)
                     .thenApply(served -> {
                         if (served.answer().status() == Outcome.NOT_FOUND) {
                             throw new KvsException(ErrorCode.KEY_NOT_FOUND);
@@ -254,31 +261,34 @@ public final class KeyGateway {
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
-        return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request, () -> {
-            ClusterState state = engine.requireState();
-            Partition owner = state.view().ownerOfKey(key);
-            return degraded.read(owner, request.toReplica(owner, null, false), request.deadlineNanos())
-                    .thenApply(served -> {
+        return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request.deadlineNanos(), READ_ALONE_AT_LEAST,
+                deadline -> {
+                    ClusterState state = engine.requireState();
+                    Partition owner = state.view().ownerOfKey(key);
+                    return degraded.read(owner, request.toReplica(owner, null, false), deadline).thenApply(served -> {
                         if (served.answer().status() == Outcome.NOT_FOUND) {
                             throw new KvsException(ErrorCode.KEY_NOT_FOUND);
                         }
                         return read(served.answer().value(), owner, advance(request.seen(), owner, served), state);
                     });
-        });
+                });
     }
 
     /**
      * The group's answer ({@code viaGroup}), or, when the group could not give one (no majority:
      * unavailable; or behind the client's payload), the answer of a replica on its own, unless
      * the group's attempt the budget cut off succeeds first ({@code lateGroup}, {@link
-     * ReplicaOrLateGroup}).
+     * ReplicaOrLateGroup}). Both have until {@code deadlineNanos}, and at least {@code
+     * atLeast} from the group's failure.
      */
     private static <T> CompletableFuture<T> orFromOneReplica(CompletableFuture<T> viaGroup, CompletableFuture<T> lateGroup,
-                                                             Request request, Supplier<CompletableFuture<T>> alone) {
+                                                             long deadlineNanos, Duration atLeast,
+                                                             LongFunction<CompletableFuture<T>> alone) {
         return viaGroup.exceptionallyCompose(failure -> {
             Throwable cause = Failures.causeOf(failure);
             if (ReplicaOrLateGroup.couldNotServe(cause)) {
-                return ReplicaOrLateGroup.first(alone.get(), lateGroup, request.deadlineNanos());
+                long deadline = Math.max(deadlineNanos, System.nanoTime() + atLeast.toNanos());
+                return ReplicaOrLateGroup.first(alone.apply(deadline), lateGroup, deadline);
             }
             return CompletableFuture.failedFuture(cause);
         });

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -84,6 +86,35 @@ class CrashRecoveryIT {
         }
         cluster.awaitServing();
         acked.assertAllReadable(nodes, "after the partition's replicas restarted");
+    }
+
+    /**
+     * A node that stalls (SIGSTOP, as a long GC pause or a starved CPU would) while a read waits
+     * on a group with no majority still serves the read from the group's last replica when it
+     * runs again, rather than answer 503 for the time it lost.
+     */
+    @Test
+    void aReadWhoseNodeStallsMidRequestIsServedByTheReplicaLeft() throws Exception {
+        NodeAddress gateway = partitions.get(1).get(0);
+        String key = cluster.keyIn(0, gateway);
+        assertTrue(client.put(gateway, key, "before the stall", "").isSuccess());
+        List<NodeAddress> members = partitions.get(0);
+        cluster.node(members.get(0)).kill();
+        cluster.node(members.get(1)).kill();
+        // Until its lease ends, a leader serves reads without its majority.
+        await("the last replica to know no leader").atMost(Duration.ofSeconds(10))
+                .until(() -> client.metric(members.get(2), "kvs_raft_group_leader{group=\"0\"") == -1);
+        Reply alone = client.get(gateway, key, "");
+        assertEquals("before the stall", alone.string("value"), "the last replica serves reads alone: " + alone);
+
+        CompletableFuture<Reply> read = CompletableFuture.supplyAsync(() -> client.get(gateway, key, ""));
+        Thread.sleep(200); // into the group's share of the read's second (RoutedRequest.BUDGET)
+        cluster.node(gateway).pause();
+        Thread.sleep(1_000); // the stall outlasts the read's second
+        cluster.node(gateway).resume();
+        Reply stalled = read.get(10, TimeUnit.SECONDS);
+        assertEquals(200, stalled.status(), stalled.toString());
+        assertEquals("before the stall", stalled.string("value"));
     }
 
     @Test
