@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import org.eclipse.jetty.util.MultiMap;
 
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Request parameters from a form body, on GET and PUT as on POST ({@code curl -X GET -d
@@ -14,10 +15,13 @@ import java.nio.charset.CharacterCodingException;
  * <p>The body is read once per request ({@link Bodies}) and decoded by {@link FormBody}:
  * Javalin's own form parsing reads it through two 8 KiB buffers, for bodies of a few hundred
  * bytes, and decodes it a byte at a time. Multipart bodies are left to Javalin, within the same
- * limit.
+ * limit. The query string is decoded by {@link FormBody} too: Jetty's decoding of it makes bytes
+ * that are not UTF-8 into U+FFFD, storing what the client did not send, and logs a warning for
+ * each such request.
  */
 final class Params {
     private static final String FORM = Params.class.getName() + ".form";
+    private static final String QUERY = Params.class.getName() + ".query";
     private static final int MAX_FIELDS = 100;
 
     private Params() {
@@ -25,7 +29,7 @@ final class Params {
 
     static String get(Context ctx, String name) {
         String fromBody = ctx.isMultipartFormData() ? multipart(ctx, name) : form(ctx).getValue(name, 0);
-        return fromBody != null ? fromBody : ctx.queryParam(name);
+        return fromBody != null ? fromBody : query(ctx).getValue(name, 0);
     }
 
     /** A field of a multipart body (curl -F); a malformed or oversized body is the client's error. */
@@ -53,14 +57,28 @@ final class Params {
         return form;
     }
 
+    private static MultiMap<String> query(Context ctx) {
+        MultiMap<String> query = ctx.attribute(QUERY);
+        if (query == null) {
+            String raw = ctx.queryString();
+            // Percent-encoded, as a client should send it, the string is ASCII; raw UTF-8, Jetty read as UTF-8.
+            query = decode(raw == null ? new byte[0] : raw.getBytes(StandardCharsets.UTF_8), "query string");
+            ctx.attribute(QUERY, query);
+        }
+        return query;
+    }
+
     private static MultiMap<String> decode(Context ctx) {
-        int limit = (int) HttpApi.MAX_BODY_BYTES;
-        byte[] body = Bodies.read(ctx, limit);
+        return decode(Bodies.read(ctx, (int) HttpApi.MAX_BODY_BYTES), "form body");
+    }
+
+    private static MultiMap<String> decode(byte[] encoded, String what) {
         try {
-            return FormBody.decode(body, MAX_FIELDS);
+            return FormBody.decode(encoded, MAX_FIELDS);
         } catch (CharacterCodingException | IllegalArgumentException | IllegalStateException malformed) {
             // A bad %-escape, bytes that are not UTF-8, or too many fields.
-            throw new KvsException(ErrorCode.BAD_REQUEST, "malformed form body: " + malformed.getMessage());
+            String why = malformed instanceof CharacterCodingException ? "a field is not UTF-8" : malformed.getMessage();
+            throw new KvsException(ErrorCode.BAD_REQUEST, "malformed " + what + ": " + why);
         }
     }
 }

@@ -41,7 +41,9 @@ public final class NodeLogging extends ContextAwareBase implements Configurator 
             // A leader's sender to each follower warns of every failed or refused append: a
             // follower down, restarting or behind, or this node itself stopping. Expected; the
             // groups' state is in /metrics and /status.
-            "org.apache.ratis.grpc.server.GrpcLogAppender", Level.ERROR);
+            "org.apache.ratis.grpc.server.GrpcLogAppender", Level.ERROR,
+            // Jetty warns of every client's bytes that are not UTF-8 it decodes; kvs answers them 400.
+            "org.eclipse.jetty.util.Utf8Appendable", Level.ERROR);
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

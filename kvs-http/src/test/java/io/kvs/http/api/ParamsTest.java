@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,6 +94,42 @@ class ParamsTest {
         assertEquals("q", send("GET", "?val=q", null, HttpRequest.BodyPublishers.noBody()).body());
         assertEquals("b", send("PUT", "?val=q", "application/x-www-form-urlencoded",
                 HttpRequest.BodyPublishers.ofString("val=b")).body(), "the body first");
+    }
+
+    /**
+     * A GET whose request line is {@code target}, as bytes, written on a socket: a client like
+     * curl sends a query the JDK's URI would refuse.
+     */
+    private String[] rawGet(byte[] target) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET ".getBytes(StandardCharsets.US_ASCII));
+            out.write(target);
+            out.write(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new String[]{reply.substring(9, 12), reply.substring(reply.indexOf("\r\n\r\n") + 4)};
+        }
+    }
+
+    private String[] rawGet(String target) throws Exception {
+        return rawGet(target.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Decoded as a form body is: what is not UTF-8 or not a whole escape is refused, not made U+FFFD. */
+    @Test
+    void queryStringsDecodeLikeBodiesAndMalformedOnesAreRefused() throws Exception {
+        assertEquals("a b\u00e9", rawGet("/p?val=a+b%C3%A9")[1]);
+        assertEquals("\u00e9", rawGet("/p?val=\u00e9".getBytes(StandardCharsets.UTF_8))[1], "raw UTF-8");
+        assertEquals("x", rawGet("/p?other=1&val=x&val=y")[1]);
+        assertEquals("null", rawGet("/p?other=1")[1]);
+        for (String query : new String[]{"val=%zz", "val=abc%", "val=%ff", "val=%C3%28", manyFields(101)}) {
+            String[] reply = rawGet("/p?" + query);
+            assertEquals("400", reply[0], query);
+            assertTrue(reply[1].startsWith("malformed query string"), query + ": " + reply[1]);
+        }
+        assertEquals("malformed query string: a field is not UTF-8", rawGet("/p?val=%ff")[1]);
     }
 
     @Test
