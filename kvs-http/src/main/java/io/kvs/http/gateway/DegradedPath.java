@@ -10,6 +10,7 @@ import io.kvs.raft.client.Failures;
 import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.engine.LocalReplica;
 import io.kvs.raft.engine.StoreEngine;
+import io.kvs.raft.logging.RepeatedEventLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

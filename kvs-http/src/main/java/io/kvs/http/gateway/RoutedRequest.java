@@ -4,6 +4,7 @@ import io.kvs.core.error.ErrorCode;
 import io.kvs.core.error.KvsException;
 import io.kvs.raft.client.Failures;
 import io.kvs.raft.client.RequestThreads;
+import io.kvs.raft.logging.RepeatedEventLog;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.Outcome;
 import org.slf4j.Logger;

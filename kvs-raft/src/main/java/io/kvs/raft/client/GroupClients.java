@@ -1,5 +1,6 @@
 package io.kvs.raft.client;
 
+import io.kvs.raft.logging.RepeatedEventLog;
 import io.kvs.raft.server.RaftTuning;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -32,6 +33,8 @@ import java.util.function.Function;
  */
 public final class GroupClients implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupClients.class);
+    /** While a group has no majority its clients are replaced about once a second: one line per 10 s says so. */
+    private static final RepeatedEventLog REPLACED = new RepeatedEventLog(LOG, Duration.ofSeconds(10));
     private static final Duration RETIRE_DELAY = Duration.ofSeconds(5);
     private static final long STUCK_SECONDS = 2;
 
@@ -115,7 +118,7 @@ public final class GroupClients implements Closeable {
                 Cached cached = clients.get(group.getGroupId());
                 if (cached != null && cached.client() == client && clients.remove(group.getGroupId(), cached)) {
                     // Once per client: its writes are ordered, so until now this node's writes to the group waited on it.
-                    LOG.info("{}: Raft client replaced after {}", group.getGroupId(), cause instanceof TimeoutException
+                    REPLACED.record("{}: Raft client replaced after {}", group.getGroupId(), cause instanceof TimeoutException
                             ? "a request waited " + STUCK_SECONDS + " s" : cause.getClass().getSimpleName());
                     retire(client);
                 }

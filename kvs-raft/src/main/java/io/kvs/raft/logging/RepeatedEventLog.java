@@ -1,4 +1,4 @@
-package io.kvs.http.gateway;
+package io.kvs.raft.logging;
 
 import org.slf4j.Logger;
 
@@ -9,18 +9,19 @@ import java.util.function.LongSupplier;
 
 /**
  * Logs an event that can happen once per request (a group that does not answer, replicas that
- * cannot serve alone) at most once per interval: the first at once, later ones as a count on the
- * next line logged. While a partition has no majority every request meets it, and a line per
- * request would fill the node's log, and its disk, at the rate of requests.
+ * cannot serve alone, a Raft client given up) at most once per interval: the first at once,
+ * later ones as a count on the next line logged. While a partition has no majority every request
+ * meets it, and a line per request would fill the node's log, and its disk, at the rate of
+ * requests.
  */
-final class RepeatedEventLog {
+public final class RepeatedEventLog {
     private final Logger log;
     private final LongSupplier nanoTime;
     private final long intervalNanos;
     private final AtomicLong nextLineNanos;
     private final AtomicLong unlogged = new AtomicLong();
 
-    RepeatedEventLog(Logger log, Duration interval) {
+    public RepeatedEventLog(Logger log, Duration interval) {
         this(log, interval, System::nanoTime);
     }
 
@@ -32,7 +33,7 @@ final class RepeatedEventLog {
     }
 
     /** Records one event; logs it at INFO, with the events not logged since the last line, if the interval has passed. */
-    void record(String format, Object... arguments) {
+    public void record(String format, Object... arguments) {
         long now = nanoTime.getAsLong();
         long next = nextLineNanos.get();
         if (now - next < 0 || !nextLineNanos.compareAndSet(next, now + intervalNanos)) {

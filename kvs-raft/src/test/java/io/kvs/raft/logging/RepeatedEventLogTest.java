@@ -1,4 +1,4 @@
-package io.kvs.http.gateway;
+package io.kvs.raft.logging;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
