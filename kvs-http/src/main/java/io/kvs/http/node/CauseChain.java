@@ -30,6 +30,6 @@ public final class CauseChain extends ThrowableHandlingConverter {
                 line.append(": ").append(thrown.getMessage());
             }
         }
-        return line.append(')').toString().replaceAll("\\p{Cntrl}+", " ");
+        return line.append(')').toString();
     }
 }

@@ -21,9 +21,6 @@ import java.util.Map;
  * starting node no configuration file to parse.
  */
 public final class NodeLogging extends ContextAwareBase implements Configurator {
-    /** Control characters (line breaks, bytes of a request a library prints) become a space. */
-    private static final String LINE = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %level %logger{0} - %replace(%msg){'\\p{Cntrl}+', ' '}";
-
     /** Loggers of the libraries set apart from the root's INFO, and why. */
     private static final Map<String, Level> LIBRARY_LEVELS = Map.of(
             // Verbose below WARN.
@@ -49,12 +46,20 @@ public final class NodeLogging extends ContextAwareBase implements Configurator 
     public ExecutionStatus configure(LoggerContext context) {
         Logger kvs = context.getLogger("io.kvs");
         kvs.setAdditive(false);
-        kvs.addAppender(console(context, "kvs", LINE + "%n%ex"));
+        kvs.addAppender(console(context, "kvs", line("%msg") + "%n%ex"));
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
-        root.addAppender(console(context, "libraries", LINE + "%causes%n"));
+        root.addAppender(console(context, "libraries", line("%msg%causes") + "%n"));
         LIBRARY_LEVELS.forEach((name, level) -> context.getLogger(name).setLevel(level));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * The line of an event whose text is {@code text}: control characters in it (line breaks,
+     * bytes of a request a library prints) become a space.
+     */
+    private static String line(String text) {
+        return "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} %level %logger{0} - %replace(" + text + "){'\\p{Cntrl}+', ' '}";
     }
 
     private static ConsoleAppender<ILoggingEvent> console(LoggerContext context, String name, String pattern) {
