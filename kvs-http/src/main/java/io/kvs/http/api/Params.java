@@ -7,6 +7,7 @@ import org.eclipse.jetty.util.MultiMap;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * Request parameters from a form body, on GET and PUT as on POST ({@code curl -X GET -d
@@ -49,27 +50,25 @@ final class Params {
     }
 
     private static MultiMap<String> form(Context ctx) {
-        MultiMap<String> form = ctx.attribute(FORM);
-        if (form == null) {
-            form = decode(ctx);
-            ctx.attribute(FORM, form);
-        }
-        return form;
+        return decodedOnce(ctx, FORM, () -> decode(Bodies.read(ctx, (int) HttpApi.MAX_BODY_BYTES), "form body"));
     }
 
     private static MultiMap<String> query(Context ctx) {
-        MultiMap<String> query = ctx.attribute(QUERY);
-        if (query == null) {
+        return decodedOnce(ctx, QUERY, () -> {
             String raw = ctx.queryString();
             // Percent-encoded, as a client should send it, the string is ASCII; raw UTF-8, Jetty read as UTF-8.
-            query = decode(raw == null ? new byte[0] : raw.getBytes(StandardCharsets.UTF_8), "query string");
-            ctx.attribute(QUERY, query);
-        }
-        return query;
+            return decode(raw == null ? new byte[0] : raw.getBytes(StandardCharsets.UTF_8), "query string");
+        });
     }
 
-    private static MultiMap<String> decode(Context ctx) {
-        return decode(Bodies.read(ctx, (int) HttpApi.MAX_BODY_BYTES), "form body");
+    /** The fields {@code decode} gives, kept in the request's {@code attribute}: a request asks for several. */
+    private static MultiMap<String> decodedOnce(Context ctx, String attribute, Supplier<MultiMap<String>> decode) {
+        MultiMap<String> fields = ctx.attribute(attribute);
+        if (fields == null) {
+            fields = decode.get();
+            ctx.attribute(attribute, fields);
+        }
+        return fields;
     }
 
     private static MultiMap<String> decode(byte[] encoded, String what) {
