@@ -99,6 +99,9 @@ class CrashRecoveryIT {
         String key = cluster.keyIn(0, gateway);
         assertTrue(client.put(gateway, key, "before the stall", "").isSuccess());
         List<NodeAddress> members = partitions.get(0);
+        // A majority holds the write; the replica left must too, or a read without a payload may see the older value.
+        await("every replica of partition 0 to apply the write").atMost(Duration.ofSeconds(10)).until(() ->
+                members.stream().map(m -> client.metric(m, "kvs_raft_group_applied_index{group=\"0\"")).distinct().count() == 1);
         cluster.node(members.get(0)).kill();
         cluster.node(members.get(1)).kill();
         // Until its lease ends, a leader serves reads without its majority.
