@@ -51,12 +51,13 @@ public final class KeyGateway {
     /** How long a node whose view is older than the client's payload waits to learn the newer one. */
     private static final long VIEW_CATCH_UP_MILLIS = 300;
     /**
-     * A read's least time with its replicas alone, past its second if need be: a node that
-     * stalled (a long GC pause, a starved CPU) while the group had the read would otherwise answer
-     * 503 without asking a replica. A read served late changes nothing; a write gets no such
-     * time, since its client may have given up on it and written again (see {@link RoutedRequest}).
+     * A read's time with its replicas alone once its second is gone: a node that stalled (a long
+     * GC pause, a starved CPU) while the group had the read would otherwise answer 503 without
+     * asking a replica. A read with time left keeps its second (CONTRACT.md §3). A read served
+     * late changes nothing; a write gets no such time, since its client may have given up on it
+     * and written again (see {@link RoutedRequest}).
      */
-    private static final Duration READ_ALONE_AT_LEAST = Duration.ofMillis(400);
+    private static final Duration READ_ALONE_AFTER_DEADLINE = Duration.ofMillis(400);
 
     private final StoreEngine engine;
     private final ViewSource views;
@@ -261,7 +262,7 @@ public final class KeyGateway {
                 default -> RoutedRequest.Step.refused(reply.status());
             });
         });
-        return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request.deadlineNanos(), READ_ALONE_AT_LEAST,
+        return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request.deadlineNanos(), READ_ALONE_AFTER_DEADLINE,
                 deadline -> {
                     ClusterState state = engine.requireState();
                     Partition owner = state.view().ownerOfKey(key);
@@ -278,16 +279,17 @@ public final class KeyGateway {
      * The group's answer ({@code viaGroup}), or, when the group could not give one (no majority:
      * unavailable; or behind the client's payload), the answer of a replica on its own, unless
      * the group's attempt the budget cut off succeeds first ({@code lateGroup}, {@link
-     * ReplicaOrLateGroup}). Both have until {@code deadlineNanos}, and at least {@code
-     * atLeast} from the group's failure.
+     * ReplicaOrLateGroup}). Both have until {@code deadlineNanos}, or {@code afterDeadline}
+     * from the group's failure if that came past the deadline.
      */
     private static <T> CompletableFuture<T> orFromOneReplica(CompletableFuture<T> viaGroup, CompletableFuture<T> lateGroup,
-                                                             long deadlineNanos, Duration atLeast,
+                                                             long deadlineNanos, Duration afterDeadline,
                                                              LongFunction<CompletableFuture<T>> alone) {
         return viaGroup.exceptionallyCompose(failure -> {
             Throwable cause = Failures.causeOf(failure);
             if (ReplicaOrLateGroup.couldNotServe(cause)) {
-                long deadline = Math.max(deadlineNanos, System.nanoTime() + atLeast.toNanos());
+                long now = System.nanoTime();
+                long deadline = now - deadlineNanos < 0 ? deadlineNanos : now + afterDeadline.toNanos();
                 return ReplicaOrLateGroup.first(alone.apply(deadline), lateGroup, deadline);
             }
             return CompletableFuture.failedFuture(cause);
