@@ -49,7 +49,11 @@ public final class NodeLogging extends ContextAwareBase implements Configurator 
         kvs.addAppender(console(context, "kvs", line("%msg") + "%n%ex"));
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
-        root.addAppender(console(context, "libraries", line("%msg%causes") + "%n"));
+        ConsoleAppender<ILoggingEvent> libraries = console(context, "libraries", line("%msg%causes") + "%n");
+        NotRunningReplicaFilter notRunning = new NotRunningReplicaFilter();
+        notRunning.start();
+        libraries.addFilter(notRunning);
+        root.addAppender(libraries);
         LIBRARY_LEVELS.forEach((name, level) -> context.getLogger(name).setLevel(level));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }

@@ -2,6 +2,7 @@ package io.kvs.http.node;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,5 +102,21 @@ class NodeLoggingTest {
         context.getLogger("org.apache.ratis.grpc.server.GrpcLogAppender").error("broken");
         context.getLogger("org.rocksdb.RocksDB").info("opened");
         assertEquals(2, lines().size(), String.join("\n", lines()));
+    }
+
+    @Test
+    void aPeersRequestToAReplicaNotRunningIsExpected() {
+        Logger replica = context.getLogger("org.apache.ratis.server.RaftServer$Division");
+        replica.error("{}: Failed appendEntries* {}", "n1@group-1", "HEARTBEAT",
+                new ServerNotReadyException("n1@group-1 is not in [STARTING, RUNNING]: current state is CLOSING"));
+        context.getLogger("org.apache.ratis.grpc.server.GrpcLogAppender").error("other",
+                new ServerNotReadyException("not this replica's"));
+        replica.error("{}: Failed appendEntries* {}", "n1@group-1", "HEARTBEAT", new IllegalStateException("inconsistent"));
+
+        List<String> lines = lines();
+        assertEquals(2, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).endsWith("ERROR GrpcLogAppender - other (org.apache.ratis.protocol.exceptions.ServerNotReadyException: not this replica's)"),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith("Failed appendEntries* HEARTBEAT (java.lang.IllegalStateException: inconsistent)"), lines.get(1));
     }
 }
