@@ -30,8 +30,9 @@ import java.util.stream.Collectors;
 /**
  * Turns a client's key request, received by any node, into a request to the Raft group of the
  * partition that owns the key ({@link RoutedRequest}); when the group cannot answer in time (no
- * majority, or it has not applied writes the client has seen), into a request to one replica on
- * its own ({@link DegradedPath}), except for a write to a group that commits, only slowly (under
+ * majority, or it has not applied writes the client has seen), or at once when this node's
+ * replica knows the group has no majority in reach ({@link #cutOff}), into a request to one
+ * replica on its own ({@link DegradedPath}), except for a write to a group that commits, only slowly (under
  * load): that write stays with the group and is refused as busy if it misses its time (see
  * {@link #write}); and the answer into what the client sees.
  */
@@ -58,6 +59,13 @@ public final class KeyGateway {
      * and written again (see {@link RoutedRequest}).
      */
     private static final Duration READ_ALONE_AFTER_DEADLINE = Duration.ofMillis(400);
+    /**
+     * How long this node's replica of a group must have known no leader before requests skip
+     * the group for a replica alone, instead of spending the group's share of their second on
+     * it first: twice the longest election timeout, so that a group that lost its leader but
+     * not its majority has elected another by then.
+     */
+    private static final Duration NO_MAJORITY_AFTER = Duration.ofSeconds(1);
 
     private final StoreEngine engine;
     private final ViewSource views;
@@ -151,7 +159,8 @@ public final class KeyGateway {
             return inGroup(request, value, BUSY_GROUP_BUDGET).answer()
                     .exceptionallyCompose(failure -> inGroupAgain(request, value, start, failure));
         }
-        RoutedRequest.Routed<KeyWrite> viaGroup = inGroup(request, value, RoutedRequest.BUDGET);
+        RoutedRequest.Routed<KeyWrite> viaGroup = cutOff(first) ? RoutedRequest.notSent()
+                : inGroup(request, value, RoutedRequest.BUDGET);
         CompletableFuture<KeyWrite> unlessCutOff = viaGroup.answer().exceptionallyCompose(failure ->
                 groupCommitted(request, start, failure)
                         ? inGroupAgain(request, value, start, failure)
@@ -251,17 +260,8 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyRead> get(Request request) {
         String key = request.key();
-        RoutedRequest.Routed<KeyRead> viaGroup = RoutedRequest.run(views, threads, RoutedRequest.BUDGET, (state, deadline) -> {
-            Partition owner = state.view().ownerOfKey(key);
-            CausalPayload seen = request.seen();
-            PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
-            return engine.partition(owner).read(query).thenApply(reply -> switch (reply.status()) {
-                case FOUND -> new RoutedRequest.Step.Done<>(read(reply.value(), owner,
-                        seen.withApplied(owner.group(), reply.appliedIndex()), state));
-                case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
-                default -> RoutedRequest.Step.refused(reply.status());
-            });
-        });
+        RoutedRequest.Routed<KeyRead> viaGroup = cutOff(engine.requireState().view().ownerOfKey(key))
+                ? RoutedRequest.notSent() : readInGroup(request);
         return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request.deadlineNanos(), READ_ALONE_AFTER_DEADLINE,
                 deadline -> {
                     ClusterState state = engine.requireState();
@@ -273,6 +273,33 @@ public final class KeyGateway {
                         return read(served.answer().value(), owner, advance(request.seen(), owner, served), state);
                     });
                 });
+    }
+
+    /** The read through the group that owns the key, within the group's share of the second. */
+    private RoutedRequest.Routed<KeyRead> readInGroup(Request request) {
+        String key = request.key();
+        return RoutedRequest.run(views, threads, RoutedRequest.BUDGET, (state, deadline) -> {
+            Partition owner = state.view().ownerOfKey(key);
+            CausalPayload seen = request.seen();
+            PartitionQuery.Get query = new PartitionQuery.Get(request.slot(), key, seen.hintsOf(owner.group()));
+            return engine.partition(owner).read(query).thenApply(reply -> switch (reply.status()) {
+                case FOUND -> new RoutedRequest.Step.Done<>(read(reply.value(), owner,
+                        seen.withApplied(owner.group(), reply.appliedIndex()), state));
+                case NOT_FOUND -> throw new KvsException(ErrorCode.KEY_NOT_FOUND);
+                default -> RoutedRequest.Step.refused(reply.status());
+            });
+        });
+    }
+
+    /**
+     * Whether {@code owner}'s group has no majority in reach of this node, as its replica here
+     * knows ({@link #NO_MAJORITY_AFTER}): a request would wait out the group's share of its
+     * second for nothing. Once the replica knows a leader again, requests go to the group.
+     * While a view change is under way a request waits for the group instead ({@link
+     * RoutedRequest}): a group the change starts may elect its first leader late.
+     */
+    private boolean cutOff(Partition owner) {
+        return !views.changing() && engine.partition(owner).withoutLeaderFor(NO_MAJORITY_AFTER);
     }
 
     /**

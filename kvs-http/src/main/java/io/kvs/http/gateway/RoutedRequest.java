@@ -97,6 +97,15 @@ final class RoutedRequest<R> {
     record Routed<R>(CompletableFuture<R> answer, CompletableFuture<R> lateAnswer) {
     }
 
+    /**
+     * A request not sent to its group, which is known to have no majority in reach: it is
+     * unavailable, and the caller goes to a replica on its own at once.
+     */
+    static <R> Routed<R> notSent() {
+        return new Routed<>(CompletableFuture.failedFuture(new KvsException(ErrorCode.UNAVAILABLE)),
+                CompletableFuture.failedFuture(new KvsException(ErrorCode.UNAVAILABLE)));
+    }
+
     /** Runs {@code attempt}, and again after a pause on {@code threads} while the answer says to. */
     static <R> Routed<R> run(ViewSource views, RequestThreads threads, Duration budget, Attempt<R> attempt) {
         RoutedRequest<R> request = new RoutedRequest<>(views, threads, budget, attempt);

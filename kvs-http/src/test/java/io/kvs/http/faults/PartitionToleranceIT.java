@@ -175,6 +175,59 @@ class PartitionToleranceIT {
     }
 
     /**
+     * A node whose replica of the group has found no leader for a while (its majority is cut
+     * off) serves its partition's requests from a replica at once, rather than first spending
+     * the group's share of each request's second (450 ms) on a group that cannot answer; once
+     * the cut heals, the writes it took alone reach every replica.
+     */
+    @Test
+    void aNodeCutOffFromItsMajorityAnswersWithoutWaitingForTheGroup() throws Exception {
+        start("netns-cut-off-fast", 46, 3, 3);
+        List<NodeAddress> nodes = cluster.addresses();
+        NodeAddress lonely = nodes.get(0);
+        network.partition(List.of(lonely), List.of(nodes.get(1), nodes.get(2)));
+        await("the cut-off replica to know no leader").atMost(Duration.ofSeconds(10))
+                .until(() -> client.metric(lonely, "kvs_raft_group_leader{group=\"0\"") == -1);
+        // A replica leaderless this long has no majority in reach: a request does not wait for its group.
+        await("a write through the cut-off node answered without waiting for its group")
+                .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    Reply put = client.put(lonely, "warmup", "alone", "");
+                    return put.isSuccess() && put.took().toMillis() < 300;
+                });
+
+        String payload = "";
+        for (int i = 0; i < 10; i++) {
+            Reply put = client.put(lonely, "fast" + i, "alone " + i, payload);
+            assertTrue(put.isSuccess(), put.toString());
+            assertTrue(put.took().toMillis() < 300, "a write not held for the group: " + put);
+            payload = put.string("causal_payload");
+            Reply read = client.get(lonely, "fast" + i, payload);
+            assertEquals("alone " + i, read.string("value"), read.toString());
+            assertTrue(read.took().toMillis() < 300, "a read not held for the group: " + read);
+        }
+
+        network.healPartitions();
+        String seen = payload;
+        for (NodeAddress node : nodes) {
+            await(node + " to read every write taken alone").atMost(CONVERGE).until(() -> {
+                for (int i = 0; i < 10; i++) {
+                    if (!("alone " + i).equals(client.get(node, "fast" + i, seen).string("value"))) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+        await("the hints to be replayed").atMost(CONVERGE).until(() -> nodes.stream()
+                .allMatch(n -> client.metric(n, "kvs_hints_pending{") == 0));
+        Reply after = client.put(lonely, "afterheal", "in the group", seen);
+        assertTrue(after.isSuccess(), after.toString());
+        assertFalse(PayloadHints.newHint(seen, after.string("causal_payload")),
+                "a write after the heal goes to the group again: " + after);
+    }
+
+    /**
      * A client whose write became a hint on a replica cut off from its group, writing again
      * through the majority's side while the hint waits for its replay: the group answers that
      * it has not applied the hint yet, which shows it commits, so the write waits there for the

@@ -9,8 +9,10 @@ import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
+import io.kvs.raft.statemachine.GroupStateMachine;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.server.RaftServer;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -29,10 +31,10 @@ public final class PartitionEngine {
     private final RaftGroup group;
     private final PartitionClient client;
     /** This node's replica of the group, if it hosts one (looked up only when asked). */
-    private final Supplier<Optional<PartitionStateMachine>> localReplica;
+    private final Supplier<Optional<RaftServer.Division>> localReplica;
 
     PartitionEngine(Partition partition, RaftGroup group, PartitionClient client,
-                    Supplier<Optional<PartitionStateMachine>> localReplica) {
+                    Supplier<Optional<RaftServer.Division>> localReplica) {
         this.partition = partition;
         this.group = group;
         this.client = client;
@@ -66,7 +68,21 @@ public final class PartitionEngine {
      */
     public boolean committedWithin(Duration within) {
         return client.answeredWritesWithin(group, within)
-                || localReplica.get().map(replica -> replica.appliedWithin(within)).orElse(false);
+                || localReplica.get().map(RaftServer.Division::getStateMachine)
+                .map(replica -> replica instanceof PartitionStateMachine machine && machine.appliedWithin(within))
+                .orElse(false);
+    }
+
+    /**
+     * Whether this node's replica of the group has known no leader for {@code atLeast} or
+     * longer ({@link GroupStateMachine#withoutLeaderFor}): it reaches no majority, so the group
+     * can take no request from this node until one is back. False on a node that hosts no
+     * replica of the group: it cannot tell a lost majority from a slow group.
+     */
+    public boolean withoutLeaderFor(Duration atLeast) {
+        return localReplica.get().map(division -> division.getStateMachine() instanceof GroupStateMachine replica
+                && replica.withoutLeaderFor(division.getInfo().getLeaderId() != null).compareTo(atLeast) >= 0)
+                .orElse(false);
     }
 
     /** A linearizable read of one key (batched with others). */

@@ -273,7 +273,7 @@ public final class StoreEngine implements Closeable {
     public PartitionEngine partition(Partition partition) {
         RaftGroup group = peers.group(RaftPeers.partitionGroup(requireState().clusterId(), partition.group()),
                 partition.members());
-        return new PartitionEngine(partition, group, partitionClient, () -> localReplica(partition.group()));
+        return new PartitionEngine(partition, group, partitionClient, () -> localDivision(partition.group()));
     }
 
     /**
@@ -307,8 +307,7 @@ public final class StoreEngine implements Closeable {
      * export is UNAVAILABLE.
      */
     public LocalReplica replica(int groupSerial) {
-        String id = membership.clusterId();
-        RaftGroupId groupId = id == null ? null : RaftPeers.partitionGroup(id, groupSerial);
+        RaftGroupId groupId = partitionGroupId(groupSerial);
         RaftServer.Division division = groupId == null ? null : raft.division(groupId).orElse(null);
         return new LocalReplica(self.toString(), groupSerial, groupId, division, raft.fences(), hints, currentView(),
                 disk::hasRoom);
@@ -316,9 +315,20 @@ public final class StoreEngine implements Closeable {
 
     /** This node's own replica of a group's state machine, if it hosts the group. */
     private Optional<PartitionStateMachine> localReplica(int groupSerial) {
+        RaftGroupId id = partitionGroupId(groupSerial);
+        return id == null ? Optional.empty() : raft.stateMachine(id, PartitionStateMachine.class);
+    }
+
+    /** This node's own replica of a group, as Raft runs it, if it hosts the group. */
+    private Optional<RaftServer.Division> localDivision(int groupSerial) {
+        RaftGroupId id = partitionGroupId(groupSerial);
+        return id == null ? Optional.empty() : raft.division(id);
+    }
+
+    /** The id of partition group {@code groupSerial} in this node's cluster, null while the node is in none. */
+    private RaftGroupId partitionGroupId(int groupSerial) {
         String id = membership.clusterId();
-        return id == null ? Optional.empty()
-                : raft.stateMachine(RaftPeers.partitionGroup(id, groupSerial), PartitionStateMachine.class);
+        return id == null ? null : RaftPeers.partitionGroup(id, groupSerial);
     }
 
     @Override
