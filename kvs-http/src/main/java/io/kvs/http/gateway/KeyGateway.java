@@ -13,6 +13,7 @@ import io.kvs.http.peer.InternalMessages;
 import io.kvs.raft.client.Failures;
 import io.kvs.raft.client.RequestThreads;
 import io.kvs.raft.engine.LocalReplica;
+import io.kvs.raft.engine.PartitionEngine;
 import io.kvs.raft.engine.StoreEngine;
 import io.kvs.raft.meta.ClusterState;
 import io.kvs.raft.partition.PartitionCommand;
@@ -154,8 +155,8 @@ public final class KeyGateway {
      */
     private CompletableFuture<KeyWrite> write(Request request, String value) {
         long start = System.nanoTime();
-        Partition first = engine.requireState().view().ownerOfKey(request.key());
-        if (engine.partition(first).writesQueueBehindCommits(ANSWER_WITHIN)) {
+        PartitionEngine first = engine.partition(engine.requireState().view().ownerOfKey(request.key()));
+        if (first.writesQueueBehindCommits(ANSWER_WITHIN)) {
             return inGroup(request, value, BUSY_GROUP_BUDGET).answer()
                     .exceptionallyCompose(failure -> inGroupAgain(request, value, start, failure));
         }
@@ -260,7 +261,7 @@ public final class KeyGateway {
 
     private CompletableFuture<KeyRead> get(Request request) {
         String key = request.key();
-        RoutedRequest.Routed<KeyRead> viaGroup = cutOff(engine.requireState().view().ownerOfKey(key))
+        RoutedRequest.Routed<KeyRead> viaGroup = cutOff(engine.partition(engine.requireState().view().ownerOfKey(key)))
                 ? RoutedRequest.notSent() : readInGroup(request);
         return orFromOneReplica(viaGroup.answer(), viaGroup.lateAnswer(), request.deadlineNanos(), READ_ALONE_AFTER_DEADLINE,
                 deadline -> {
@@ -292,14 +293,14 @@ public final class KeyGateway {
     }
 
     /**
-     * Whether {@code owner}'s group has no majority in reach of this node, as its replica here
+     * Whether the group of {@code owner} has no majority in reach of this node, as its replica here
      * knows ({@link #NO_MAJORITY_AFTER}): a request would wait out the group's share of its
      * second for nothing. Once the replica knows a leader again, requests go to the group.
      * While a view change is under way a request waits for the group instead ({@link
      * RoutedRequest}): a group the change starts may elect its first leader late.
      */
-    private boolean cutOff(Partition owner) {
-        return !views.changing() && engine.partition(owner).withoutLeaderFor(NO_MAJORITY_AFTER);
+    private boolean cutOff(PartitionEngine owner) {
+        return !views.changing() && owner.withoutLeaderFor(NO_MAJORITY_AFTER);
     }
 
     /**

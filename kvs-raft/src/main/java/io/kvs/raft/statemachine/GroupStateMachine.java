@@ -61,7 +61,9 @@ public abstract class GroupStateMachine extends BaseStateMachine {
      */
     public Duration withoutLeaderFor(boolean leaderKnown) {
         if (leaderKnown) {
-            noLeaderSeenAt.set(0);
+            if (noLeaderSeenAt.get() != 0) { // every request asks: no write to share while a leader is known
+                noLeaderSeenAt.set(0);
+            }
             return Duration.ZERO;
         }
         long now = System.nanoTime();
