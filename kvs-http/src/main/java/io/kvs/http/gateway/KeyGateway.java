@@ -67,6 +67,14 @@ public final class KeyGateway {
      * not its majority has elected another by then.
      */
     private static final Duration NO_MAJORITY_AFTER = Duration.ofSeconds(1);
+    /**
+     * Writes this node may hold as hints for a cut-off group and still take the next at once.
+     * Every hint must be replayed once the group has a majority again before every read shows
+     * it (CONTRACT.md §4: within 5 s), and a node takes hints far faster than a group replays
+     * them; beyond this backlog a write waits the group's share of its second first, as before
+     * the cut-off was known, which keeps the backlog within what a heal replays in a few seconds.
+     */
+    private static final int HINTS_TAKEN_AT_ONCE = 10_000;
 
     private final StoreEngine engine;
     private final ViewSource views;
@@ -160,7 +168,8 @@ public final class KeyGateway {
             return inGroup(request, value, BUSY_GROUP_BUDGET).answer()
                     .exceptionallyCompose(failure -> inGroupAgain(request, value, start, failure));
         }
-        RoutedRequest.Routed<KeyWrite> viaGroup = cutOff(first) ? RoutedRequest.notSent()
+        boolean atOnce = cutOff(first) && engine.hintsPending(first.partition().group()) < HINTS_TAKEN_AT_ONCE;
+        RoutedRequest.Routed<KeyWrite> viaGroup = atOnce ? RoutedRequest.notSent()
                 : inGroup(request, value, RoutedRequest.BUDGET);
         CompletableFuture<KeyWrite> unlessCutOff = viaGroup.answer().exceptionallyCompose(failure ->
                 groupCommitted(request, start, failure)

@@ -269,6 +269,11 @@ public final class StoreEngine implements Closeable {
         return membership.readState();
     }
 
+    /** How many writes this node holds as hints for group {@code groupSerial}, not yet in its log. */
+    public int hintsPending(int groupSerial) {
+        return hints.pendingCount(groupSerial);
+    }
+
     /** The partition of the current view, as this node reaches it. */
     public PartitionEngine partition(Partition partition) {
         RaftGroup group = peers.group(RaftPeers.partitionGroup(requireState().clusterId(), partition.group()),
