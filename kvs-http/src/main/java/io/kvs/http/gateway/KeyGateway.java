@@ -33,9 +33,9 @@ import java.util.stream.Collectors;
  * partition that owns the key ({@link RoutedRequest}); when the group cannot answer in time (no
  * majority, or it has not applied writes the client has seen), or at once when this node's
  * replica knows the group has no majority in reach ({@link #cutOff}), into a request to one
- * replica on its own ({@link DegradedPath}), except for a write to a group that commits, only slowly (under
- * load): that write stays with the group and is refused as busy if it misses its time (see
- * {@link #write}); and the answer into what the client sees.
+ * replica on its own ({@link DegradedPath}), except for a write to a group that commits, only
+ * slowly (under load): that write stays with the group and is refused as busy if it misses its
+ * time (see {@link #write}); and the answer into what the client sees.
  */
 public final class KeyGateway {
     /** Every key request is answered within this (CONTRACT.md §3: within 1 s), outside view changes. */
@@ -155,11 +155,12 @@ public final class KeyGateway {
      * every later write of its client must follow it, so the group refuses them until the hint
      * is replayed, they become hints in turn, each costing a wasted round in the group and a
      * replay, and under load the replicas' backlogs of hints fill up. A write not judged busy
-     * when it came gets the group's share of the second ({@link RoutedRequest#BUDGET}); if the
-     * group did not take it then but showed meanwhile that it commits ({@link
-     * #groupCommitted}), it is busy after all and stays there. Only a group that showed nothing
-     * of the kind (no majority, a follower held up by its dead peers) leaves the write to a
-     * replica alone, which keeps the partition available.
+     * when it came gets the group's share of the second ({@link RoutedRequest#BUDGET}), or none
+     * if the group is cut off from this node ({@link #cutOff}) while this node holds few of its
+     * hints ({@link #HINTS_TAKEN_AT_ONCE}); if the group did not take it then but showed
+     * meanwhile that it commits ({@link #groupCommitted}), it is busy after all and stays there.
+     * Only a group that showed nothing of the kind (no majority, a follower held up by its dead
+     * peers) leaves the write to a replica alone, which keeps the partition available.
      */
     private CompletableFuture<KeyWrite> write(Request request, String value) {
         long start = System.nanoTime();
