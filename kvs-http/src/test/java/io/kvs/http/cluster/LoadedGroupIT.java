@@ -94,10 +94,13 @@ class LoadedGroupIT {
         // may become a hint, as in a group out of reach; a chain of hints grows with the load.
         assertTrue(hints <= CLIENTS + acked.size() / 50, hints + " writes taken as hints, " + acked.size()
                 + " acknowledged: more than one per client and one in fifty");
-        // Twice as many clients as values the group commits in a second or two: the slowest
-        // writes miss the second, and are refused as busy (how many depends on the machine's
-        // speed); the group still takes two in three.
-        assertTrue(busy.get() * 2 <= acked.size(), busy + " refused as busy, " + acked.size() + " acknowledged");
+        // More clients than values the group commits in a second: the slowest writes miss the
+        // second and are refused as busy. How many depends on the machine's speed, not on the
+        // store: the fewer values the group commits a second, the more of the clients' writes
+        // wait longer than a second. A store whose refusals cost the group what it commits
+        // would refuse ever more and take ever fewer: the group must still take at least as
+        // many writes as it refuses.
+        assertTrue(busy.get() <= acked.size(), busy + " refused as busy, " + acked.size() + " acknowledged");
         List<String> unreadable = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, String> write : acked.entrySet()) {
