@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,6 +82,11 @@ public final class StoreEngine implements Closeable {
     private final StoreMemory storeMemory;
     private final LogFailureRecovery logFailures;
     private final HintReplayer replayer;
+    /** The partitions of one cluster state as this node reaches them, by group serial; replaced with the state. */
+    private record PartitionEngines(ClusterState state, Map<Integer, PartitionEngine> byGroup) {
+    }
+
+    private volatile PartitionEngines partitionEngines = new PartitionEngines(null, Map.of());
 
     /**
      * Starts the node's Raft server, recovering every group in its data directory. A node whose
@@ -274,11 +280,28 @@ public final class StoreEngine implements Closeable {
         return hints.pendingCount(groupSerial);
     }
 
-    /** The partition of the current view, as this node reaches it. */
+    /**
+     * The partition of the current view, as this node reaches it. Kept for the next request to
+     * the same partition while the view stays: a key request asks for it more than once, and
+     * naming a group's peers in Raft builds objects for each member.
+     */
     public PartitionEngine partition(Partition partition) {
-        RaftGroup group = peers.group(RaftPeers.partitionGroup(requireState().clusterId(), partition.group()),
+        ClusterState state = requireState();
+        PartitionEngines built = partitionEngines;
+        if (built.state() != state) {
+            built = new PartitionEngines(state, new ConcurrentHashMap<>());
+            partitionEngines = built;
+        }
+        PartitionEngine kept = built.byGroup().get(partition.group());
+        if (kept != null && kept.partition() == partition) {
+            return kept;
+        }
+        RaftGroup group = peers.group(RaftPeers.partitionGroup(state.clusterId(), partition.group()),
                 partition.members());
-        return new PartitionEngine(partition, group, partitionClient, () -> localDivision(partition.group()));
+        PartitionEngine engine = new PartitionEngine(partition, group, partitionClient,
+                () -> localDivision(partition.group()));
+        built.byGroup().put(partition.group(), engine);
+        return engine;
     }
 
     /**
