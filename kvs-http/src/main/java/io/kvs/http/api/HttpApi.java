@@ -94,37 +94,14 @@ public final class HttpApi implements AutoCloseable {
         app.before(metrics::start);
         app.after(ctx -> inFlight.leave(ctx));
         app.after(metrics::record);
-        app.get("/health", ctx -> Replies.success(ctx, 200, Map.of("status", "serving")));
-        app.get("/metrics", metrics::scrape);
-        app.get("/view-change", views::viewChange);
-        app.get("/status", status::cluster);
-        app.get("/", status::page);
-        app.get("/ready", ctx -> {
-            Optional<String> why = engine.notReadyBecause();
-            if (why.isPresent()) {
-                throw new KvsException(ErrorCode.UNAVAILABLE, "not ready: " + why.get());
-            }
-            Replies.success(ctx, 200, Map.of("status", "ready"));
-        });
+        // Key requests are nearly all of a node's requests, and Javalin looks up a request's
+        // endpoint several times, trying those of its method in the order they were added, each
+        // by a regular expression: the key routes come first, after only the endpoints whose
+        // names a key's route would take.
         app.get("/kv-store/get_partition_id", partitions::partitionId);
         app.get("/kv-store/get_all_partition_ids", partitions::allPartitionIds);
         app.get("/kv-store/get_partition_members", partitions::partitionMembers);
         app.put("/kv-store/update_view", views::updateView);
-        app.post("/internal/join", internal::join);
-        app.get("/internal/status", status::node);
-        app.post("/internal/leave", internal::leave);
-        app.post("/internal/export-replica", internal::exportReplica);
-        app.post("/internal/seal-hints", internal::sealHints);
-        app.post("/internal/fence", internal::fence);
-        app.post("/internal/degraded-read", internal::degradedRead);
-        app.post("/internal/degraded-write", internal::degradedWrite);
-        app.post(HttpLeaderRelay.PATH + "{group}", internal::relayWrites);
-        // An empty key names no endpoint: it is a key that is not valid.
-        for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
-            app.get(empty, ctx -> rejectReserved(""));
-            app.put(empty, ctx -> rejectReserved(""));
-            app.delete(empty, ctx -> rejectReserved(""));
-        }
         app.get("/kv-store/{key}", ctx -> {
             rejectReserved(ctx.pathParam("key"));
             keys.get(ctx);
@@ -137,6 +114,35 @@ public final class HttpApi implements AutoCloseable {
             rejectReserved(ctx.pathParam("key"));
             keys.delete(ctx);
         });
+        // An empty key names no endpoint: it is a key that is not valid.
+        for (String empty : new String[]{"/kv-store", "/kv-store/"}) {
+            app.get(empty, ctx -> rejectReserved(""));
+            app.put(empty, ctx -> rejectReserved(""));
+            app.delete(empty, ctx -> rejectReserved(""));
+        }
+        app.get("/health", ctx -> Replies.success(ctx, 200, Map.of("status", "serving")));
+        app.get("/metrics", metrics::scrape);
+        app.get("/view-change", views::viewChange);
+        app.get("/status", status::cluster);
+        app.get("/", status::page);
+        app.get("/ready", ctx -> {
+            Optional<String> why = engine.notReadyBecause();
+            if (why.isPresent()) {
+                throw new KvsException(ErrorCode.UNAVAILABLE, "not ready: " + why.get());
+            }
+            Replies.success(ctx, 200, Map.of("status", "ready"));
+        });
+        // Among the internal routes too, the busiest first: writes relayed to a leader, requests
+        // to a replica alone.
+        app.post(HttpLeaderRelay.PATH + "{group}", internal::relayWrites);
+        app.post("/internal/degraded-write", internal::degradedWrite);
+        app.post("/internal/degraded-read", internal::degradedRead);
+        app.post("/internal/join", internal::join);
+        app.get("/internal/status", status::node);
+        app.post("/internal/leave", internal::leave);
+        app.post("/internal/export-replica", internal::exportReplica);
+        app.post("/internal/seal-hints", internal::sealHints);
+        app.post("/internal/fence", internal::fence);
         app.exception(KvsException.class, (e, ctx) -> Replies.error(ctx, e));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("unhandled {} {}: {}", ctx.method(), ctx.path(), e.toString());
