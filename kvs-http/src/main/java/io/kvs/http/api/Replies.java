@@ -5,6 +5,8 @@ import com.google.gson.GsonBuilder;
 import io.kvs.core.error.KvsException;
 import io.javalin.http.Context;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,7 +41,17 @@ public final class Replies {
         write(ctx, e.httpStatus(), body);
     }
 
+    /**
+     * Writes the answer to the response itself: an answer set as the context's result would be
+     * copied to it through a buffer Javalin allocates for each answer, larger than most answers.
+     */
     private static void write(Context ctx, int status, Map<String, Object> body) {
-        ctx.status(status).contentType("application/json").result(GSON.toJson(body));
+        byte[] json = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+        ctx.status(status).contentType("application/json");
+        try {
+            ctx.outputStream().write(json);
+        } catch (IOException clientGone) {
+            // The client closed its connection before its answer: there is no one to tell.
+        }
     }
 }
