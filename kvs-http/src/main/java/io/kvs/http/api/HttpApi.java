@@ -72,9 +72,11 @@ public final class HttpApi implements AutoCloseable {
             config.http.asyncTimeout = 0L;
             // A 1 MiB value may triple when form-encoded; larger bodies are refused as too large.
             config.http.maxRequestSize = MAX_BODY_BYTES;
-            // Javalin copies each answer to Jetty through a buffer of this size, allocated per
-            // answer: answers are JSON of a few hundred bytes, so a small one serves nearly all
-            // (a large value takes more, smaller copies) and a write allocates little.
+            // Javalin copies an answer set as the context's result (the internal API's binary
+            // answers, metrics, the status page; JSON answers are written by Replies directly) to
+            // Jetty through a buffer of this size, allocated per answer: those answers are mostly
+            // small (a relayed batch's replies), so a small buffer serves nearly all of them and
+            // a large one (an export page) takes more, smaller copies.
             config.http.responseBufferSize = RESPONSE_COPY_BYTES;
             config.jetty.multipartConfig.maxTotalRequestSize(MAX_BODY_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxFileSize(MAX_BODY_BYTES, SizeUnit.BYTES);
