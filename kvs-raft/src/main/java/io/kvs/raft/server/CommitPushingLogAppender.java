@@ -92,10 +92,10 @@ final class CommitPushingLogAppender extends GrpcLogAppender {
     protected long getNextIndexForInconsistency(long requestFirstIndex, long replyNextIndex) {
         long ratisNext = super.getNextIndexForInconsistency(requestFirstIndex, replyNextIndex);
         long matchIndex = getFollower().getMatchIndex();
-        long next = staleMatch.nextIndex(ratisNext, replyNextIndex, requestFirstIndex, matchIndex, System.nanoTime());
+        long next = staleMatch.nextIndex(ratisNext, replyNextIndex, matchIndex, System.nanoTime());
         if (next != ratisNext) {
-            LOG.warn("{}: follower keeps asking for entries from {} although its match index is {}; "
-                    + "sending from {}", getFollower().getName(), replyNextIndex, matchIndex, next);
+            LOG.warn("{}: follower keeps asking for entries below its match index {} (now from {}); "
+                    + "sending from {}", getFollower().getName(), matchIndex, replyNextIndex, next);
         }
         return next;
     }
