@@ -9,7 +9,6 @@ import io.kvs.raft.partition.PartitionQuery;
 import io.kvs.raft.partition.PartitionStateMachine;
 import io.kvs.raft.partition.ReadReply;
 import io.kvs.raft.partition.WriteReply;
-import io.kvs.raft.statemachine.GroupStateMachine;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.server.RaftServer;
@@ -75,12 +74,12 @@ public final class PartitionEngine {
 
     /**
      * Whether this node's replica of the group has known no leader for {@code atLeast} or
-     * longer ({@link GroupStateMachine#withoutLeaderFor}): it reaches no majority, so the group
+     * longer ({@link PartitionStateMachine#withoutLeaderFor}): it reaches no majority, so the group
      * can take no request from this node until one is back. False on a node that hosts no
      * replica of the group: it cannot tell a lost majority from a slow group.
      */
     public boolean withoutLeaderFor(Duration atLeast) {
-        return localReplica.get().map(division -> division.getStateMachine() instanceof GroupStateMachine replica
+        return localReplica.get().map(division -> division.getStateMachine() instanceof PartitionStateMachine replica
                 && replica.withoutLeaderFor(division.getInfo().getLeaderId() != null).compareTo(atLeast) >= 0)
                 .orElse(false);
     }

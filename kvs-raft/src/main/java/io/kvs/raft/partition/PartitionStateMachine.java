@@ -7,6 +7,8 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -62,6 +64,7 @@ public final class PartitionStateMachine extends GroupStateMachine {
     private volatile PartitionExports exports;
     /** When this replica last applied a log entry ({@link System#nanoTime}); 0 before its first. */
     private volatile long appliedAtNanos;
+    private final LeaderAbsence leaderAbsence = new LeaderAbsence();
 
     /** A replica whose disk always has room (for tests). */
     public PartitionStateMachine(String self, LongSupplier clock, StoreMemory memory) {
@@ -436,6 +439,20 @@ public final class PartitionStateMachine extends GroupStateMachine {
     /** Whether the replica's store is open: not yet while Ratis starts (or restarts) the replica. */
     public boolean isOpen() {
         return store != null;
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        super.notifyLeaderChanged(member, newLeader);
+        leaderAbsence.leaderChanged();
+    }
+
+    /**
+     * How long this replica has been without a leader ({@link LeaderAbsence}): {@code leaderKnown}
+     * is whether its division knows one now.
+     */
+    public Duration withoutLeaderFor(boolean leaderKnown) {
+        return leaderAbsence.lasting(leaderKnown);
     }
 
     /**

@@ -9,7 +9,6 @@ import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -23,8 +22,6 @@ public abstract class GroupStateMachine extends BaseStateMachine {
 
     private final AtomicLong leaderChanges = new AtomicLong();
     private final AtomicLong snapshotsInstalled = new AtomicLong();
-    /** When a caller first found this replica without a leader (System.nanoTime), since it last knew one; 0 while it knows one. */
-    private final AtomicLong noLeaderSeenAt = new AtomicLong();
     /** Told when this replica's Raft log could not be written (a full disk); it takes no entry until restarted. */
     private volatile Consumer<RaftGroupId> onLogFailed = id -> { };
 
@@ -49,26 +46,6 @@ public abstract class GroupStateMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
         leaderChanges.incrementAndGet();
-        noLeaderSeenAt.set(0);
-    }
-
-    /**
-     * How long this replica has been without a leader, as its callers found it: {@code
-     * leaderKnown} is whether its division knows one now. Timed from the first call that found
-     * none since it last knew one. Ratis keeps the moment the leader was lost, but reports it
-     * only while the replica is a candidate, and a replica whose peers refuse connections (their
-     * processes are gone) goes back to follower after every election it could not hold.
-     */
-    public Duration withoutLeaderFor(boolean leaderKnown) {
-        if (leaderKnown) {
-            if (noLeaderSeenAt.get() != 0) { // every request asks: no write to share while a leader is known
-                noLeaderSeenAt.set(0);
-            }
-            return Duration.ZERO;
-        }
-        long now = System.nanoTime();
-        long since = noLeaderSeenAt.updateAndGet(at -> at == 0 ? now : at);
-        return Duration.ofNanos(now - since);
     }
 
     /** How often this replica saw its group's leader change (elections, and a leader lost) since it started. */
