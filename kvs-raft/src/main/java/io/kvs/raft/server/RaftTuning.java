@@ -128,8 +128,7 @@ public final class RaftTuning {
         // acknowledged, so the leader counts the follower towards a majority for entries it
         // lacks, and the follower, asked for entries after ones it lacks, stays behind
         // (ComposedAppendTest shows it). A leader sends such a request whenever it resends from
-        // an earlier index with appends in flight; on a loaded machine, at a third of the starts of
-        // a 6-node cluster.
+        // an earlier index with appends in flight, as after the refused appends of a group's start.
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
         // Ratis' default keeps replies for 60 s: under load a minute of writes' replies on every
         // replica, tens of megabytes of live heap for the collector to copy and mark.
