@@ -1,5 +1,9 @@
 package io.kvs.raft.partition;
 
+import io.kvs.raft.storage.TestStoreMemory;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,5 +33,15 @@ class LeaderAbsenceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> absence.lasting(false).toMillis() >= 200);
         absence.leaderChanged();
         assertTrue(absence.lasting(false).toMillis() < 200, "an election stops the clock too");
+    }
+
+    @Test
+    void aPartitionReplicaStopsItsClockWhenRatisTellsItOfALeader() {
+        PartitionStateMachine replica = new PartitionStateMachine("n1", System::currentTimeMillis, TestStoreMemory.SHARED);
+        replica.withoutLeaderFor(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> replica.withoutLeaderFor(false).toMillis() >= 200);
+        RaftPeerId leader = RaftPeerId.valueOf("n1");
+        replica.notifyLeaderChanged(RaftGroupMemberId.valueOf(leader, RaftGroupId.randomId()), leader);
+        assertTrue(replica.withoutLeaderFor(false).toMillis() < 200, "an election stops the clock");
     }
 }
