@@ -20,7 +20,12 @@ public enum ErrorCode {
     /** A node-to-node request without a valid token of the cluster secret. */
     FORBIDDEN(403, "forbidden"),
     VIEW_CHANGE_IN_PROGRESS(409, "another view change is in progress"),
-    UNAVAILABLE(503, "key value store is not available"),
+    /**
+     * Neither the key's group nor a replica alone answered in time. Most often it passes with
+     * time (an election, a restarted node, a cluster whose JVMs have only just started and
+     * answer slowly), and a node cannot tell which from what it saw within the second.
+     */
+    UNAVAILABLE(503, "key value store is not available", 1),
     /**
      * The key's group commits, busy with other writes, but not this one within its second (it
      * queued behind the others, or behind hinted writes its client has seen): refused rather
@@ -31,7 +36,7 @@ public enum ErrorCode {
     INSUFFICIENT_STORAGE(507, "Insufficient storage: this node's disk is full"),
     NOT_IN_CLUSTER(503, "this node is not part of a cluster yet"),
     /** The replica has not yet applied what the client's causal payload shows it has seen. */
-    NOT_CAUGHT_UP(503, "replica has not caught up with the causal payload"),
+    NOT_CAUGHT_UP(503, "replica has not caught up with the causal payload", 1),
     INTERNAL(500, "internal error");
 
     private final int httpStatus;
@@ -58,7 +63,8 @@ public enum ErrorCode {
 
     /**
      * When a client should try again, in seconds (HTTP's {@code Retry-After}), for an error that
-     * passes with time alone; 0 for the others, where trying again soon tells nothing new.
+     * may pass with time alone; 0 for the others, where trying again soon tells nothing new (a
+     * node waits to be added only until an operator adds it).
      */
     public int retryAfterSeconds() {
         return retryAfterSeconds;

@@ -72,9 +72,11 @@ class CrashRecoveryIT {
             Reply put = client.put(via, deadKey, "x", "");
             assertEquals(503, put.status(), put.toString());
             assertEquals("key value store is not available", put.string("error"));
+            assertEquals("1", put.retryAfter(), "a client may try again in a second (the replicas may be back): " + put);
             assertTrue(put.took().toMillis() < 1_500, "503 must come quickly: " + put);
             Reply get = client.get(via, deadKey, "");
             assertEquals(503, get.status(), get.toString());
+            assertEquals("1", get.retryAfter(), get.toString());
             assertTrue(get.took().toMillis() < 1_500, "503 must come quickly: " + get);
 
             Reply live = client.put(via, liveKey, "still", "");
