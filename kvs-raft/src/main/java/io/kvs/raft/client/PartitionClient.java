@@ -141,7 +141,7 @@ public final class PartitionClient {
 
     /**
      * A batch of client writes: into this node's own log if it leads the group, else relayed to
-     * the leader the group's Raft client last found (a small batch: see {@link LeaderRelay}),
+     * its leader (a small batch: see {@link LeaderRelay}; {@link #relayToLeader}),
      * else, or if the relay fails, through that client. A relayed batch may be relayed once
      * more if leadership moves while it waits on the old leader, within its writes' deadlines.
      */
@@ -164,9 +164,13 @@ public final class PartitionClient {
         return locallyOr(group, local, remote).thenApply(PartitionClient::writeReplies);
     }
 
-    /** The relay of a batch to the group's leader as this node last knew it; null if there is none to relay to. */
+    /**
+     * The relay of a batch to the group's leader: the one this node's replica of the group
+     * follows, else the one the group's Raft client last found; null if there is none to relay to.
+     */
     private CompletableFuture<List<WriteReply>> relayToLeader(RaftGroup group, byte[] encoded) {
-        RaftPeerId leader = clients.leaderOf(group);
+        RaftPeerId followed = localLeader.leaderOf(group.getGroupId());
+        RaftPeerId leader = followed != null ? followed : clients.leaderOf(group);
         return leader == null || leader.equals(self) ? null : relay.relay(leader, group.getGroupId(), encoded);
     }
 

@@ -106,7 +106,7 @@ public final class StoreEngine implements Closeable {
                 settings.secret());
         this.membership = new ClusterMembership(self, peers, raft, clusterIdFile, metadataClient, clients, background);
         this.requestThreads = new RequestThreads(self.toString());
-        this.partitionClient = new PartitionClient(clients, raft::submitIfLeader, RaftPeers.peerId(self), relay,
+        this.partitionClient = new PartitionClient(clients, raft, RaftPeers.peerId(self), relay,
                 requestThreads);
         this.hints = new HintStore(dataDir, self.toString(),
                 group -> localReplica(group).map(r -> r.appliedHint(self.toString())).orElse(0L));

@@ -3,6 +3,7 @@ package io.kvs.raft.server;
 import io.kvs.core.view.NodeAddress;
 import io.kvs.raft.auth.ClusterSecret;
 import io.kvs.raft.auth.RaftAuthentication;
+import io.kvs.raft.client.LocalLeader;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.proto.RaftProtos.RaftGroupIdProto;
 import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and its partition's group, and briefly more during a view change), each with its own state
  * machine instance from the registry. Groups found in the data directory are recovered on start.
  */
-public final class NodeRaftServer implements Closeable {
+public final class NodeRaftServer implements LocalLeader, Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRaftServer.class);
 
     private final RaftServer.Builder builder;
@@ -280,6 +281,7 @@ public final class NodeRaftServer implements Closeable {
      * Submits a request straight to this server's division of {@code id} if it leads the group,
      * sparing the RPC a client would send to this same server; null if it does not lead it.
      */
+    @Override
     public CompletableFuture<RaftClientReply> submitIfLeader(RaftGroupId id, Message message,
                                                              RaftClientRequest.Type type) {
         RaftServer.Division division = division(id).orElse(null);
@@ -299,6 +301,11 @@ public final class NodeRaftServer implements Closeable {
         } catch (IOException e) {
             return null; // the division went away meanwhile: a client finds the leader
         }
+    }
+
+    @Override
+    public RaftPeerId leaderOf(RaftGroupId id) {
+        return division(id).map(division -> division.getInfo().getLeaderId()).orElse(null);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.kvs.raft.server.RaftPeers;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -134,6 +135,51 @@ class LeaderRelayTest {
                 }
                 assertEquals(1, cluster.stateMachine(leader).get("k0").version().raft(),
                         "a write both relayed and sent again is applied once");
+            }
+        }
+    }
+
+    @Test
+    void aFollowerRelaysToTheLeaderItsReplicaFollowsNotItsClientsGuess(@TempDir Path dir) throws Exception {
+        try (LocalRaftCluster cluster = new LocalRaftCluster(dir, 3)) {
+            cluster.awaitLeaderClient();
+            try (GroupClients followerClients = new GroupClients(); GroupClients leaderClients = new GroupClients()) {
+                // A client that has sent nothing guesses the group's first peer, as wrong as the
+                // client of a node that last wrote when a node since dead led the group: the lead
+                // moves off that peer if it has it.
+                RaftPeerId guess = followerClients.leaderOf(cluster.group);
+                if (RaftPeers.peerId(cluster.nodes.get(leaderIndex(cluster))).equals(guess)) {
+                    RaftPeerId other = cluster.group.getPeers().stream().map(p -> p.getId())
+                            .filter(id -> !id.equals(guess)).findFirst().orElseThrow();
+                    cluster.clients.call(cluster.group, c -> {
+                        try {
+                            return CompletableFuture.completedFuture(c.admin().transferLeadership(other, 5_000));
+                        } catch (IOException e) {
+                            return CompletableFuture.failedFuture(e);
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                            .until(() -> !RaftPeers.peerId(cluster.nodes.get(leaderIndex(cluster))).equals(guess));
+                }
+                int leader = leaderIndex(cluster);
+                RaftPeerId leaderId = RaftPeers.peerId(cluster.nodes.get(leader));
+                int follower = (leader + 1) % 3;
+                PartitionClient atLeader = new PartitionClient(leaderClients, cluster.servers[leader],
+                        leaderId, LeaderRelay.NONE, LocalRaftCluster.REQUEST_THREADS);
+                List<RaftPeerId> relayedTo = new java.util.concurrent.CopyOnWriteArrayList<>();
+                LeaderRelay recording = (to, group, encoded) -> {
+                    relayedTo.add(to);
+                    return to.equals(leaderId)
+                            ? atLeader.putAll(cluster.group, PartitionCodec.decodePuts(encoded))
+                            : CompletableFuture.failedFuture(new IOException(to + " answered 503"));
+                };
+                PartitionClient atFollower = new PartitionClient(followerClients, cluster.servers[follower],
+                        RaftPeers.peerId(cluster.nodes.get(follower)), recording, LocalRaftCluster.REQUEST_THREADS);
+                assertEquals(leaderId, cluster.servers[follower].leaderOf(cluster.group.getGroupId()));
+                assertEquals(Outcome.CREATED, atFollower.put(cluster.group, put(0, "followed")).get(10, TimeUnit.SECONDS)
+                        .status());
+                assertEquals(List.of(leaderId), relayedTo, "the batch went to the leader the follower's replica follows");
+                assertEquals(1, atFollower.relaysTaken());
             }
         }
     }
